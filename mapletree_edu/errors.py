@@ -1,0 +1,54 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The project's error hierarchy.
+
+Every error the model raises for bad input or a kernel-level failure is a
+:class:`MapleTreeError`; the ones that stand for bad arguments are also
+:class:`ValueError` (or :class:`TypeError`) so that ordinary Python code can
+catch them the usual way.
+"""
+
+
+class MapleTreeError(Exception):
+    """Base class of every error raised by mapletree_edu."""
+
+
+class InvalidRangeError(MapleTreeError, ValueError):
+    """A range or index is out of bounds or reversed (the kernel's -EINVAL)."""
+
+
+class InvalidEntryError(MapleTreeError, TypeError):
+    """An entry cannot be stored (None where NULL is not meant, a reserved value)."""
+
+
+class InvalidArgumentError(MapleTreeError, ValueError):
+    """A kernel-style -EINVAL: for example a dup into a non-empty tree."""
+
+
+class OutOfMemoryError(MapleTreeError):
+    """The node allocator failed (the kernel's -ENOMEM)."""
+
+
+class BulkModeError(MapleTreeError):
+    """An operation that is not allowed while a bulk load is active, or a bad bulk store."""
+
+
+class ReplayError(MapleTreeError, ValueError):
+    """A malformed or unsupported line in an op script."""
+
+    def __init__(self, line, message):
+        super().__init__(f"line {line}: {message}")
+        self.line = line
+        self.message = message
+
+
+class DumpParseError(MapleTreeError, ValueError):
+    """A malformed mt_dump() text."""
+
+    def __init__(self, line, message):
+        super().__init__(f"line {line}: {message}")
+        self.line = line
+        self.message = message
+
+
+class ExportError(MapleTreeError, ValueError):
+    """A tree or trace that cannot be exported."""

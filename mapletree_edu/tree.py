@@ -1,0 +1,322 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""MapleTree: the Pythonic facade over the model, as the kernel's normal API sits
+on its advanced API.
+
+>>> t = MapleTree()
+>>> t.store(0x1000, 0x1fff, "vma")
+>>> t.load(0x1800)
+'vma'
+>>> list(t)
+[(4096, 8191, 'vma')]
+>>> t.erase(0x1000)
+'vma'
+>>> len(t)
+0
+"""
+
+from contextlib import contextmanager
+
+from .core.bulk import mas_expected_entries
+from .core.constants import MA_STATE_BULK, MT_FLAGS_USE_RCU, ULONG_MAX
+from .core.dup import mtree_dup
+from .core.entries import InternalEntry
+from .core.node import Node
+from .core.state import MaState, Tree, count_subtree
+from .core.tracer import NULL_TRACER
+from .core.walk import mtree_lookup_walk
+from .core.write import mas_destroy, mas_store, mtree_erase, mtree_store_range
+from .errors import BulkModeError, InvalidEntryError, InvalidRangeError
+
+
+def check_index(value, what="index"):
+    """An index must be an int in [0, 2**64 - 1]."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidRangeError(f"{what} must be an integer, not {type(value).__name__} "
+                                f"({value!r})")
+    if value < 0 or value > ULONG_MAX:
+        raise InvalidRangeError(f"{what} {value} is outside [0, 2**64 - 1]")
+    return value
+
+
+def check_range(first, last):
+    check_index(first, "first")
+    check_index(last, "last")
+    if first > last:
+        raise InvalidRangeError(f"first {first:#x} is greater than last {last:#x}")
+
+
+def check_entry(entry):
+    if entry is None:
+        raise InvalidEntryError("None is NULL: use erase() or clear() to remove a range")
+    if isinstance(entry, Node):
+        raise InvalidEntryError("a maple node cannot be stored as an entry")
+    return entry
+
+
+class MapleTree:
+    """A maple tree of Linux v6.8: ``alloc=True`` for the mm's gap-tracking kind
+    (arange_64 internal nodes), ``alloc=False`` for a plain tree (range_64);
+    ``rcu=True`` for RCU mode (nodes are replaced instead of changed in place).
+
+    Entries are any Python objects except None, which is NULL.
+    """
+
+    def __init__(self, alloc=True, rcu=False, allocator=None, tracer=None):
+        self._tree = Tree(alloc=alloc, rcu=rcu, allocator=allocator, tracer=tracer)
+        self._bulk = None
+
+    # --- properties ---------------------------------------------------------
+    @property
+    def core(self):
+        """The core tree (struct maple_tree) under this facade."""
+        return self._tree
+
+    @property
+    def alloc(self):
+        return self._tree.is_alloc
+
+    @property
+    def rcu(self):
+        return self._tree.in_rcu
+
+    @rcu.setter
+    def rcu(self, on):
+        """mt_set_in_rcu() / mt_clear_in_rcu()."""
+        self._check_not_bulk("changing RCU mode")
+        if on:
+            self._tree.flags |= MT_FLAGS_USE_RCU
+        else:
+            self._tree.flags &= ~MT_FLAGS_USE_RCU
+
+    @property
+    def height(self):
+        return self._tree.height
+
+    @property
+    def allocator(self):
+        return self._tree.allocator
+
+    @property
+    def tracer(self):
+        return self._tree.tracer
+
+    @tracer.setter
+    def tracer(self, tracer):
+        self._tree.tracer = tracer if tracer is not None else NULL_TRACER
+
+    @property
+    def node_count(self):
+        root = self._tree.root
+        return count_subtree(root) if root.__class__ is Node else 0
+
+    def _check_not_bulk(self, what):
+        if self._bulk is not None:
+            raise BulkModeError(f"{what} is not allowed while a bulk load is active; "
+                                "only the bulk state's store(), to_record() and dump() are")
+
+    # --- the normal API --------------------------------------------------------
+    def store(self, first, last, entry):
+        """mtree_store_range(): store entry over [first, last]."""
+        self._check_not_bulk("store()")
+        check_range(first, last)
+        check_entry(entry)
+        mtree_store_range(self._tree, first, last, entry)
+
+    def clear(self, first, last):
+        """mtree_store_range() with NULL: remove whatever is in [first, last]."""
+        self._check_not_bulk("clear()")
+        check_range(first, last)
+        mtree_store_range(self._tree, first, last, None)
+
+    def erase(self, index):
+        """mtree_erase(): remove the whole range holding index; return its entry."""
+        self._check_not_bulk("erase()")
+        check_index(index)
+        return mtree_erase(self._tree, index)
+
+    def load(self, index):
+        """mtree_load(): the entry at index, or None."""
+        check_index(index)
+        root = self._tree.root
+        if root is None:
+            return None
+        if root.__class__ is not Node:
+            return root if index == 0 else None
+        return mtree_lookup_walk(root, index)
+
+    def __getitem__(self, index):
+        return self.load(index)
+
+    def ranges(self, include_null=False):
+        """Every (first, last, entry) in index order; NULL ranges too if asked."""
+        root = self._tree.root
+        if root is None:
+            if include_null:
+                yield (0, ULONG_MAX, None)
+            return
+        if root.__class__ is not Node:
+            yield (0, 0, root)
+            if include_null:
+                yield (1, ULONG_MAX, None)
+            return
+        yield from _leaf_ranges(root, 0, ULONG_MAX, include_null)
+
+    def __iter__(self):
+        return self.ranges()
+
+    def __len__(self):
+        return sum(1 for _ in self.ranges())
+
+    def items(self):
+        return list(self.ranges())
+
+    def next(self, index, limit=ULONG_MAX):
+        """mt_next(): the first entry starting after index (up to limit), as a range."""
+        check_index(index)
+        for first, last, entry in self.ranges():
+            if first > limit:
+                return None
+            if first > index or (first <= index < last and False):
+                return (first, last, entry)
+        return None
+
+    def prev(self, index, limit=0):
+        """mt_prev(): the last entry ending before index (down to limit), as a range."""
+        check_index(index)
+        found = None
+        for first, last, entry in self.ranges():
+            if last >= index:
+                break
+            if last >= limit:
+                found = (first, last, entry)
+        return found
+
+    def find(self, index, limit=ULONG_MAX):
+        """mt_find(): the first entry at or after index, as a range."""
+        check_index(index)
+        for first, last, entry in self.ranges():
+            if last >= index and first <= limit:
+                return (first, last, entry)
+        return None
+
+    # --- duplication and bulk loads ------------------------------------------------
+    def dup(self):
+        """__mt_dup(): a node-for-node copy sharing the entries; self is unchanged."""
+        self._check_not_bulk("dup()")
+        new = MapleTree(alloc=self.alloc, rcu=self.rcu, allocator=self._tree.allocator,
+                        tracer=self._tree.tracer)
+        mtree_dup(self._tree, new._tree)
+        return new
+
+    @contextmanager
+    def bulk(self, expected):
+        """mas_expected_entries() ... mas_destroy(): a bulk load into this empty tree."""
+        self._check_not_bulk("a nested bulk()")
+        check_index(expected, "expected")
+        if self._tree.root is not None:
+            raise BulkModeError("bulk() needs an empty tree")
+        if self.rcu:
+            raise BulkModeError("bulk() is not allowed in RCU mode (clear rcu first)")
+        loader = BulkLoader(self)
+        mas_expected_entries(loader.mas, expected)
+        self._bulk = loader
+        try:
+            yield loader
+        finally:
+            self._bulk = None
+            loader.close()
+
+    # --- tools ---------------------------------------------------------------------
+    def validate(self):
+        """mt_validate(): every violation found, each with its path from the root."""
+        from .debug.validate import validate
+        return validate(self._tree)
+
+    def dump(self, fmt="dec"):
+        """mt_dump(): the kernel-style text dump ("dec" or "hex")."""
+        from .debug.dump import mt_dump
+        return mt_dump(self._tree, fmt)
+
+    def to_record(self):
+        """FORMAT.md's dump record (layout and ledger); int entries only."""
+        from .debug.record import tree_record
+        rec = tree_record(self._tree)
+        rec.update(self._tree.allocator.counters())
+        return rec
+
+    def destroy(self):
+        """mtree_destroy(): free every node; the tree becomes empty."""
+        self._check_not_bulk("destroy()")
+        root = self._tree.root
+        if root.__class__ is Node:
+            self._tree.allocator.free(count_subtree(root))
+        self._tree.root = None
+        self._tree.flags = self._tree.attr()
+
+    def __repr__(self):
+        kind = "alloc" if self.alloc else "plain"
+        rcu = ", rcu" if self.rcu else ""
+        return f"<MapleTree {kind}{rcu} height {self.height}, {self.node_count} nodes>"
+
+
+class BulkLoader:
+    """The maple state of a bulk load: ascending stores that keep their position."""
+
+    def __init__(self, tree):
+        self._owner = tree
+        self.mas = MaState(tree._tree, 0, 0)
+        self._last = None
+        self.closed = False
+
+    def store(self, first, last, entry, reset=False):
+        """vma_iter_bulk_store(): mas_store() at [first, last]; reset=True is
+        mas_set_range() first (a walk from the root)."""
+        if self.closed:
+            raise BulkModeError("this bulk load has ended")
+        check_range(first, last)
+        if entry is not None:
+            check_entry(entry)
+        if self._last is not None and first <= self._last:
+            raise BulkModeError(f"bulk stores must ascend without overlap: [{first:#x}, "
+                                f"{last:#x}] does not start after {self._last:#x}")
+        mas = self.mas
+        if reset:
+            mas.set_range(first, last)
+        else:
+            mas.index = first
+            mas.last = last
+        mas_store(mas, entry)
+        self._last = last
+
+    def to_record(self):
+        return self._owner.to_record()
+
+    def dump(self, fmt="dec"):
+        return self._owner.dump(fmt)
+
+    def close(self):
+        """mas_destroy()."""
+        if not self.closed:
+            self.closed = True
+            mas_destroy(self.mas)
+
+    @property
+    def flags(self):
+        return self.mas.mas_flags
+
+    @property
+    def in_bulk(self):
+        return bool(self.mas.mas_flags & MA_STATE_BULK)
+
+
+def _leaf_ranges(root, mn, mx, include_null):
+    from .debug.walker import walk
+    for v in walk(root):
+        if v.node.type >= 2:
+            continue
+        for _i, lo, hi, entry in v.ranges():
+            if entry is not None or include_null:
+                yield (lo, hi, entry)
+
+
+__all__ = ["MapleTree", "BulkLoader", "InternalEntry"]
