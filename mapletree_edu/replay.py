@@ -139,6 +139,9 @@ class Replayer:
             if parsed is None:
                 continue
             op, args = parsed
+            tracer = self.tree.tracer
+            if hasattr(tracer, "begin"):
+                tracer.begin(raw.strip(), self.tree.core)
             yield line, self.apply(op, args, line), op
 
 

@@ -46,6 +46,11 @@ class Allocator:
             return False
         return self._asked < self.fail_at <= self._asked + n
 
+    def next_serial(self):
+        """A fresh identity for a node handed out (again) by a pool."""
+        self._serial += 1
+        return self._serial
+
     def _new(self):
         self._serial += 1
         return Node(MAPLE_LEAF_64, self._serial)

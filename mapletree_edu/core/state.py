@@ -218,6 +218,7 @@ def mas_pop_node(mas, mtype):
     node = pool.pop()
     node.retype(mtype)
     node.zero()
+    node.serial = mas.tree.allocator.next_serial()
     return node
 
 
