@@ -52,6 +52,8 @@ def mas_dup_build(src, dst):
         dnode.parent = parent if parent is not None else dst
         dnode.parent_slot = snode.parent_slot
         visit[0] += 1
+        if tracer.counts_visits:
+            tracer.visit(snode, None)
         if tracer.enabled:
             st = MaState(src, smin, smax)
             st.min, st.max, st.node = smin, smax, snode

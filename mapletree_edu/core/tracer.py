@@ -14,6 +14,10 @@ class Tracer:
     """No-op tracer; subclasses record."""
 
     enabled = False
+    counts_visits = False
+
+    def visit(self, node, mas):
+        """A walk entered node (called only when counts_visits is set)."""
 
     def event(self, ev, fn, mas, piv=0, **info):
         """A kernel trace point: ev is "op", "read" or "write"."""

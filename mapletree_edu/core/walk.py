@@ -73,7 +73,11 @@ def mas_is_span_wr(wr_mas):
 
 
 def mas_wr_walk_descend(wr_mas):
-    wr_mas.type = wr_mas.mas.node.type
+    mas = wr_mas.mas
+    tracer = mas.tree.tracer
+    if tracer.counts_visits:
+        tracer.visit(mas.node, mas)
+    wr_mas.type = mas.node.type
     mas_wr_node_walk(wr_mas)
     wr_mas.slots = wr_mas.node.slots
 
@@ -120,9 +124,12 @@ def mtree_range_walk(mas):
     mn = mas.min
     mx = mas.max
     index = mas.index
+    tracer = mas.tree.tracer
     while True:
         last = nxt
         node = nxt
+        if tracer.counts_visits:
+            tracer.visit(node, mas)
         pivots = node.pivots
         end = ma_data_end(node, node.type, mx)
         prev_min = mn
