@@ -1,0 +1,127 @@
+# mapletree_edu: developer entry points.
+#
+#   make lab                JupyterLab on notebooks/ (127.0.0.1, token authentication on)
+#   make test               test suite (without tests marked slow), then nbval over notebooks/
+#   make test-long          whole suite, slow tests included, long Hypothesis profile
+#   make bench              every bench/*.py script
+#   make refresh-notebooks  re-execute notebooks/*.ipynb in place
+#   make lint               ruff check
+#   make clean              caches and build artefacts (`make distclean` also removes .venv)
+#
+# `setup` is the only target that installs system packages: Graphviz's `dot` and Chromium,
+# via apt-get when running as root on Debian/Ubuntu.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON      ?= python3
+VENV        := .venv
+VPY         := $(VENV)/bin/python
+STAMP       := $(VENV)/.installed
+EXTRAS      := notebooks,test,bench
+OVERRIDES   := $(VENV)/share/jupyter/lab/settings/overrides.json
+SYSTEM_PACKAGES := graphviz chromium fonts-dejavu-core
+
+LAB_PORT    ?= 8888
+LAB_ARGS    ?=
+PYTEST_ARGS ?=
+# `make test` leaves out tests marked slow; `make test-long` runs them.
+TEST_MARKERS ?= not slow
+
+ALLOW_ROOT  := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
+NOTEBOOKS   := $(wildcard notebooks/*.ipynb)
+# Open the index notebook (and print its URL with the token) once it exists.
+LAB_OPEN    := $(if $(wildcard notebooks/00-index.ipynb),--LabApp.default_url=/lab/tree/00-index.ipynb 00-index.ipynb,)
+
+# Drops metadata.widgets (saved widget state keyed by per-run model ids) from a notebook.
+STRIP_WIDGET_STATE := import sys, nbformat; p = sys.argv[1]; \
+  nb = nbformat.read(p, as_version=nbformat.NO_CONVERT); \
+  w = nb.metadata.pop("widgets", None); \
+  w is None or nbformat.write(nb, p)
+
+.PHONY: help setup system-deps lab test test-long bench refresh-notebooks lint clean distclean
+
+help:
+	@sed -n '3,10p' Makefile | sed 's/^# \{0,1\}//'
+
+# ---------------------------------------------------------------------------- setup
+
+setup: system-deps $(STAMP) $(OVERRIDES)
+
+system-deps:
+	@missing=""; \
+	command -v dot >/dev/null 2>&1 || missing="$$missing dot(graphviz)"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ -f /etc/debian_version ] && [ "$$(id -u)" = 0 ]; then \
+	  echo "setup: missing:$$missing; installing: $(SYSTEM_PACKAGES)"; \
+	  apt-get update && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y $(SYSTEM_PACKAGES) || exit 1; \
+	else \
+	  echo "setup: missing:$$missing" >&2; \
+	  echo "setup: install these system packages, then run make again:" >&2; \
+	  echo "         Debian/Ubuntu: sudo apt-get install $(SYSTEM_PACKAGES)" >&2; \
+	  echo "         elsewhere: Graphviz (the 'dot' command) and Chromium ('chromium' on PATH)" >&2; \
+	  exit 1; \
+	fi
+
+$(STAMP): pyproject.toml
+	@test -x $(VPY) || $(PYTHON) -m venv $(VENV)
+	$(VPY) -m pip install -e '.[$(EXTRAS)]'
+	@touch $@
+
+# Silence JupyterLab's "get notified about official Jupyter news?" toast and update check.
+$(OVERRIDES): $(STAMP)
+	@mkdir -p $(dir $@)
+	@printf '%s\n' '{' \
+	  '  "@jupyterlab/apputils-extension:notification": {' \
+	  '    "checkForUpdates": false,' \
+	  '    "fetchNews": "false"' \
+	  '  }' \
+	  '}' > $@
+
+# ---------------------------------------------------------------------------- use
+
+lab: setup
+	cd notebooks && ../$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(LAB_PORT) \
+	  $(ALLOW_ROOT) $(LAB_ARGS) $(LAB_OPEN)
+
+test: setup
+	$(VPY) -m pytest -m '$(TEST_MARKERS)' $(PYTEST_ARGS)
+ifneq ($(NOTEBOOKS),)
+	$(VPY) -m pytest -p nbval --nbval --nbval-current-env \
+	  --nbval-sanitize-with nbval-sanitize.cfg notebooks/
+else
+	@echo "no notebooks/*.ipynb yet: nbval step skipped"
+endif
+
+test-long: setup
+	MAPLETREE_HYPOTHESIS_PROFILE=long $(VPY) -m pytest $(PYTEST_ARGS)
+
+bench: setup
+	@set -e; found=0; \
+	for f in bench/*.py; do \
+	  [ -e "$$f" ] || continue; found=1; \
+	  echo "== $$f"; $(VPY) "$$f"; \
+	done; \
+	[ "$$found" = 1 ] || echo "no bench/*.py scripts yet"
+
+refresh-notebooks: setup
+	@set -e; \
+	for nb in notebooks/*.ipynb; do \
+	  [ -e "$$nb" ] || continue; \
+	  echo "== $$nb"; \
+	  $(VENV)/bin/jupyter nbconvert --execute --to notebook --inplace \
+	    --ExecutePreprocessor.store_widget_state=False "$$nb"; \
+	  $(VPY) -c '$(STRIP_WIDGET_STATE)' "$$nb"; \
+	done
+
+lint: setup
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf build dist *.egg-info .pytest_cache .ruff_cache .hypothesis bench/out tests/browser/out
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)
