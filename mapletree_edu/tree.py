@@ -171,12 +171,13 @@ class MapleTree:
         return list(self.ranges())
 
     def next(self, index, limit=ULONG_MAX):
-        """mt_next(): the first entry starting after index (up to limit), as a range."""
+        """mt_next(): the first entry after the range holding index, as
+        (first, last, entry), or None when there is none starting at or below limit."""
         check_index(index)
         for first, last, entry in self.ranges():
             if first > limit:
                 return None
-            if first > index or (first <= index < last and False):
+            if first > index:
                 return (first, last, entry)
         return None
 

@@ -65,14 +65,20 @@ class Allocator:
         self.allocs += 1
         return self._new()
 
-    def alloc_bulk(self, n):
-        """mt_alloc_bulk(): n nodes, or an empty list when the request fails."""
+    def alloc_bulk(self, n, lazy=False):
+        """mt_alloc_bulk(): n nodes, or an empty list when the request fails.
+
+        With lazy=True the nodes are counted but handed out as None placeholders,
+        which the state's pool turns into nodes only when one is popped.
+        """
         self.alloc_calls += 1
         if self._would_fail(n):
             self._asked += n
             return []
         self._asked += n
         self.allocs += n
+        if lazy:
+            return [None] * n
         return [self._new() for _ in range(n)]
 
     def free(self, count=1):

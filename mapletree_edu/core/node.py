@@ -137,15 +137,14 @@ def mas_leaf_set_meta(node, mtype, end):
 
 
 def ma_max_gap(node):
-    """ma_max_gap(): scan the gaps downwards; the highest offset wins a tie."""
-    i = offset = node.meta_end
-    gaps = node.gaps
-    max_gap = 0
-    while True:
-        if gaps[i] > max_gap:
-            max_gap = gaps[i]
-            offset = i
-        if i == 0:
-            break
-        i -= 1
-    return max_gap, offset
+    """ma_max_gap(): scan the gaps downwards; the highest offset wins a tie.
+
+    Returns (max_gap, offset); with no gap at all the offset is the data end.
+    """
+    end = node.meta_end
+    seg = node.gaps[:end + 1]
+    max_gap = max(seg)
+    if not max_gap:
+        return 0, end
+    seg.reverse()
+    return max_gap, end - seg.index(max_gap)

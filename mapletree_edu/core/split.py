@@ -26,7 +26,7 @@ from .constants import (
     MT_SLOTS,
     ULONG_MAX,
 )
-from .node import BigNode
+from .node import BigNode, ma_data_end
 from .root import mas_new_root
 from .state import (
     MaState,
@@ -77,40 +77,53 @@ def _none_state(tree):
 
 # --- topiary ---------------------------------------------------------------
 
-def mas_topiary_node(mas, tmp, in_rcu):
-    if tmp.status == MA_NONE:
-        return
-    node = tmp.node
-    mte_set_node_dead(node)
-    if in_rcu:
-        mas.tree.allocator.free(1)
-    else:
-        mas_push_node(mas, node)
+def _find_children(node, mn, mx, limit, out):
+    """mas_find_child() repeated: children still pointing at node, with their bounds.
+
+    Appends (child, min, max) to out, at most up to ``limit`` entries in out.
+    """
+    pivots = node.pivots
+    slots = node.slots
+    npiv = len(pivots)
+    end = ma_data_end(node, node.type, mx)
+    for off in range(end + 1):
+        if len(out) >= limit:
+            return
+        child = slots[off]
+        if child.parent is node:
+            lo = pivots[off - 1] + 1 if off else mn
+            hi = mx if off >= npiv else pivots[off]
+            out.append((child, lo, hi))
+
+
+def _adopt(node, mx):
+    """mas_adopt_children()."""
+    slots = node.slots
+    for off in range(ma_data_end(node, node.type, mx) + 1):
+        child = slots[off]
+        child.parent = node
+        child.parent_slot = off
 
 
 def mas_topiary_replace(mas, old):
-    """mas_topiary_replace(): swap the new subtree in, fix parents, dispose of the old."""
+    """mas_topiary_replace(): swap the new subtree in, fix parents, dispose of the old.
+
+    Level by level (at most three nodes a level, as in the kernel), the new nodes
+    adopt their children; then the old nodes that are not reused are freed (pushed
+    back into the pool, or RCU-freed), and old subtrees lying wholly inside the
+    written range are destroyed.
+    """
     tree = mas.tree
     mas_put_in_tree(mas, old)
-    tmp = [mas.copy(), _none_state(tree), _none_state(tree)]
-    tmp[0].offset = 0
-    while tmp[0].node.type >= 2:
-        n = 0
-        tmp_next = [MaState(tree), MaState(tree), MaState(tree)]
-        for i in range(3):
-            if tmp[i].status == MA_NONE:
-                continue
-            while n < 3:
-                if not mas_find_child(tmp[i], tmp_next[n]):
-                    break
-                n += 1
-            mas_adopt_children(tmp[i], tmp[i].node)
-        if n == 0:
+    level = [(mas.node, mas.min, mas.max)]
+    while level[0][0].type >= 2:
+        nxt = []
+        for node, mn, mx in level:
+            _find_children(node, mn, mx, 3, nxt)
+            _adopt(node, mx)
+        if not nxt:
             break
-        while n < 3:
-            tmp_next[n].status = MA_NONE
-            n += 1
-        tmp = tmp_next
+        level = nxt
 
     freed = []
     if old.type < 2:
@@ -118,43 +131,46 @@ def mas_topiary_replace(mas, old):
         mas_free(mas, old)
         _trace_topiary(mas, freed, [])
         return
-    tmp = [mas.copy(), _none_state(tree), _none_state(tree)]
-    tmp[0].offset = 0
-    tmp[0].node = old
     in_rcu = bool(tree.flags & MT_FLAGS_USE_RCU)
+    allocator = tree.allocator
+    pool = mas.pool
     subtrees = []
     index, last = mas.index, mas.last
+    level = [(old, mas.min, mas.max)]
     while True:
-        n = 0
-        tmp_next = [MaState(tree), MaState(tree), MaState(tree)]
-        for i in range(3):
-            if tmp[i].status == MA_NONE:
+        nxt = []
+        for node, mn, mx in level:
+            if len(nxt) >= 3:
                 continue
-            while n < 3:
-                if not mas_find_child(tmp[i], tmp_next[n]):
-                    break
-                if tmp_next[n].min >= index and tmp_next[n].max <= last:
-                    mte_set_node_dead(tmp_next[n].node)
-                    subtrees.append(tmp_next[n].node)
-                    tmp_next[n].status = MA_NONE
+            found = []
+            _find_children(node, mn, mx, 99, found)
+            for child, lo, hi in found:
+                if lo >= index and hi <= last:
+                    mte_set_node_dead(child)
+                    subtrees.append(child)
                 else:
-                    n += 1
-        if n == 0:
+                    nxt.append((child, lo, hi))
+                    if len(nxt) >= 3:
+                        break
+        if not nxt:
             break
-        while n < 3:
-            tmp_next[n].status = MA_NONE
-            n += 1
-        for i in range(3):
-            if tmp[i].status != MA_NONE:
-                freed.append(tmp[i].node)
-            mas_topiary_node(mas, tmp[i], in_rcu)
-            tmp[i] = tmp_next[i]
-        if tmp[0].node.type < 2:
+        for node, _mn, _mx in level:
+            freed.append(node)
+            mte_set_node_dead(node)
+            if in_rcu:
+                allocator.free(1)
+            else:
+                pool.append(node)
+        level = nxt
+        if level[0][0].type < 2:
             break
-    for i in range(3):
-        if tmp[i].status != MA_NONE:
-            freed.append(tmp[i].node)
-        mas_topiary_node(mas, tmp[i], in_rcu)
+    for node, _mn, _mx in level:
+        freed.append(node)
+        mte_set_node_dead(node)
+        if in_rcu:
+            allocator.free(1)
+        else:
+            pool.append(node)
     for sub in subtrees:
         mte_destroy_walk(sub, tree)
     _trace_topiary(mas, freed, subtrees)

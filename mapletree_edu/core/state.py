@@ -191,7 +191,7 @@ def mas_alloc_nodes(mas):
         head_count = 1 if allocated else 0
     while requested:
         max_req = min(requested, MAPLE_ALLOC_SLOTS - head_count)
-        nodes = allocator.alloc_bulk(max_req)
+        nodes = allocator.alloc_bulk(max_req, lazy=True)
         if not nodes:
             mas.alloc_req = requested
             mas.status = MA_ERROR
@@ -216,6 +216,8 @@ def mas_pop_node(mas, mtype):
     if not pool:
         raise KernelBug("mas_pop_node() on an empty pool")
     node = pool.pop()
+    if node is None:
+        return Node(mtype, mas.tree.allocator.next_serial())
     node.retype(mtype)
     node.zero()
     node.serial = mas.tree.allocator.next_serial()

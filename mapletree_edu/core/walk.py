@@ -6,6 +6,8 @@ Models ``struct ma_wr_state``, ``mas_wr_node_walk()``, ``mas_is_span_wr()``,
 ``mtree_lookup_walk()``.
 """
 
+from bisect import bisect_left
+
 from .constants import MA_ACTIVE, MA_NONE, MA_ROOT, MT_PIVOTS, ULONG_MAX
 from .node import ma_data_end
 from .state import mas_start
@@ -92,16 +94,73 @@ def mas_wr_walk_traverse(wr_mas):
 
 
 def mas_wr_walk(wr_mas):
-    """mas_wr_walk(): descend to the leaf; False when the write spans."""
+    """mas_wr_walk(): descend to the leaf; False when the write spans.
+
+    The per-level work of mas_wr_walk_descend()/mas_wr_node_walk()/mas_is_span_wr()
+    and mas_wr_walk_traverse() is written out in one loop: this is the hot path.
+    """
     mas = wr_mas.mas
+    tracer = mas.tree.tracer
+    counts = tracer.counts_visits
+    index = mas.index
+    last = mas.last
+    entry = wr_mas.entry
+    node = mas.node
+    offset = mas.offset
+    mn = mas.min
+    mx = mas.max
     while True:
-        mas_wr_walk_descend(wr_mas)
-        if mas_is_span_wr(wr_mas):
+        if counts:
+            tracer.visit(node, mas)
+        mtype = node.type
+        pivots = node.pivots
+        # ma_data_end()
+        if mtype == 3:
+            end = node.meta_end
+        else:
+            p14 = pivots[14]
+            end = node.meta_end if not p14 else (14 if p14 == mx else 15)
+        if offset < end and index > pivots[offset]:
+            offset = bisect_left(pivots, index, offset, end)
+        r_max = pivots[offset] if offset < end else mx
+        r_min = pivots[offset - 1] + 1 if offset else mn
+        # mas_is_span_wr()
+        if last >= r_max and (mtype >= 2 or last >= mx) and \
+                (last != (r_max if mtype >= 2 else mx) or
+                 (entry is None and last != ULONG_MAX)):
+            mas.end = end
+            mas.offset = offset
+            wr_mas.node = node
+            wr_mas.type = mtype
+            wr_mas.pivots = pivots
+            wr_mas.slots = node.slots
+            wr_mas.r_min = r_min
+            wr_mas.r_max = r_max
+            wr_mas.offset_end = offset
+            if tracer.enabled:
+                tracer.event("write", "mas_is_span_wr", mas, piv=r_max, entry=entry)
             return False
-        wr_mas.content = wr_mas.slots[mas.offset]
-        if wr_mas.type < 2:
+        content = node.slots[offset]
+        if mtype < 2:
+            mas.end = end
+            mas.offset = offset
+            wr_mas.node = node
+            wr_mas.type = mtype
+            wr_mas.pivots = pivots
+            wr_mas.slots = node.slots
+            wr_mas.r_min = r_min
+            wr_mas.r_max = r_max
+            wr_mas.offset_end = offset
+            wr_mas.content = content
             return True
-        mas_wr_walk_traverse(wr_mas)
+        # mas_wr_walk_traverse()
+        mx = r_max
+        mn = r_min
+        mas.max = mx
+        mas.min = mn
+        mas.node = node = content
+        offset = 0
+        mas.depth += 1
 
 
 def mas_wr_walk_index(wr_mas):

@@ -1,0 +1,149 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Text for the players: the status line, the kernel-function panel and a text dump.
+
+All of it is built from a recorded :class:`~mapletree_edu.trace.Step` alone, so it is
+cheap (no graphviz) and the same in every environment.
+"""
+
+from html import escape
+
+from ..core.constants import ULONG_MAX
+from .kernel_fns import EVENT_POINTS, SOURCE_FILE, describe, ordered_details, source_link
+
+
+def num(v):
+    """An index as a learner reads it: decimal up to 0xffff, hex above, MAX for ULONG_MAX."""
+    if v is None:
+        return "-"
+    if isinstance(v, bool) or not isinstance(v, int):
+        return str(v)
+    if v == ULONG_MAX:
+        return "MAX"
+    return f"{v:#x}" if v > 0xFFFF else str(v)
+
+
+def value_text(v, limit=80):
+    """A detail value in one short line (lists and dicts cut to ``limit`` characters)."""
+    if isinstance(v, dict):
+        text = ", ".join(f"{k}: {value_text(x, 40)}" for k, x in v.items())
+    elif isinstance(v, (list, tuple)):
+        text = "[" + ", ".join(value_text(x, 20) for x in v) + "]"
+    elif v is None:
+        text = "None"
+    else:
+        text = str(v)
+    if len(text) > limit:
+        text = text[:limit - 1] + "\u2026"
+    return text
+
+
+def status_text(step, index, total, title=None):
+    """The status line as plain text: ``step 3/7 · mas_split · why``."""
+    if step is None:
+        return f"{title + ': ' if title else ''}nothing was recorded"
+    head = f"step {index + 1}/{total}"
+    if title:
+        head = f"{title} \u00b7 {head}"
+    why = f" \u2014 {step.why}" if step.why else ""
+    return f"{head} \u00b7 {step.fn}{why}"
+
+
+def status_html(step, index, total, title=None, extra=""):
+    """The status line as HTML, with data attributes for tests and scripts."""
+    text = status_text(step, index, total, title)
+    fn = step.fn if step is not None else ""
+    return (f'<div class="mt-status" data-step="{index}" data-fn="{escape(fn)}" '
+            f'style="font-size:0.95em;line-height:1.4;padding:2px 0">'
+            f"{escape(text)}{extra}</div>")
+
+
+def fields_text(step):
+    """The trace-point fields of a step: ``min=0 max=MAX index=10 last=15``."""
+    parts = [f"min={num(step.min)}", f"max={num(step.max)}", f"index={num(step.index)}",
+             f"last={num(step.last)}"]
+    if step.ev == "write" or step.piv:
+        parts.append(f"piv={num(step.piv)}")
+    return " ".join(parts)
+
+
+def kernel_panel_html(step):
+    """The kernel-function panel: the function, its trace point, fields and details."""
+    if step is None:
+        return '<div class="mt-kernel"></div>'
+    point, desc = describe(step.fn)
+    if step.ev:
+        ev = (f"kernel trace point <code>{EVENT_POINTS.get(step.ev, step.ev)}</code> "
+              f"(ev={escape(step.ev)})")
+    elif point:
+        ev = f"no event here (the function fires <code>{point}</code> elsewhere)"
+    else:
+        ev = "no kernel trace point: a finer step of the model"
+    rows = [
+        ("function", f'<a href="{source_link(step.fn)}" target="_blank" rel="noopener">'
+                     f"<code>{escape(step.fn)}()</code></a> in <code>{SOURCE_FILE}</code>"),
+        ("what it does", escape(desc) if desc else "&mdash;"),
+        ("event", ev),
+        ("fields", f"<code>{escape(fields_text(step))}</code>"),
+    ]
+    details = ordered_details(step)
+    if details:
+        rows.append(("details", "<br>".join(
+            f"<code>{escape(k)}</code> = {escape(value_text(v))}" for k, v in details)))
+    changes = []
+    for label, serials in (("new", step.new), ("changed", step.modified),
+                           ("freed", step.freed)):
+        if serials:
+            changes.append(f"{label}: " + ", ".join(f"n{s}" for s in serials))
+    if changes:
+        rows.append(("nodes", escape("; ".join(changes))))
+    if step.node is not None:
+        rows.append(("state at", f"node n{step.node}"))
+    body = "".join(f'<tr><th style="text-align:left;padding-right:8px;vertical-align:top">'
+                   f"{k}</th><td>{v}</td></tr>" for k, v in rows)
+    return (f'<div class="mt-kernel" data-fn="{escape(step.fn)}" '
+            f'style="font-size:0.85em;overflow-wrap:anywhere">'
+            f'<table style="border-collapse:collapse">{body}</table></div>')
+
+
+def kernel_panel_text(step):
+    """The kernel-function panel as plain text (for reprs and tests)."""
+    if step is None:
+        return ""
+    point, desc = describe(step.fn)
+    lines = [f"{step.fn}() in {SOURCE_FILE}: {desc}" if desc else f"{step.fn}()"]
+    lines.append(f"trace point: {EVENT_POINTS.get(step.ev, step.ev)}" if step.ev
+                 else "trace point: none here")
+    lines.append(fields_text(step))
+    lines.extend(f"{k} = {value_text(v)}" for k, v in ordered_details(step))
+    return "\n".join(lines)
+
+
+def view_text_dump(view):
+    """A kernel-style text dump of a frozen tree view (in the manner of mt_dump()).
+
+    One line per node (``min-max: node nS depth D type T``, indented two spaces per
+    depth), followed by its leaf ranges. It stands in for the diagram when ``dot`` is
+    missing.
+    """
+    if view is None:
+        return "(no tree view recorded)"
+    head = f"maple_tree {view.kind}, height {view.height}"
+    if view.root == "empty":
+        return head + "\nroot: (empty)"
+    if view.root == "entry":
+        return head + f"\n0: {view.root_value!r} (root entry)"
+    lines = [head]
+    for n in view.nodes:
+        pad = "  " * n.depth
+        lines.append(f"{pad}{num(n.min)}-{num(n.max)}: node n{n.serial} depth {n.depth} "
+                     f"type {n.type} end {n.end}")
+        if n.is_leaf:
+            lo = n.min
+            for hi, slot in zip(n.pivots, n.slots):
+                shown = "(nil)" if slot is None else repr(slot)
+                rng = num(lo) if lo == hi else f"{num(lo)}-{num(hi)}"
+                lines.append(f"{pad}  {rng}: {shown}")
+                if hi >= n.max:
+                    break
+                lo = hi + 1
+    return "\n".join(lines)
