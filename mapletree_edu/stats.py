@@ -13,8 +13,8 @@ joined with the node ledger of the tree's :class:`~mapletree_edu.core.alloc.Allo
 ...     for i in range(20):
 ...         t.store(i * 10, i * 10 + 5, i)
 >>> costs = c.costs()
->>> costs.splits, costs.allocs > 0
-(1, True)
+>>> costs.splits, costs.pushes, costs.allocs - costs.frees == t.node_count
+(3, 1, True)
 """
 
 from contextlib import contextmanager

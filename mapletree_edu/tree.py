@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from .core.bulk import mas_expected_entries
 from .core.constants import MA_STATE_BULK, MT_FLAGS_USE_RCU, ULONG_MAX
 from .core.dup import mtree_dup
-from .core.entries import InternalEntry
+from .core.entries import XA_ZERO_ENTRY, InternalEntry
 from .core.node import Node
 from .core.state import MaState, Tree, count_subtree
 from .core.tracer import NULL_TRACER
@@ -141,8 +141,10 @@ class MapleTree:
         if root is None:
             return None
         if root.__class__ is not Node:
-            return root if index == 0 else None
-        return mtree_lookup_walk(root, index)
+            entry = root if index == 0 else None
+        else:
+            entry = mtree_lookup_walk(root, index)
+        return None if entry is XA_ZERO_ENTRY else entry
 
     def __getitem__(self, index):
         return self.load(index)
@@ -193,9 +195,14 @@ class MapleTree:
         return found
 
     def find(self, index, limit=ULONG_MAX):
-        """mt_find(): the first entry at or after index, as a range."""
+        """mt_find(): the first entry at or after index, as a range (XA_ZERO_ENTRY
+        ranges are skipped, as mt_find() skips them)."""
         check_index(index)
+        if index > limit:
+            return None
         for first, last, entry in self.ranges():
+            if entry is XA_ZERO_ENTRY:
+                continue
             if last >= index and first <= limit:
                 return (first, last, entry)
         return None
@@ -318,6 +325,8 @@ def _leaf_ranges(root, mn, mx, include_null):
         for _i, lo, hi, entry in v.ranges():
             if entry is not None or include_null:
                 yield (lo, hi, entry)
+            if hi == v.max:
+                break       # a slot after the node max is dead: walks never reach it
 
 
 __all__ = ["MapleTree", "BulkLoader", "InternalEntry"]

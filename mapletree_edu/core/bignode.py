@@ -105,8 +105,11 @@ def _trace_split(tracer, mas, b, split, mid_split, mode, why):
 def big_node_view(b):
     """A plain copy of a big node's entries, for tracing."""
     n = b.b_end + 1
-    return {"type": b.type, "b_end": b.b_end, "pivots": list(b.pivot[:n]),
-            "slots": list(b.slot[:n])}
+    if b.type >= 2:
+        slots = [getattr(s, "serial", s) for s in b.slot[:n]]
+    else:
+        slots = list(b.slot[:n])
+    return {"type": b.type, "b_end": b.b_end, "pivots": list(b.pivot[:n]), "slots": slots}
 
 
 def mas_mab_cp(mas, mas_start, mas_end, b, mab_start):

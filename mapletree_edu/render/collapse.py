@@ -2,8 +2,8 @@
 """Keeping large trees readable: collapse the subtrees away from the action.
 
 No kernel twin: this decides which nodes of a TreeView a diagram draws. Nodes in the
-focus (the walked path, the state's node, new or modified nodes, the path to a chosen
-index), their ancestors and their immediate siblings stay; every run of other children
+focus (the walked path, the state's node, new or modified nodes, the sibling of a push
+or rebalance, the path to a chosen index) and their ancestors stay; every run of other children
 of a drawn node becomes one summary box ("… 12 leaves [0x1000–0x9fff]").
 """
 
@@ -85,19 +85,6 @@ def plan_collapse(view, focus, max_leaves=DEFAULT_MAX_LEAVES, marks=None):
         while s is not None and s not in keep:
             keep.add(s)
             s = by_serial[s].parent
-    # the immediate siblings of the deepest focus nodes stay too (splits, pushes and
-    # rebalances move data to and from them)
-    focus_set = set(focus)
-    for s in focus:
-        n = by_serial[s]
-        if not n.is_leaf and any(c in focus_set for c in n.slots):
-            continue
-        if n.parent is None:
-            continue
-        sib = by_serial[n.parent].slots
-        for k in (n.slot_in_parent - 1, n.slot_in_parent + 1):
-            if 0 <= k < len(sib):
-                keep.add(sib[k])
     stats = _subtree_stats(view)
     marks = marks or {}
     summaries = []

@@ -1,14 +1,16 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Number and text formatting shared by the DOT writers.
 
-One rule for a whole diagram: indices (min, max, pivots, gaps) are written in hex when
-any finite index in the picture is above 0xffff, else in decimal; ULONG_MAX is written
-``MAX``. Entries are values, not indices, so they are always decimal.
+One rule for a whole diagram: indices (min, max, pivots) and gap sizes are written in
+hex when any index in the picture other than ULONG_MAX is above 0xffff, else in
+decimal. ULONG_MAX is written ``MAX`` and values just below it ``MAX-n`` (the last gap of
+an alloc tree is nearly 2**64). Entries are values, not indices: always decimal.
 """
 
 from ..core.constants import ULONG_MAX
 
 HEX_ABOVE = 0xFFFF
+NEAR_MAX = 0x10000
 
 
 def escape(text):
@@ -33,14 +35,34 @@ class NumberFormat:
         """Hex when ``force`` is True, decimal when False, else by the diagram rule."""
         if force is not None:
             return cls(force)
-        return cls(any(v != ULONG_MAX and v > HEX_ABOVE for v in values))
+        return cls(any(HEX_ABOVE < v and ULONG_MAX - v >= NEAR_MAX for v in values))
 
     def index(self, v):
         if v is None:
             return ""
         if v == ULONG_MAX:
             return "MAX"
+        if ULONG_MAX - v < NEAR_MAX:
+            d = ULONG_MAX - v
+            return f"MAX-{d:#x}" if self.hex else f"MAX-{d}"
         return f"{v:#x}" if self.hex else str(v)
+
+    def pivots(self, lo, hi, values):
+        """(texts, prefix): the values of a node covering [lo, hi]. In hex, the digits
+        every value in [lo, hi] shares are written once (``prefix``, e.g. ``0x5555555``)
+        and each value as ``…`` plus the digits that differ, when that saves space."""
+        texts = [self.index(v) for v in values]
+        if not self.hex or hi == ULONG_MAX or ULONG_MAX - hi < NEAR_MAX:
+            return texts, None
+        a, b = f"{lo:x}", f"{hi:x}"
+        if len(a) != len(b):
+            return texts, None
+        k = 0
+        while k < len(a) and a[k] == b[k]:
+            k += 1
+        if k < 4:
+            return texts, None
+        return ["\u2026" + f"{v:x}"[k:] for v in values], "0x" + a[:k]
 
     def span(self, lo, hi):
         return f"[{self.index(lo)}, {self.index(hi)}]"
@@ -62,10 +84,8 @@ def entry_text(label, limit=12):
 
 
 def view_values(view):
-    """Every index value a view shows (for the radix rule)."""
+    """Every index a view shows (for the radix rule; gap sizes follow the indices)."""
     for n in view.nodes:
         yield n.min
         yield n.max
         yield from n.pivots
-        if n.gaps:
-            yield from n.gaps

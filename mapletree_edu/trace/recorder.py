@@ -34,8 +34,14 @@ class Recorder(Tracer):
         self._mark = 0
         self.op = ""
 
-    def _snapshot(self, mas):
+    # Steps of these functions never change the tree they are recorded on (a dup
+    # reads its source), so the previous view is reused instead of a new snapshot.
+    READ_ONLY = frozenset({"mas_dup_build", "mas_dup_alloc", "mas_dup_free"})
+
+    def _snapshot(self, mas, fn=None):
         tree = mas.tree
+        if fn in self.READ_ONLY and self._prev is not None:
+            return self._prev, (), (), ()
         view = TreeView.of(tree) if self.views else None
         new = modified = freed = ()
         if view is not None:
@@ -49,7 +55,7 @@ class Recorder(Tracer):
         return view, new, modified, freed
 
     def _add(self, fn, ev, mas, piv, why, info):
-        view, new, modified, freed = self._snapshot(mas)
+        view, new, modified, freed = self._snapshot(mas, fn)
         node = mas.node.serial if mas.node.__class__ is Node else None
         path = view.path_to(mas.index) if view is not None and view.root == "node" else ()
         clean = tuple((k, entry_label(v) if k == "entry" else v) for k, v in info.items())

@@ -38,10 +38,12 @@ def value_text(v, limit=80):
 
 
 def status_text(step, index, total, title=None):
-    """The status line as plain text: ``step 3/7 · mas_split · why``."""
+    """The status line as plain text: ``step 3 (steps 0–6) · mas_split — why``.
+
+    Steps count from 0, as ``Step.n``, the slider and the diagram's caption do."""
     if step is None:
         return f"{title + ': ' if title else ''}nothing was recorded"
-    head = f"step {index + 1}/{total}"
+    head = f"step {index} (steps 0\u2013{total - 1})"
     if title:
         head = f"{title} \u00b7 {head}"
     why = f" \u2014 {step.why}" if step.why else ""
@@ -98,10 +100,11 @@ def kernel_panel_html(step):
         rows.append(("nodes", escape("; ".join(changes))))
     if step.node is not None:
         rows.append(("state at", f"node n{step.node}"))
-    body = "".join(f'<tr><th style="text-align:left;padding-right:8px;vertical-align:top">'
-                   f"{k}</th><td>{v}</td></tr>" for k, v in rows)
+    cell = "padding:1px 8px 1px 0;vertical-align:top;line-height:1.35"
+    body = "".join(f'<tr><th style="text-align:left;white-space:nowrap;{cell}">{k}</th>'
+                   f'<td style="{cell}">{v}</td></tr>' for k, v in rows)
     return (f'<div class="mt-kernel" data-fn="{escape(step.fn)}" '
-            f'style="font-size:0.85em;overflow-wrap:anywhere">'
+            f'style="font-size:0.85em;line-height:1.35;overflow-wrap:anywhere">'
             f'<table style="border-collapse:collapse">{body}</table></div>')
 
 
@@ -115,35 +118,4 @@ def kernel_panel_text(step):
                  else "trace point: none here")
     lines.append(fields_text(step))
     lines.extend(f"{k} = {value_text(v)}" for k, v in ordered_details(step))
-    return "\n".join(lines)
-
-
-def view_text_dump(view):
-    """A kernel-style text dump of a frozen tree view (in the manner of mt_dump()).
-
-    One line per node (``min-max: node nS depth D type T``, indented two spaces per
-    depth), followed by its leaf ranges. It stands in for the diagram when ``dot`` is
-    missing.
-    """
-    if view is None:
-        return "(no tree view recorded)"
-    head = f"maple_tree {view.kind}, height {view.height}"
-    if view.root == "empty":
-        return head + "\nroot: (empty)"
-    if view.root == "entry":
-        return head + f"\n0: {view.root_value!r} (root entry)"
-    lines = [head]
-    for n in view.nodes:
-        pad = "  " * n.depth
-        lines.append(f"{pad}{num(n.min)}-{num(n.max)}: node n{n.serial} depth {n.depth} "
-                     f"type {n.type} end {n.end}")
-        if n.is_leaf:
-            lo = n.min
-            for hi, slot in zip(n.pivots, n.slots):
-                shown = "(nil)" if slot is None else repr(slot)
-                rng = num(lo) if lo == hi else f"{num(lo)}-{num(hi)}"
-                lines.append(f"{pad}  {rng}: {shown}")
-                if hi >= n.max:
-                    break
-                lo = hi + 1
     return "\n".join(lines)

@@ -1,0 +1,271 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The two ways fork() has copied the mm's VMA tree: a bulk rebuild (v6.1-v6.7
+``dup_mmap``) and ``__mt_dup`` plus a replace pass (v6.8 ``dup_mmap``).
+
+Both functions take the parent as a :class:`~mapletree_edu.MapleTree` whose
+entries are :class:`~mapletree_edu.fork.vma.Vma` objects (or as a list of VMAs,
+from which :func:`~mapletree_edu.fork.vma.build_mm_tree` builds one) and return a
+:class:`ForkResult`.
+
+Ledger: the child shares the parent's :class:`~mapletree_edu.core.alloc.Allocator`
+(as every tree of one kernel shares the ``maple_node`` cache) and the result
+holds the *differences* of its counters over the fork; nothing of the parent's
+own history is included.
+
+Entries that are not Vma objects (for example the integers of the kernel's
+``check_forking`` tree) are accepted: they carry no flags and are "copied" as
+themselves, as a value entry is.
+"""
+
+from dataclasses import dataclass
+
+from ..core.entries import XA_ZERO_ENTRY
+from ..debug.walker import walk
+from ..errors import InvalidArgumentError
+from ..stats import CostCounter, Costs
+from ..tree import MapleTree
+from .vma import DONTCOPY, Vma, build_mm_tree
+
+PRE68 = "pre-6.8 bulk rebuild"
+V68 = "v6.8 __mt_dup"
+
+
+@dataclass
+class ForkResult:
+    """What one simulated fork did to the child's VMA tree.
+
+    child
+        The child's MapleTree (alloc tree; RCU on after a successful fork).
+    method
+        ``"pre-6.8 bulk rebuild"`` or ``"v6.8 __mt_dup"``.
+    costs
+        A :class:`~mapletree_edu.stats.Costs` over the whole fork: ``visits`` (nodes
+        entered by write walks, range walks and the dup copy), ``nodes_copied``
+        (nodes copied by ``__mt_dup``), ``splits``, ``pushes``, ``rebalances``,
+        ``spanning_stores``, and the ledger differences ``allocs``, ``frees``,
+        ``alloc_calls`` (see the stats module for each exact definition). With
+        ``events=False`` only visits, nodes_copied and the ledger are counted; with
+        ``events=None`` only the ledger. The ledger is measured as differences on the
+        parent's allocator, which the child shares (``allocs``/``frees``/
+        ``alloc_calls``/``live`` below read them).
+    parent_vmas
+        Entries in the parent's tree (its ``map_count``).
+    copied
+        VMAs whose copy was stored in the child (bulk store or exact-fit replace).
+    skipped
+        VM_DONTCOPY VMAs: never stored (pre-6.8) or NULL-stored over (v6.8).
+    failed_at
+        0-based index (address order, every parent VMA counted) of the VMA whose
+        copy was made to fail, or None.
+    torn_down
+        After a failure: the VMAs the ``exit_mmap()`` walk would tear down (the
+        child's entries before the XA_ZERO_ENTRY marker); None after a success.
+    """
+
+    child: MapleTree
+    method: str
+    costs: Costs
+    parent_vmas: int
+    copied: int
+    skipped: int
+    failed_at: int = None
+    torn_down: int = None
+
+    @property
+    def allocs(self):
+        """Node objects handed out during the fork."""
+        return self.costs.allocs
+
+    @property
+    def frees(self):
+        """Node objects returned during the fork."""
+        return self.costs.frees
+
+    @property
+    def alloc_calls(self):
+        """Allocator calls (single or bulk) during the fork."""
+        return self.costs.alloc_calls
+
+    @property
+    def live(self):
+        """allocs - frees over the fork: the nodes the fork left allocated (the child's
+        node count, once a bulk load's unused preallocation is freed)."""
+        return self.costs.allocs - self.costs.frees
+
+    @property
+    def ledger(self):
+        return {"allocs": self.allocs, "frees": self.frees, "alloc_calls": self.alloc_calls,
+                "live": self.live}
+
+
+def _parent_tree(parent):
+    if isinstance(parent, MapleTree):
+        return parent
+    return build_mm_tree(parent)
+
+
+def _flags(entry):
+    return getattr(entry, "flags", ())
+
+
+def _dup_vma(entry):
+    return entry.copy() if isinstance(entry, Vma) else entry
+
+
+def _counter(events, allocator):
+    if events is None:
+        return None
+    return CostCounter(events=events, allocator=allocator)
+
+
+def _finish(counter, allocator, base):
+    if counter is not None:
+        return counter.costs()
+    now = allocator.counters()
+    return Costs(allocs=now["allocs"] - base["allocs"], frees=now["frees"] - base["frees"],
+                 alloc_calls=now["alloc_calls"] - base["alloc_calls"])
+
+
+def fork_pre68(parent, *, events=True):
+    """The child's tree as v6.1-v6.7 ``dup_mmap()`` built it: a bulk rebuild.
+
+    1. A new empty alloc tree (``MM_MT_FLAGS``), then ``mt_clear_in_rcu``.
+    2. ``vma_iter_bulk_alloc(map_count)``: ``mas_expected_entries`` with the parent's
+       VMA count (bulk mode; preallocates the worst case).
+    3. For every parent VMA in address order: VM_DONTCOPY ones are skipped, every other
+       one is duplicated and stored with ``vma_iter_bulk_store`` (``mas_store`` over
+       ``[vm_start, vm_end - 1]`` through the state that keeps its position).
+    4. ``vma_iter_free`` = ``mas_destroy`` (bulk tail check, unused nodes freed), then
+       ``mt_set_in_rcu``.
+    """
+    src = _parent_tree(parent)
+    allocator = src.allocator
+    base = allocator.counters()
+    counter = _counter(events, allocator)
+    child = MapleTree(alloc=True, rcu=True, allocator=allocator, tracer=counter)
+    child.rcu = False
+    vmas = list(src.ranges())
+    copied = skipped = 0
+    with child.bulk(len(vmas)) as b:
+        for first, last, entry in vmas:
+            if DONTCOPY in _flags(entry):
+                skipped += 1
+                continue
+            b.store(first, last, _dup_vma(entry))
+            copied += 1
+    child.rcu = True
+    costs = _finish(counter, allocator, base)
+    child.tracer = None
+    return ForkResult(child=child, method=PRE68, costs=costs, parent_vmas=len(vmas),
+                      copied=copied, skipped=skipped)
+
+
+def fork_v68(parent, fail_at_vma=None, *, events=True):
+    """The child's tree as v6.8 ``dup_mmap()`` makes it: ``__mt_dup`` then a replace pass.
+
+    1. ``__mt_dup`` of the parent's tree (``parent.dup()``), then ``mt_clear_in_rcu``.
+    2. For every VMA of the copy in address order (its entries are still the parent's
+       VMAs): VM_DONTCOPY -> ``vma_iter_clear_gfp`` (``clear(start, end - 1)``, a normal
+       NULL store that may coalesce, rebalance or span); otherwise the duplicate is
+       stored over exactly ``[start, end - 1]``: an exact-fit slot replacement, no
+       allocation, no shape change. The store goes through the public API
+       (``mtree_store_range``), which walks from the root for every VMA: ``visits``
+       therefore counts one root-to-leaf walk per VMA, where the kernel's VMA iterator
+       resumes from the leaf it is on; the ledger is the same.
+    3. ``mt_set_in_rcu`` on success.
+
+    ``fail_at_vma=k`` (0-based index of the parent VMA, address order, DONTCOPY ones
+    counted) makes the copy of that VMA fail as an -ENOMEM in ``dup_vma``/``anon_vma_fork``
+    would: its range is overwritten with one ``XA_ZERO_ENTRY`` (``mas_store``, exact
+    fit), the loop stops, RCU is left off (the kernel only sets it on success), and
+    :func:`exit_mmap` counts the VMAs its teardown walk would release (result
+    ``torn_down``). The child tree is returned as ``dup_mmap`` leaves it, before
+    ``exit_mmap`` destroys it.
+    """
+    src = _parent_tree(parent)
+    allocator = src.allocator
+    vmas = list(src.ranges())
+    if fail_at_vma is not None and (isinstance(fail_at_vma, bool)
+                                    or not isinstance(fail_at_vma, int)
+                                    or not 0 <= fail_at_vma < len(vmas)):
+        raise InvalidArgumentError(
+            f"fail_at_vma must be a 0-based VMA index in [0, {len(vmas) - 1}], "
+            f"not {fail_at_vma!r}")
+    base = allocator.counters()
+    counter = _counter(events, allocator)
+    old_tracer = src.tracer
+    if counter is not None:
+        src.tracer = counter
+    try:
+        child = src.dup()
+    finally:
+        src.tracer = old_tracer
+    child.rcu = False
+    copied = skipped = 0
+    torn_down = None
+    for k, (first, last, entry) in enumerate(vmas):
+        if k == fail_at_vma:
+            child.store(first, last, XA_ZERO_ENTRY)
+            break
+        if DONTCOPY in _flags(entry):
+            child.clear(first, last)
+            skipped += 1
+        else:
+            child.store(first, last, _dup_vma(entry))
+            copied += 1
+    if fail_at_vma is None:
+        child.rcu = True
+    else:
+        torn_down = exit_mmap(child)
+    costs = _finish(counter, allocator, base)
+    child.tracer = None
+    return ForkResult(child=child, method=V68, costs=costs, parent_vmas=len(vmas),
+                      copied=copied, skipped=skipped, failed_at=fail_at_vma,
+                      torn_down=torn_down)
+
+
+def exit_mmap(tree, destroy=False):
+    """The VMA walk of ``exit_mmap()``: count the entries up to an XA_ZERO_ENTRY.
+
+    The walk starts at the first entry and stops at the end of the tree or at the
+    marker a failed ``dup_mmap`` left (the entries after it still belong to the
+    parent and must not be released). Returns the number of VMAs torn down;
+    ``destroy=True`` then frees the tree's nodes (``__mt_destroy``).
+    """
+    count = 0
+    for _first, _last, entry in tree.ranges():
+        if entry is XA_ZERO_ENTRY:
+            break
+        count += 1
+    if destroy:
+        tree.destroy()
+    return count
+
+
+def tree_shape(tree):
+    """Every node's layout in pre-order, entries included (compared with ==).
+
+    A list of tuples (depth, type, min, max, end, pivots, gaps, gap offset, slots)
+    where a leaf's slots are its entries and an internal node's slots are the
+    pre-order numbers of its children: two trees with equal shapes are node-for-node
+    copies. Works for any entries (a dump record needs integer ones).
+    """
+    root = tree.core.root
+    visits = list(walk(root))
+    number = {id(v.node): v.id for v in visits}
+    out = []
+    for v in visits:
+        node = v.node
+        ranges = v.ranges()
+        if node.type < 2:
+            slots = tuple(s for _i, _lo, _hi, s in ranges)
+        else:
+            slots = tuple(number[id(s)] for _i, _lo, _hi, s in ranges)
+        gaps = tuple(node.gaps[:v.end + 1]) if node.type == 3 else ()
+        out.append((v.depth, node.type, v.min, v.max, v.end,
+                    tuple(hi for _i, _lo, hi, _s in ranges), gaps,
+                    node.meta_gap if node.type == 3 else None, slots))
+    return out
+
+
+__all__ = ["ForkResult", "fork_pre68", "fork_v68", "exit_mmap", "tree_shape", "PRE68", "V68"]

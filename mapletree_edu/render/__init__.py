@@ -1,0 +1,28 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Drawing trees and steps: step -> DOT (deterministic text) -> SVG, GIF or PNG strip.
+
+>>> from mapletree_edu import MapleTree
+>>> from mapletree_edu.render import tree_to_dot
+>>> t = MapleTree()
+>>> t.store(10, 15, 1)
+>>> tree_to_dot(t).splitlines()[0]
+'digraph maple {'
+"""
+
+from .dot import step_to_dot, trace_dots, tree_to_dot, view_to_dot
+from .highlight import Highlight
+from .svg import (
+                  DotMissing,
+                  dot_to_png,
+                  dot_to_svg,
+                  fit_svg,
+                  have_dot,
+                  svg_mimebundle,
+                  svg_or_text,
+                  text_dump,
+)
+from .views import as_view, record_to_view
+
+__all__ = ["view_to_dot", "step_to_dot", "tree_to_dot", "trace_dots", "Highlight",
+           "dot_to_svg", "dot_to_png", "fit_svg", "have_dot", "DotMissing", "svg_or_text",
+           "svg_mimebundle", "text_dump", "record_to_view", "as_view"]

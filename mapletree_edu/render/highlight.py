@@ -1,0 +1,188 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""What a step shows: which nodes are new, copied, modified or freed, the walked path,
+the state's node, the written range, the sibling of a push or rebalance, the big node
+of mab_calc_split and the visit numbers of __mt_dup."""
+
+from dataclasses import dataclass, field
+
+from ..errors import ExportError
+
+# steps whose maple state index/last is not a range being written
+NO_RANGE_FNS = frozenset({"mas_dup_build", "mas_dup_alloc", "mas_dup_free",
+                          "mas_expected_entries", "mas_destroy", "mas_destroy_rebalance"})
+DUP_FNS = frozenset({"mas_dup_build", "mas_dup_alloc", "mas_dup_free"})
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """Serial sets (tuples) of the nodes to mark, plus the state's node and range."""
+
+    new: tuple = ()
+    copied: tuple = ()
+    modified: tuple = ()
+    freed: tuple = ()
+    path: tuple = ()
+    node: int = None
+    range: tuple = None          # (index, last) tinted in the leaves
+    sibling: int = None
+    replaces: tuple = ()         # ((new serial, freed serial), ...)
+    extra: dict = field(default_factory=dict, compare=False)
+
+    KEYS = ("new", "copied", "modified", "freed", "path", "node", "range", "sibling",
+            "replaces")
+
+    @classmethod
+    def coerce(cls, value):
+        """A Highlight from None, a Highlight or a dict with the field names as keys."""
+        if value is None:
+            return cls()
+        if isinstance(value, cls):
+            return value
+        if isinstance(value, dict):
+            unknown = sorted(set(value) - set(cls.KEYS))
+            if unknown:
+                raise ExportError(f"unknown highlight key(s) {unknown}; expected some of "
+                                  f"{list(cls.KEYS)}")
+            kw = {}
+            for k, v in value.items():
+                if k in ("node", "sibling") or v is None:
+                    kw[k] = v
+                elif k == "range":
+                    kw[k] = tuple(v)
+                elif k == "replaces":
+                    kw[k] = tuple(sorted(dict(v).items()) if isinstance(v, dict)
+                                  else tuple(tuple(p) for p in v))
+                else:
+                    kw[k] = tuple(v)
+            return cls(**kw)
+        raise ExportError(f"highlight must be a dict or a Highlight, not {type(value).__name__}")
+
+    def status(self, serial):
+        if serial in self.copied:
+            return "copied"
+        if serial in self.new:
+            return "new"
+        if serial in self.modified:
+            return "modified"
+        return None
+
+    def focus(self):
+        """Serials a collapsed drawing must keep."""
+        out = list(self.path) + list(self.new) + list(self.modified)
+        for s in (self.node, self.sibling):
+            if s is not None:
+                out.append(s)
+        return out
+
+
+def _neighbour(view, serial, side):
+    by = view.by_serial()
+    n = by.get(serial)
+    if n is None or n.parent is None:
+        return None
+    sib = by[n.parent].slots
+    k = n.slot_in_parent + (-1 if side in ("left", "prev") else 1)
+    return sib[k] if 0 <= k < len(sib) else None
+
+
+def dup_visits(view, visit):
+    """Pre-order visit numbers of the nodes __mt_dup has copied after ``visit`` visits
+    (the copy is built in the walker's pre-order, so visit k is the node with id k-1)."""
+    return {n.serial: n.id + 1 for n in view.nodes if n.id + 1 <= visit}
+
+
+def step_highlight(step, prev_view=None, visit_numbers=None):
+    """(Highlight, visit numbers) for a recorded step."""
+    view = step.view
+    d = step.details
+    new, copied = list(step.new), []
+    replaces = []
+    if prev_view is not None and step.freed:
+        prev = prev_view.by_serial()
+        cur = view.by_serial()
+        freed = [prev[s] for s in step.freed if s in prev]
+        for s in step.new:
+            n = cur.get(s)
+            if n is None:
+                continue
+            for f in freed:
+                if f.content_key() == n.content_key() and f.depth == n.depth:
+                    copied.append(s)
+                    replaces.append((s, f.serial))
+                    break
+                if (f.type, f.min, f.max, f.depth) == (n.type, n.min, n.max, n.depth):
+                    replaces.append((s, f.serial))
+                    break
+        new = [s for s in new if s not in copied]
+    if step.fn in DUP_FNS:
+        if visit_numbers is None and "visit" in d:
+            visit_numbers = dup_visits(view, d["visit"])
+            if d.get("src") is not None and d["visit"]:
+                visit_numbers[d["src"]] = d["visit"]
+        copied = sorted(visit_numbers or {}, key=lambda s: visit_numbers[s])
+    sibling = None
+    side = d.get("side") if step.fn == "mas_push_data" else d.get("sibling") \
+        if step.fn == "mas_rebalance" else None
+    if side and step.node is not None and view is not None and view.root == "node":
+        by = view.by_serial()
+        depth = by[step.node].depth if step.node in by else None
+        target = next((s for s in step.path if by[s].depth == depth), step.node) \
+            if depth is not None else None
+        sibling = _neighbour(view, target, side) if target is not None else None
+    rng = None
+    if step.fn not in NO_RANGE_FNS and view is not None and view.root == "node":
+        rng = (step.index, step.last)
+    hl = Highlight(new=tuple(new), copied=tuple(copied), modified=tuple(step.modified),
+                   freed=tuple(step.freed), path=tuple(step.path), node=step.node,
+                   range=rng, sibling=sibling, replaces=tuple(replaces))
+    return hl, visit_numbers
+
+
+def big_node_of(step):
+    """The big node of a mab_calc_split step, with its split points, or None."""
+    if step.fn != "mab_calc_split":
+        return None
+    d = step.details
+    big = dict(d.get("big_node") or {})
+    if not big:
+        return None
+    for k in ("split", "mid_split", "mode", "b_end"):
+        if k in d:
+            big[k] = d[k]
+    return big
+
+
+def _serials(v):
+    return " ".join(f"n{x}" for x in v)
+
+
+def step_caption(step, fmt, hl):
+    """Caption lines: the kernel function and why, its details, what changed."""
+    lines = [f"step {step.n}: {step.fn}" + (f" \u2014 {step.why}" if step.why else "")]
+    details = []
+    for k, v in step.info:
+        if k == "big_node":
+            continue
+        if k in ("replaced", "destroyed", "src", "dst"):
+            v = _serials(v) if isinstance(v, (list, tuple)) else f"n{v}"
+            details.append(f"{k} {v}" if v else f"{k} -")
+        elif k == "entry":
+            details.append("entry NULL" if v is None else f"entry {v}")
+        else:
+            details.append(f"{k}={v}")
+    if step.ev:
+        details.append(f"index {fmt.index(step.index)}, last {fmt.index(step.last)}")
+    if details:
+        lines.append(", ".join(details))
+    changes = []
+    for what in ("new", "copied", "modified", "freed"):
+        v = getattr(hl, what)
+        if v and not (what == "copied" and step.fn in DUP_FNS):
+            changes.append(f"{what}: {_serials(v)}")
+    if step.fn in DUP_FNS and hl.copied:
+        changes.append(f"copied so far: {len(hl.copied)} of {len(step.view.nodes)} nodes")
+    if hl.sibling is not None:
+        changes.append(f"sibling: n{hl.sibling}")
+    if changes:
+        lines.append("; ".join(changes))
+    return lines

@@ -1,0 +1,235 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Explorer: type a range and a value (or pick an operation), press Go, watch the trace.
+
+Operations: store (mtree_store_range), clear (a NULL store), erase (mtree_erase of one
+index), bulk load of N VMAs (mas_expected_entries ... mas_store ... mas_destroy into an
+empty tree, as dup_mmap() fills a new mm) and dup (__mt_dup; the tree is unchanged and
+the copy is kept as ``explorer.copy``).
+
+Bad input never raises into the notebook: the message is shown in the widget and the
+tree is left exactly as it was (the input is checked before the tree is touched, and
+the model's own errors leave it unchanged too).
+"""
+
+import html
+
+import ipywidgets as widgets
+
+from ..errors import BulkModeError, InvalidRangeError, MapleTreeError
+from ..trace import record
+from ..tree import MapleTree
+from .parse import parse_count, parse_index, parse_range, parse_value
+from .player import Player
+from .text import num
+
+OPERATIONS = (("store", "store"), ("clear (store NULL)", "clear"), ("erase one index", "erase"),
+              ("bulk load of N VMAs", "bulk"), ("dup (__mt_dup)", "dup"))
+VMA_SIZE = 0x1000
+VMA_STRIDE = 0x2000
+
+
+def vma_ranges(n, start=VMA_SIZE, size=VMA_SIZE, stride=VMA_STRIDE):
+    """N VMA-like ranges: ``size`` bytes each, ``stride`` apart (a one-page hole after
+    each), starting at ``start``."""
+    return [(start + k * stride, start + k * stride + size - 1) for k in range(n)]
+
+
+class Explorer(widgets.VBox):
+    """An input row over a tree and an embedded :class:`Player` of the last operation.
+
+    ``tree``: the MapleTree to work on (a new one when None, ``alloc`` choosing its
+    kind). ``ops``: operations run at once, as (op, range, value[, count]) tuples, so
+    that the displayed state is set in the constructor (what Voila shows). Programmatic
+    use: ``explorer.run("store", "0x1000-0x1fff", "7")``.
+    """
+
+    def __init__(self, tree=None, alloc=True, *, ops=(), start_op="store", range_text="",
+                 value="", count=8, **kwargs):
+        self.tree = tree if tree is not None else MapleTree(alloc=alloc)
+        self.copy = None
+        self._auto = 0
+        self.op = widgets.Dropdown(options=OPERATIONS, value=start_op, description="operation",
+                                   layout=widgets.Layout(width="260px"))
+        self.range_text = widgets.Text(value=range_text, description="range",
+                                       placeholder="0x1000-0x1fff or 4096 8191",
+                                       continuous_update=False,
+                                       layout=widgets.Layout(width="280px"))
+        self.value_text = widgets.Text(value=value, description="value",
+                                       placeholder="an int or a word (empty: automatic)",
+                                       continuous_update=False,
+                                       layout=widgets.Layout(width="280px"))
+        self.count = widgets.Text(value=str(count), description="VMAs",
+                                  layout=widgets.Layout(width="140px"))
+        self.go_btn = widgets.Button(description="Go", button_style="primary",
+                                     tooltip="run the operation and show its trace",
+                                     layout=widgets.Layout(width="80px"))
+        self.reset_btn = widgets.Button(description="New empty tree", tooltip="start over",
+                                        layout=widgets.Layout(width="auto"))
+        for w, cls in ((self.op, "mt-op"), (self.range_text, "mt-range"),
+                       (self.value_text, "mt-value"), (self.count, "mt-count"),
+                       (self.go_btn, "mt-go"), (self.reset_btn, "mt-reset")):
+            w.add_class(cls)
+        self.message = widgets.HTML()
+        self.message.add_class("mt-message")
+        self.summary = widgets.HTML()
+        self.player = Player([], title="no operation yet")
+        self.go_btn.on_click(lambda _b: self.go())
+        self.reset_btn.on_click(lambda _b: self.reset())
+        self.op.observe(lambda _c: self._update_inputs(), names="value")
+        row1 = widgets.HBox([self.op, self.range_text, self.value_text, self.count],
+                            layout=widgets.Layout(flex_flow="row wrap"))
+        row2 = widgets.HBox([self.go_btn, self.reset_btn])
+        super().__init__([row1, row2, self.message, self.summary, self.player],
+                         layout=widgets.Layout(width="100%"), **kwargs)
+        self.add_class("mt-explorer")
+        self._update_inputs()
+        self._update_summary()
+        for op in ops:
+            self.run(*op)
+
+    # --- the input row ---------------------------------------------------------------
+    def _update_inputs(self):
+        op = self.op.value
+        self.range_text.disabled = op in ("dup",)
+        self.value_text.disabled = op not in ("store", "bulk")
+        self.count.layout.display = "" if op == "bulk" else "none"
+        self.range_text.description = {"erase": "index", "bulk": "first VMA at"}.get(op, "range")
+
+    def _update_summary(self):
+        t = self.tree
+        self.summary.value = (f'<div class="mt-summary" style="font-size:0.9em">tree: '
+                              f"{'alloc' if t.alloc else 'plain'}, {len(t)} entries, "
+                              f"height {t.height}, {t.node_count} nodes</div>")
+
+    def _say(self, text, ok):
+        color = "#1b5e20" if ok else "#b71c1c"
+        self.message.value = (f'<div class="mt-msg" data-ok="{int(ok)}" style="color:{color}">'
+                              f"{html.escape(text)}</div>")
+
+    def _next_value(self):
+        self._auto += 1
+        return self._auto
+
+    # --- operations -------------------------------------------------------------------
+    def go(self):
+        """Run the chosen operation on the inputs (what the Go button does)."""
+        return self.run(self.op.value, self.range_text.value, self.value_text.value,
+                        self.count.value)
+
+    def run(self, op, range_text="", value="", count=None):
+        """Run one operation; returns True when it ran, False when the input was refused."""
+        try:
+            plan = self._plan(op, range_text, value, count)
+        except MapleTreeError as exc:
+            self._say(str(exc), False)
+            return False
+        label, action = plan
+        before = self.tree.tracer
+        try:
+            with record(self.tree, label) as rec:
+                result = action()
+        except MapleTreeError as exc:
+            self.tree.tracer = before
+            self._say(str(exc), False)
+            self._update_summary()
+            return False
+        self.player.set_steps(rec.steps, title=label)
+        self._say(f"{label}: {len(rec.steps)} steps recorded" + (f"; {result}" if result
+                                                                   else ""), True)
+        self._update_summary()
+        return True
+
+    def _plan(self, op, range_text, value, count):
+        """Check every input first: (label, action) or a MapleTreeError."""
+        t = self.tree
+        if op == "store":
+            first, last = parse_range(range_text)
+            entry = parse_value(value, None)
+            if entry is None:
+                entry = self._peek_auto()
+            label = f"store {_r(first, last)} = {entry!r}"
+            return label, lambda: self._store(first, last, entry, value)
+        if op == "clear":
+            first, last = parse_range(range_text)
+            return f"clear {_r(first, last)}", lambda: t.clear(first, last)
+        if op == "erase":
+            first, last = parse_range(range_text)
+            if first != last:
+                raise_range(f"erase takes one index (the range holding it is erased), not "
+                            f"{_r(first, last)}; use clear for a range")
+            index = first
+            return f"erase {index:#x}", lambda: _erased(t.erase(index))
+        if op == "bulk":
+            n = parse_count(count if count is not None else self.count.value)
+            start = parse_index(range_text, "first VMA") if str(range_text).strip() \
+                else VMA_SIZE
+            ranges = vma_ranges(n, start)
+            if ranges[-1][1] > (1 << 64) - 1:
+                raise_range(f"{n} VMAs from {start:#x} run past the largest index")
+            if len(t) or t.node_count:
+                raise_bulk("a bulk load fills an empty tree (as dup_mmap() fills a new "
+                           "mm): press 'New empty tree' first")
+            base = parse_value(value, 1)
+            if not isinstance(base, int):
+                raise_range("for a bulk load the value is the first entry number (an int)")
+            return f"bulk load of {n} VMAs", lambda: self._bulk(ranges, base)
+        if op == "dup":
+            return "dup", self._dup
+        raise_range(f"unknown operation {op!r}")
+
+    def _peek_auto(self):
+        return self._auto + 1
+
+    def _store(self, first, last, entry, typed):
+        self.tree.store(first, last, entry)
+        if not str(typed).strip():
+            self._next_value()
+
+    def _bulk(self, ranges, base):
+        with self.tree.bulk(len(ranges)) as b:
+            for k, (first, last) in enumerate(ranges):
+                b.store(first, last, base + k)
+
+    def _dup(self):
+        self.copy = self.tree.dup()
+        return f"the copy has {self.copy.node_count} nodes (explorer.copy)"
+
+    def reset(self):
+        """Start over with a new empty tree of the same kind."""
+        self.tree = MapleTree(alloc=self.tree.alloc)
+        self.copy = None
+        self._auto = 0
+        self.player.set_steps([], title="no operation yet")
+        self._say("a new empty tree", True)
+        self._update_summary()
+
+    def _repr_mimebundle_(self, **kwargs):
+        """The widget, plus the embedded player's current diagram as a static fallback."""
+        data = super()._repr_mimebundle_(**kwargs) or {}
+        svg = self.player.current_svg()
+        if svg is not None:
+            data["image/svg+xml"] = svg
+        data["text/plain"] = f"<Explorer: {self.player.status_text()}>"
+        return data
+
+    def state(self):
+        """A plain dict for tests: the message, the tree summary and the player's state."""
+        return {"message": self.message.value, "ok": 'data-ok="1"' in self.message.value,
+                "entries": len(self.tree), "height": self.tree.height,
+                "nodes": self.tree.node_count, "player": self.player.state()}
+
+
+def _r(first, last):
+    return num(first) if first == last else f"{num(first)}-{num(last)}"
+
+
+def _erased(old):
+    return "nothing was stored there" if old is None else f"erased entry {old!r}"
+
+
+def raise_range(msg):
+    raise InvalidRangeError(msg)
+
+
+def raise_bulk(msg):
+    raise BulkModeError(msg)

@@ -1,0 +1,286 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""SideBySide: two recorded traces (or two views of one) under one transport bar.
+
+Two uses in the lessons:
+
+- **normal appends beside a bulk load of the same VMAs.** The traces are aligned by op:
+  each store (``mtree_store_range`` / ``mas_store`` / ``mtree_erase``) starts a group,
+  group k of one side is shown beside group k of the other, and the side with fewer
+  steps in a group holds its last step while the other goes on.
+- **source beside copy during __mt_dup** (:meth:`SideBySide.dup`). ``mas_dup_build``
+  copies the tree node by node in depth-first pre-order; the copy panel shows the nodes
+  visited so far (the source view restricted to them, with their pre-order numbers).
+"""
+
+import dataclasses
+import html
+
+import ipywidgets as widgets
+import traitlets
+
+from ..errors import InvalidArgumentError
+from ..render.highlight import DUP_FNS
+from .controls import DEFAULT_INTERVAL, Transport, zoom_toggle
+from .frames import Frames, combine_svgs, short_hash, svg_width_pt, trace_radix, view_dot
+from .player import _index
+from .text import kernel_panel_html, kernel_panel_text, status_html, status_text
+
+OP_START_FNS = frozenset({"mtree_store_range", "mas_store", "mtree_erase"})
+AUTO_WIDTH_PT = 520
+
+
+def op_groups(steps):
+    """Step indices grouped by op: a group starts at each entry event (a store, bulk
+    store or erase); steps before the first one join the first group."""
+    groups = []
+    for i, s in enumerate(steps):
+        if s.fn in OP_START_FNS and s.ev and groups and _has_start(steps, groups[-1]):
+            groups.append([i])
+        elif groups:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    return groups
+
+
+def _has_start(steps, group):
+    return any(steps[i].fn in OP_START_FNS and steps[i].ev for i in group)
+
+
+def align_by_op(left, right):
+    """Frame pairs (left index, right index) for two traces aligned by op.
+
+    Group k of each side is shown together; within a group both sides advance one step
+    per frame and the shorter one holds its last step. A side with fewer groups holds
+    its last step to the end.
+    """
+    gl, gr = op_groups(left), op_groups(right)
+    if not gl or not gr:
+        raise InvalidArgumentError("both traces need at least one step to be compared")
+    pairs = []
+    for k in range(max(len(gl), len(gr))):
+        a = gl[min(k, len(gl) - 1)] if k < len(gl) else [gl[-1][-1]]
+        b = gr[min(k, len(gr) - 1)] if k < len(gr) else [gr[-1][-1]]
+        for j in range(max(len(a), len(b))):
+            pairs.append((a[min(j, len(a) - 1)], b[min(j, len(b) - 1)]))
+    return pairs
+
+
+def align_by_index(left, right):
+    """Frame pairs step i with step i; the shorter trace holds its last step."""
+    if not left or not right:
+        raise InvalidArgumentError("both traces need at least one step to be compared")
+    return [(min(i, len(left) - 1), min(i, len(right) - 1))
+            for i in range(max(len(left), len(right)))]
+
+
+def dup_visited(steps, i):
+    """{source serial: pre-order visit number} of the nodes __mt_dup copied up to step i."""
+    visits = {}
+    for s in steps[:i + 1]:
+        d = s.details
+        if s.fn == "mas_dup_build" and d.get("visit") and "src" in d:
+            visits[d["src"]] = d["visit"]
+    return visits
+
+
+def copy_view(view, visits):
+    """The source view restricted to the visited nodes: what the copy holds so far."""
+    if view is None or view.root != "node":
+        return view
+    return dataclasses.replace(view, nodes=tuple(n for n in view.nodes if n.serial in visits))
+
+
+def _column():
+    return widgets.Layout(width="auto", min_width="0", flex="1 1 0")
+
+
+class _Side:
+    """One side: a title, a status line, a persistent diagram and a kernel panel."""
+
+    def __init__(self, title, frames, steps, kernel_panel):
+        self.title, self.frames, self.steps = title, frames, steps
+        self.status = widgets.HTML(layout=widgets.Layout(width="100%"))
+        self.view = widgets.HTML(layout=widgets.Layout(width="100%"))
+        self.view.add_class("mt-view")
+        self.kernel = widgets.HTML(layout=widgets.Layout(width="100%"))
+        self.kernel_panel = kernel_panel
+        head = widgets.HTML(f"<b>{html.escape(title)}</b>" if title else "")
+        self.top = widgets.VBox([head, self.status, self.view],
+                                layout=widgets.Layout(width="100%"))
+        self.index = 0
+
+    def show(self, i, held=False):
+        self.index = i
+        step = self.steps[i] if self.steps else None
+        extra = " <i>(waiting: this side has no more steps for this op)</i>" if held else ""
+        self.view.value = self.frames.html(i)
+        self.kernel.value = kernel_panel_html(step)
+        self.status.value = status_html(step, i, len(self.steps), None, extra)
+
+    def state(self):
+        step = self.steps[self.index] if self.steps else None
+        d = {"index": self.index, "fn": step.fn if step else None,
+             "status": status_text(step, self.index, len(self.steps)),
+             "kernel": kernel_panel_text(step), "html_sha": short_hash(self.view.value)}
+        d.update(self.frames.info(self.index))
+        return d
+
+
+class SideBySide(widgets.VBox):
+    """Two traces side by side under one transport bar.
+
+    ``align``: "op" (group by store; the default), "index" (step i beside step i) or an
+    explicit list of (left index, right index) pairs. ``arrange``: "beside" (two
+    columns), "stacked" (one diagram above the other, each at full width; the kernel
+    panels stay side by side) or "auto" (stacked when a diagram is wider than
+    ``AUTO_WIDTH_PT`` points, which would shrink its text in a half-width column); the
+    learner can switch with the toggle. ``value`` is the frame index.
+    """
+
+    value = traitlets.Int(0, help="index of the frame shown (0-based)")
+
+    def __init__(self, left_steps, right_steps, titles=("left", "right"), *, align="op",
+                 start=0, interval=DEFAULT_INTERVAL, kernel_panel=True, dot_opts=None,
+                 arrange="auto", _left_frames=None, _right_frames=None, **kwargs):
+        left, right = list(left_steps), list(right_steps)
+        if isinstance(align, str):
+            if align not in ("op", "index"):
+                raise InvalidArgumentError(f'align must be "op", "index" or a list of '
+                                           f"pairs, not {align!r}")
+            pairs = align_by_op(left, right) if align == "op" else align_by_index(left, right)
+        else:
+            pairs = [(int(a), int(b)) for a, b in align]
+            if any(not (0 <= a < len(left) and 0 <= b < len(right)) for a, b in pairs):
+                raise InvalidArgumentError("a frame pair points outside the traces")
+        if not pairs:
+            raise InvalidArgumentError("nothing to show: no frame pairs")
+        self.pairs = pairs
+        self.titles = tuple(titles)
+        opts = dict(dot_opts or {})
+        self.left = _Side(self.titles[0], _left_frames or Frames.of_steps(left, **opts), left,
+                          kernel_panel)
+        ropts = dict(opts)
+        ropts.setdefault("legend", False)           # one legend (the left one) is enough
+        self.right = _Side(self.titles[1], _right_frames or Frames.of_steps(right, **ropts),
+                           right, kernel_panel)
+        start = _index(start, len(pairs))
+        self.transport = Transport(len(pairs), self._show, start=start, interval=interval)
+        self.zoom = zoom_toggle([self.left.view, self.right.view])
+        self.transport.add(self.zoom)
+        self.frame_status = widgets.HTML()
+        if arrange not in ("auto", "beside", "stacked"):
+            raise InvalidArgumentError(f'arrange must be "auto", "beside" or "stacked", not '
+                                       f"{arrange!r}")
+        if arrange == "auto":
+            arrange = "stacked" if self._widest(start) > AUTO_WIDTH_PT else "beside"
+        self.arrange = widgets.ToggleButtons(options=["beside", "stacked"], value=arrange,
+                                             tooltips=["two columns", "one above the other"],
+                                             style={"button_width": "80px"})
+        self.arrange.add_class("mt-arrange")
+        self.body = widgets.VBox(layout=widgets.Layout(width="100%"))
+        self._arrange(arrange)
+        self.arrange.observe(lambda c: self._arrange(c["new"]), names="value")
+        head = widgets.HBox([self.frame_status, self.arrange],
+                            layout=widgets.Layout(justify_content="space-between",
+                                                  align_items="center", width="100%"))
+        super().__init__([self.transport.box, head, self.body],
+                         layout=widgets.Layout(width="100%"), **kwargs)
+        self.add_class("mt-sidebyside")
+        self.observe(self._on_value, names="value")
+        self._show(start)
+
+    def _widest(self, k):
+        """Natural width in points of the widest diagram of frame k (0 without dot)."""
+        li, ri = self.pairs[k]
+        return max(svg_width_pt(self.left.frames.svg(li)),
+                   svg_width_pt(self.right.frames.svg(ri)))
+
+    def _arrange(self, how):
+        """Lay the two sides out beside each other or one above the other."""
+        kernels = [s.kernel for s in (self.left, self.right) if s.kernel_panel]
+        if how == "beside":
+            cols = [widgets.VBox([s.top] + ([s.kernel] if s.kernel_panel else []),
+                                 layout=_column()) for s in (self.left, self.right)]
+            self.body.children = [widgets.HBox(cols, layout=widgets.Layout(
+                width="100%", align_items="flex-start"))]
+        else:
+            rows = [self.left.top, self.right.top]
+            if kernels:
+                rows.append(widgets.HBox([widgets.VBox([k], layout=_column()) for k in kernels],
+                                         layout=widgets.Layout(width="100%",
+                                                               align_items="flex-start")))
+            self.body.children = rows
+
+    @classmethod
+    def dup(cls, steps, titles=("source", "copy (nodes copied so far)"), **kwargs):
+        """Source beside copy for a recorded ``tree.dup()``: the left panel is the source
+        with the node being copied; the right one the nodes copied so far, numbered in
+        the depth-first pre-order __mt_dup visits them."""
+        steps = list(steps)
+        if not any(s.fn in DUP_FNS for s in steps):
+            raise InvalidArgumentError("these steps do not record a dup (no mas_dup_* step)")
+        visited = [dup_visited(steps, i) for i in range(len(steps))]
+        hex_numbers = trace_radix(steps)
+
+        def copy_dot(i):
+            v = copy_view(steps[i].view, visited[i])
+            if v is not None and v.root == "node" and not v.nodes:
+                return ('digraph copy {\n  empty [shape=box, style="rounded,dashed", '
+                        'label="nothing copied yet"];\n}\n')
+            return view_dot(v, visit_numbers=visited[i], legend=False,
+                            highlight={"copied": tuple(visited[i])},
+                            hex_numbers=hex_numbers, collapse=False,
+                            caption=[f"{len(visited[i])} of {len(steps[i].view.nodes)} "
+                                     "nodes copied"])
+
+        left = Frames.of_steps(steps, **dict(kwargs.get("dot_opts") or {}))
+        right = Frames(steps, copy_dot, scale_like=(left, lambda i: i))
+        pair = cls(steps, steps, titles, align="index", _left_frames=left,
+                   _right_frames=right, **kwargs)
+        pair.right.kernel_panel = False         # both sides show the same step
+        pair._arrange(pair.arrange.value)
+        return pair
+
+    # --- moving -----------------------------------------------------------------
+    def goto(self, n):
+        self.transport.go(_index(n, len(self.pairs)))
+
+    def forward(self):
+        self.transport.go(self.value + 1)
+
+    def back(self):
+        self.transport.go(self.value - 1)
+
+    def _on_value(self, change):
+        if self.transport.index != change["new"]:
+            self.goto(change["new"])
+
+    def _show(self, k):
+        self.value = k
+        li, ri = self.pairs[k]
+        prev = self.pairs[k - 1] if k > 0 else (None, None)
+        self.left.show(li, held=k > 0 and prev[0] == li)
+        self.right.show(ri, held=k > 0 and prev[1] == ri)
+        self.frame_status.value = (f'<div class="mt-frame-status" data-frame="{k}">frame '
+                                   f"{k} (frames 0\u2013{len(self.pairs) - 1})</div>")
+        if k + 1 < len(self.pairs):
+            nl, nr = self.pairs[k + 1]
+            self.left.frames.prefetch(nl)
+            self.right.frames.prefetch(nr)
+
+    # --- state and fallback --------------------------------------------------------
+    def state(self):
+        return {"index": self.value, "n_frames": len(self.pairs), "titles": self.titles,
+                "left": self.left.state(), "right": self.right.state()}
+
+    def _repr_mimebundle_(self, **kwargs):
+        data = super()._repr_mimebundle_(**kwargs) or {}
+        ls, rs = self.left.state(), self.right.state()
+        data["text/plain"] = (f"<SideBySide frame {self.value} of 0-{len(self.pairs) - 1}: "
+                              f"{self.titles[0]}: {ls['status']} | {self.titles[1]}: "
+                              f"{rs['status']}>")
+        svgs = [self.left.frames.svg(self.left.index), self.right.frames.svg(self.right.index)]
+        if all(svgs):
+            data["image/svg+xml"] = combine_svgs(svgs)
+        return data

@@ -1,0 +1,206 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Build the lesson notebooks from their builder scripts.
+
+Every ``notebooks/src/NN_title_words.py`` (found by glob) defines ``notebook()``, which
+returns an ``nbformat`` notebook without outputs. This script writes each one to
+``notebooks/NN-title-words.ipynb`` with the navigation line added as the first and the
+last cell, building the index (``00_*.py``) last so that it can list the others.
+Outputs are produced afterwards by ``make refresh-notebooks``.
+
+Usage::
+
+    python notebooks/src/build.py            # build every notebook
+    python notebooks/src/build.py 02         # build the notebooks whose number is 02
+
+Builder scripts import the helpers below with ``from build import md, code, lesson``.
+"""
+
+import importlib.util
+import re
+import sys
+from pathlib import Path
+from textwrap import dedent
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+SRC = Path(__file__).resolve().parent
+NOTEBOOKS = SRC.parent
+INDEX = "00-index.ipynb"
+NAV_SEP = " · "
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+
+
+# --- helpers for the builder scripts -------------------------------------------------------
+def md(text):
+    """A markdown cell (the text is dedented and stripped)."""
+    return new_markdown_cell(dedent(text).strip("\n"))
+
+
+def code(text):
+    """A code cell (the text is dedented and stripped)."""
+    return new_code_cell(dedent(text).strip("\n"))
+
+
+def predict(question):
+    """The "predict, then step" prompt that goes before a player."""
+    return md("**Predict, then step.** " + dedent(question).strip())
+
+
+def exercise(number, title, question, starter, check, module, name):
+    """The cells of one exercise: the question, a starter cell that sets ``answer``, the
+    self-check cell, and the solution, printed on demand from ``module.solution(name)``."""
+    return [
+        md(f"### Exercise {number}: {title}\n\n" + dedent(question).strip("\n")),
+        code(starter),
+        code(f"ok = {module}.{check}(answer)"),
+        md(f"**Solution {number}.** Run the next cell to print it; paste it into the cell "
+           "above to run it."),
+        code(f'print({module}.solution("{name}"))'),
+    ]
+
+
+def lesson(cells, description):
+    """A notebook of ``cells`` (lists of cells are flattened); ``description`` is the
+    one line the index shows."""
+    flat = []
+    for c in cells:
+        flat.extend(c if isinstance(c, list) else [c])
+    nb = new_notebook(cells=flat)
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
+    nb.metadata["language_info"] = {"name": "python"}
+    nb.metadata["mapletree_edu"] = {"description": description}
+    return nb
+
+
+# --- finding sources and notebooks ------------------------------------------------------------
+def sources():
+    """Builder scripts in order: notebooks/src/[0-9][0-9]_*.py."""
+    return sorted(SRC.glob("[0-9][0-9]_*.py"))
+
+
+def target_name(src):
+    """``01_what_a_maple_tree_stores.py`` -> ``01-what-a-maple-tree-stores.ipynb``."""
+    return Path(src).stem.replace("_", "-") + ".ipynb"
+
+
+def lesson_files(directory=NOTEBOOKS):
+    """The lesson notebooks (not the index), in order: notebooks/[0-9][0-9]-*.ipynb."""
+    return [p for p in sorted(Path(directory).glob("[0-9][0-9]-*.ipynb")) if p.name != INDEX]
+
+
+def title_of(nb):
+    """The text of the first level-1 heading of a notebook."""
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        for line in cell.source.splitlines():
+            if line.startswith("# "):
+                return line[2:].strip()
+    return ""
+
+
+def description_of(nb):
+    """The index line of a notebook: its metadata description, else the first sentence
+    of the paragraph after its title."""
+    desc = nb.metadata.get("mapletree_edu", {}).get("description")
+    if desc:
+        return desc
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and cell.source.lstrip().startswith("# "):
+            rest = cell.source.split("\n", 1)[1] if "\n" in cell.source else ""
+            para = next((p.strip() for p in rest.split("\n\n") if p.strip()
+                         and not p.lstrip().startswith("#")), "")
+            return re.split(r"(?<=[.!?])\s", " ".join(para.split()), maxsplit=1)[0]
+    return ""
+
+
+def lesson_list(directory=NOTEBOOKS):
+    """(file name, title, description) of every lesson notebook, in order."""
+    out = []
+    for path in lesson_files(directory):
+        nb = nbformat.read(path, as_version=4)
+        out.append((path.name, title_of(nb), description_of(nb)))
+    return out
+
+
+# --- navigation ---------------------------------------------------------------------------------
+def is_nav(cell):
+    return cell.cell_type == "markdown" and cell.source.startswith("[Index](")
+
+
+def nav_line(names, titles, i):
+    """The navigation line of notebook ``names[i]`` (the index first)."""
+    parts = [f"[Index]({INDEX})"]
+    if i > 0:
+        parts.append(f"← [{titles[i - 1]}]({names[i - 1]})")
+    if i + 1 < len(names):
+        parts.append(f"[{titles[i + 1]}]({names[i + 1]}) →")
+    return NAV_SEP.join(parts)
+
+
+def with_nav(nb, line):
+    """The notebook with its navigation cells (first and last) set to ``line``."""
+    cells = [c for c in nb.cells if not is_nav(c)]
+    nb.cells = [new_markdown_cell(line)] + cells + [new_markdown_cell(line)]
+    return nb
+
+
+def add_navigation(directory=NOTEBOOKS):
+    """Rewrite the navigation cells of every notebook in ``directory`` (index first,
+    then the lessons in order); outputs are kept."""
+    paths = [Path(directory) / INDEX] + lesson_files(directory)
+    paths = [p for p in paths if p.exists()]
+    nbs = [nbformat.read(p, as_version=4) for p in paths]
+    names = [p.name for p in paths]
+    titles = [title_of(nb) for nb in nbs]
+    for i, (path, nb) in enumerate(zip(paths, nbs, strict=False)):
+        line = nav_line(names, titles, i)
+        before = [c.source for c in nb.cells if is_nav(c)]
+        with_nav(nb, line)
+        if before != [line, line] or not is_nav(nb.cells[0]):
+            nbformat.write(nb, path)
+
+
+# --- building -----------------------------------------------------------------------------------
+def load_builder(src):
+    """Import a builder script as a module."""
+    if str(SRC) not in sys.path:
+        sys.path.insert(0, str(SRC))
+    spec = importlib.util.spec_from_file_location(f"nb_src_{Path(src).stem}", src)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def build_one(src, directory=NOTEBOOKS):
+    """Write the notebook of one builder script (without outputs); return its path."""
+    nb = load_builder(src).notebook()
+    nbformat.validate(nb)
+    path = Path(directory) / target_name(src)
+    nbformat.write(nb, path)
+    return path
+
+
+def build(only=None, directory=NOTEBOOKS):
+    """Build the notebooks (``only``: numbers such as "02"), the index last, then set
+    the navigation of every notebook."""
+    srcs = sources()
+    index = [s for s in srcs if s.name.startswith("00_")]
+    lessons = [s for s in srcs if not s.name.startswith("00_")]
+    built = []
+    for src in lessons + index:
+        if only and src.name[:2] not in only and not src.name.startswith("00_"):
+            continue
+        built.append(build_one(src, directory))
+    add_navigation(directory)
+    return built
+
+
+def main(argv):
+    for path in build(set(argv) or None):
+        print(f"built {path.relative_to(NOTEBOOKS.parent)}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

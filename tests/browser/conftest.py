@@ -1,0 +1,64 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Fixtures for real-browser tests: a JupyterLab server over a temporary copy of the
+notebooks under test, a Voila server, and Debian Chromium through Playwright.
+
+Every test here is marked ``browser`` and skipped, with the reason, when chromium,
+playwright or jupyter is missing.
+"""
+
+import shutil
+
+import pytest
+
+from .harness import FIXTURES, LabPage, Server, launch_chromium, missing_tools
+
+
+@pytest.fixture(scope="session")
+def browser_tools():
+    why = missing_tools(voila=False)
+    if why:
+        pytest.skip(f"browser tests need: {why}")
+
+
+@pytest.fixture(scope="module")
+def notebook_root(tmp_path_factory):
+    """A temporary root directory holding copies of tests/browser/fixtures/*.ipynb."""
+    base = tmp_path_factory.mktemp("browser")
+    root = base / "root"
+    root.mkdir()
+    for nb in FIXTURES.glob("*.ipynb"):
+        shutil.copy(nb, root / nb.name)
+    return root
+
+
+@pytest.fixture(scope="module")
+def lab_server(browser_tools, notebook_root):
+    server = Server("lab", notebook_root).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def chromium(browser_tools, tmp_path_factory):
+    """A Chromium browser context with a fresh user-data-dir."""
+    from playwright.sync_api import sync_playwright
+
+    pw = sync_playwright().start()
+    ctx = launch_chromium(pw, tmp_path_factory.mktemp("chromium-profile"))
+    ctx.set_default_timeout(60_000)
+    try:
+        yield ctx
+    finally:
+        ctx.close()
+        pw.stop()
+
+
+@pytest.fixture
+def lab(lab_server, chromium):
+    page = chromium.new_page()
+    try:
+        yield LabPage(page, lab_server)
+    finally:
+        page.close()

@@ -1,0 +1,156 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Every lesson notebook in a real browser: JupyterLab 4 and Debian Chromium.
+
+For each notebooks/[0-9][0-9]-*.ipynb (found by glob): open it in JupyterLab, restart
+the kernel and run all cells through the menus, then check that every code cell ran,
+that no cell shows an error or stderr output, and that no diagram is wider than the
+notebook: every SVG (inline, in a player, or an image/svg+xml output) fits inside its
+output area and no output area scrolls sideways because of one. A screenshot of the
+top of each lesson and of each of its diagrams is saved under tests/browser/out/ for
+people to look at.
+"""
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from .harness import OUT, LabPage, Server, screenshot
+
+pytestmark = pytest.mark.browser
+
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+LESSONS = sorted(NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))
+MAX_FIGURES = 12          # diagram screenshots kept per lesson
+SLACK_PX = 1.5
+
+# Every drawn diagram in the visible notebook: inline <svg> (players, HTML) and the
+# <img> of an image/svg+xml output (nested SVGs and small icons are not diagrams).
+FIGURES = (".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output svg:not(svg svg), "
+           ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-RenderedSVG img")
+MEASURE_JS = """(el) => {
+  const area = el.closest('.jp-OutputArea-output');
+  const nb = el.closest('.jp-Notebook');
+  return {tag: el.tagName.toLowerCase(), width: el.getBoundingClientRect().width,
+          area: area.clientWidth, areaScroll: area.scrollWidth,
+          notebook: nb.getBoundingClientRect().width};
+}"""
+RESTART_BUTTON = "^(Confirm Kernel Restart|Restart)$"
+
+
+def lesson_id(path):
+    return path.stem
+
+
+@pytest.fixture(scope="module")
+def lessons_root(tmp_path_factory):
+    """A temporary root holding copies of every lesson notebook."""
+    root = tmp_path_factory.mktemp("lessons") / "root"
+    root.mkdir()
+    for nb in LESSONS:
+        shutil.copy(nb, root / nb.name)
+    return root
+
+
+@pytest.fixture(scope="module")
+def lessons_server(browser_tools, lessons_root):
+    server = Server("lab", lessons_root).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def lesson_page(lessons_server, chromium):
+    page = chromium.new_page()
+    try:
+        yield LabPage(page, lessons_server)
+    finally:
+        page.close()
+
+
+def restart_and_run_all(lab, timeout=240_000, tries=3):
+    """Kernel -> Restart Kernel and Run All Cells, retrying the menu when the confirm
+    dialog does not come up (the kernel may still be connecting), then wait until every
+    code cell has run and the kernel is idle."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    page = lab.page
+    for attempt in range(tries):
+        lab.menu("Kernel", r"^Restart Kernel and Run All Cells")
+        button = page.locator(".jp-Dialog").get_by_role("button",
+                                                         name=re.compile(RESTART_BUTTON))
+        try:
+            button.wait_for(state="visible", timeout=15_000)
+        except PlaywrightTimeout:
+            if attempt + 1 == tries:
+                raise
+            page.keyboard.press("Escape")
+            page.wait_for_timeout(2_000)
+            continue
+        button.click()
+        break
+    page.wait_for_function(
+        "() => { const p = [...document.querySelectorAll("
+        "'.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputArea-prompt')];"
+        " return p.length > 0 && p.every(x => /\\[\\d+\\]/.test(x.textContent)); }",
+        timeout=timeout)
+    lab.wait_idle(timeout)
+
+
+def open_and_run(lab, name, attempts=2, timeout=150_000):
+    """Open the notebook and run it from a fresh kernel. A kernel restart sometimes
+    loses the websocket (the server logs a bad binary frame and the client reconnects),
+    leaving cells unrun: then reload the page and run it once more."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(attempts):
+        lab.open_notebook(name)
+        try:
+            restart_and_run_all(lab, timeout=timeout)
+            return attempt
+        except PlaywrightTimeout:
+            if attempt + 1 == attempts:
+                raise
+            print(f"\n{name}: run-all did not finish; reloading and running again")
+    return attempts
+
+
+def figures(page):
+    """Each diagram scrolled into view (off-screen cells are not laid out) and measured:
+    [(locator, measurements)]."""
+    loc = page.locator(FIGURES)
+    out = []
+    for i in range(loc.count()):
+        el = loc.nth(i)
+        el.scroll_into_view_if_needed()
+        m = el.evaluate(MEASURE_JS)
+        if m["width"] >= 40:
+            out.append((el, m))
+    return out
+
+
+@pytest.mark.skipif(not LESSONS, reason="no notebooks yet")
+@pytest.mark.parametrize("path", LESSONS, ids=[lesson_id(p) for p in LESSONS])
+def test_lesson_runs_in_jupyterlab(lesson_page, path):
+    lab = lesson_page
+    page = lab.page
+    open_and_run(lab, path.name)
+    assert lab.code_cells_without_count() == [], "cells that did not run"
+    errors = lab.errors()
+    assert errors == [], f"{path.name}: error or stderr outputs: {errors[:3]}"
+    for old in OUT.glob(f"lesson-{path.stem[:2]}-*.png"):
+        old.unlink()
+    lab.screenshot(f"lesson-{path.stem[:2]}-top")
+
+    figs = figures(page)
+    too_wide = [m for _el, m in figs
+                if m["width"] > m["area"] + SLACK_PX or m["areaScroll"] > m["area"] + SLACK_PX
+                or m["width"] > m["notebook"] + SLACK_PX]
+    for n, (el, _m) in enumerate(figs[:MAX_FIGURES]):
+        el.scroll_into_view_if_needed()
+        area = el.locator("xpath=ancestor::div[contains(@class,'jp-OutputArea-output')][1]")
+        screenshot(area, f"lesson-{path.stem[:2]}-fig{n:02d}")
+    assert not too_wide, f"{path.name}: diagrams wider than the notebook: {too_wide}"

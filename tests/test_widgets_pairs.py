@@ -1,0 +1,190 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""SideBySide: normal appends beside a bulk load (aligned by op) and source beside copy
+during __mt_dup."""
+
+import re
+import shutil
+
+import pytest
+
+pytest.importorskip("ipywidgets")
+
+from mapletree_edu import MapleTree, MapleTreeError  # noqa: E402
+from mapletree_edu.trace import record  # noqa: E402
+from mapletree_edu.widgets import SideBySide  # noqa: E402
+from mapletree_edu.widgets.pairs import align_by_index, align_by_op, dup_visited  # noqa: E402
+
+no_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz `dot` missing")
+VMAS = [(0x1000 + i * 0x2000, 0x1fff + i * 0x2000) for i in range(24)]
+
+
+def appends_and_bulk(vmas=VMAS):
+    a = MapleTree()
+    with record(a, "normal appends") as ra:
+        for k, (first, last) in enumerate(vmas):
+            a.store(first, last, k + 1)
+    b = MapleTree()
+    with record(b, "bulk load") as rb:
+        with b.bulk(len(vmas)) as bl:
+            for k, (first, last) in enumerate(vmas):
+                bl.store(first, last, k + 1)
+    return ra.steps, rb.steps
+
+
+def op_number(steps):
+    """For each step, how many stores started before or at it (an independent count)."""
+    out, k = [], 0
+    for s in steps:
+        if s.ev and s.fn in ("mtree_store_range", "mas_store", "mtree_erase"):
+            k += 1
+        out.append(max(k, 1))
+    return out
+
+
+def test_align_by_op_pairs_the_same_store():
+    left, right = appends_and_bulk()
+    pairs = align_by_op(left, right)
+    assert pairs[0] == (0, 0) and pairs[-1] == (len(left) - 1, len(right) - 1)
+    nl, nr = op_number(left), op_number(right)
+    assert max(nl) == max(nr) == len(VMAS)
+    for li, ri in pairs:
+        assert nl[li] == nr[ri]
+    # every step of both traces is shown, in order
+    assert sorted({li for li, _ in pairs}) == list(range(len(left)))
+    assert sorted({ri for _, ri in pairs}) == list(range(len(right)))
+    assert all(b[0] >= a[0] and b[1] >= a[1] for a, b in zip(pairs, pairs[1:], strict=False))
+
+
+def test_align_by_index_holds_the_shorter_trace():
+    left, right = appends_and_bulk()
+    pairs = align_by_index(left[:3], right)
+    assert len(pairs) == len(right) and pairs[-1] == (2, len(right) - 1)
+
+
+def test_side_by_side_moves_both_panels():
+    left, right = appends_and_bulk()
+    s = SideBySide(left, right, titles=("normal appends", "bulk load"))
+    assert s.state()["n_frames"] == len(s.pairs)
+    s.transport.fwd_btn.click()
+    s.transport.fwd_btn.click()
+    st = s.state()
+    li, ri = s.pairs[2]
+    assert st["left"]["fn"] == left[li].fn and st["right"]["fn"] == right[ri].fn
+    s.transport.last_btn.click()
+    st = s.state()
+    assert st["left"]["fn"] == left[-1].fn and st["right"]["fn"] == right[-1].fn
+    assert "mas_destroy" == right[-1].fn
+    # a held side says so
+    held = next(k for k in range(1, len(s.pairs)) if s.pairs[k][0] == s.pairs[k - 1][0])
+    s.goto(held)
+    assert "waiting" in s.left.status.value and "waiting" not in s.right.status.value
+
+
+def test_side_by_side_bad_align():
+    left, right = appends_and_bulk()
+    with pytest.raises(MapleTreeError):
+        SideBySide(left, right, align="sideways")
+    with pytest.raises(MapleTreeError):
+        SideBySide(left, right, align=[(0, len(right))])
+    with pytest.raises(MapleTreeError):
+        SideBySide([], right)
+
+
+def dup_steps(n=60):
+    t = MapleTree()
+    with t.bulk(n) as b:
+        for i in range(n):
+            b.store(0x1000 + i * 0x2000, 0x1fff + i * 0x2000, i + 1)
+    with record(t, "dup") as rec:
+        t.dup()
+    return t, rec.steps
+
+
+def test_dup_visited_grows_in_pre_order():
+    t, steps = dup_steps()
+    last = dup_visited(steps, len(steps) - 1)
+    assert len(last) == t.node_count
+    nodes = steps[-1].view.nodes                      # pre-order of the source
+    assert sorted(last, key=last.get) == [n.serial for n in nodes]
+    sizes = [len(dup_visited(steps, i)) for i in range(len(steps))]
+    assert sizes == sorted(sizes) and sizes[0] == 1
+
+
+@pytest.mark.dot
+@no_dot
+def test_dup_copy_panel_shows_only_the_nodes_copied_so_far():
+    t, steps = dup_steps()
+    s = SideBySide.dup(steps)
+    builds = [i for i, st in enumerate(steps) if st.fn == "mas_dup_build"]
+    k = builds[len(builds) // 2]
+    s.goto(k)
+    visited = dup_visited(steps, k)
+    assert 0 < len(visited) < t.node_count
+    dot = s.right.frames.dot(k)
+    named = set(re.findall(r"^\s*n(\d+) \[label=", dot, re.M))
+    assert named == {str(x) for x in visited}
+    for number in visited.values():
+        assert f"visit {number}" in dot
+    st = s.state()
+    assert st["right"]["svg_nodes"] == len(visited)
+    assert st["left"]["svg_nodes"] >= t.node_count       # the whole source is drawn
+    s.transport.last_btn.click()
+    assert s.state()["right"]["svg_nodes"] == t.node_count
+
+
+def test_dup_requires_dup_steps():
+    left, _right = appends_and_bulk()
+    with pytest.raises(MapleTreeError):
+        SideBySide.dup(left)
+
+
+@pytest.mark.dot
+@no_dot
+def test_side_by_side_static_fallback_holds_both_diagrams():
+    left, right = appends_and_bulk(VMAS[:6])
+    s = SideBySide(left, right, titles=("normal appends", "bulk load"), start=-1)
+    b = s._repr_mimebundle_()
+    svg = b["image/svg+xml"]
+    assert svg.startswith("<svg") and svg.count("<svg") == 3
+    assert svg.count('class="node"') == (s.state()["left"]["svg_nodes"]
+                                         + s.state()["right"]["svg_nodes"])
+    ids = re.findall(r'\bid="([^"]+)"', svg)
+    assert len(ids) == len(set(ids))
+    assert "normal appends" in b["text/plain"] and "bulk load" in b["text/plain"]
+
+
+def test_arrange_beside_or_stacked():
+    left, right = appends_and_bulk(VMAS[:4])
+    s = SideBySide(left, right, arrange="beside")
+    (row,) = s.body.children
+    assert [c.children[0] for c in row.children] == [s.left.top, s.right.top]
+    s.arrange.value = "stacked"
+    assert list(s.body.children[:2]) == [s.left.top, s.right.top]
+    assert s.left.view in s.body.children[0].children
+    with pytest.raises(MapleTreeError):
+        SideBySide(left, right, arrange="diagonal")
+
+
+@pytest.mark.dot
+@no_dot
+def test_arrange_auto_stacks_wide_diagrams():
+    small_l, small_r = appends_and_bulk(VMAS[:2])
+    wide_l, wide_r = appends_and_bulk()
+    assert SideBySide(small_l, small_r).arrange.value == "beside"
+    assert SideBySide(wide_l, wide_r, start=-1).arrange.value == "stacked"
+
+
+@pytest.mark.dot
+@no_dot
+def test_dup_copy_is_drawn_at_the_source_s_scale():
+    from mapletree_edu.widgets.frames import svg_width_pt
+
+    _t, steps = dup_steps()
+    s = SideBySide.dup(steps, start=1)
+    k = s.value
+    src_w = svg_width_pt(s.left.frames.svg(k))
+    copy_w = svg_width_pt(s.right.frames.svg(k))
+    assert 0 < copy_w < src_w
+    m = re.search(r'<svg style="[^"]*max-width:([0-9.]+)%', s.right.view.value)
+    assert m and float(m.group(1)) == pytest.approx(100 * copy_w / src_w, abs=0.01)
+    assert "max-width:100%" in s.left.view.value
