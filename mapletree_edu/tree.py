@@ -39,8 +39,9 @@ def check_index(value, what="index"):
 
 
 def check_range(first, last):
-    check_index(first, "first")
-    check_index(last, "last")
+    if not (first.__class__ is int and last.__class__ is int and 0 <= first <= last <= ULONG_MAX):
+        check_index(first, "first")
+        check_index(last, "last")
     if first > last:
         raise InvalidRangeError(f"first {first:#x} is greater than last {last:#x}")
 

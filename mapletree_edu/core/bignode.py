@@ -132,16 +132,21 @@ def mas_mab_cp(mas, mas_start, mas_end, b, mab_start):
         npiv = MT_PIVOTS[mt]
         piv_end = mas_end if mas_end < npiv else npiv
         mx = mas.max
-        while i < piv_end:
-            p = pivots[i]
-            bpiv[j] = p
-            if not p:
-                break
-            if mx == p:
+        # copy pivots until a zero pivot (no data) or the node max (the end)
+        seg = pivots[i:piv_end]
+        n = len(seg)
+        stop = seg.index(0) if 0 in seg else n
+        if mx in seg:
+            at_max = seg.index(mx)
+            if at_max < stop:
+                stop = at_max
                 complete = True
-                break
-            i += 1
-            j += 1
+        if stop < n:
+            bpiv[j:j + stop + 1] = seg[:stop + 1]
+        else:
+            bpiv[j:j + stop] = seg
+        i += stop
+        j += stop
         if not complete and i <= mas_end:
             bpiv[j] = mx if i >= npiv else pivots[i]
     j += 1
@@ -167,16 +172,13 @@ def mab_mas_cp(b, mab_start, mab_end, mas, new_max):
             node.meta_end = 0
             node.meta_gap = 0
     bpiv = b.pivot
-    i = mab_start
-    j = 0
-    while True:
-        if j < npiv:
-            pivots[j] = bpiv[i]
-        j += 1
-        i += 1
-        if not (i <= mab_end and bpiv[i]):
-            break
-    count = i - mab_start
+    # copy pivots from mab_start up to mab_end, stopping before a zero pivot
+    seg = bpiv[mab_start + 1:mab_end + 1]
+    count = 1 + (seg.index(0) if 0 in seg else len(seg))
+    m = count if count < npiv else npiv
+    pivots[0:m] = bpiv[mab_start:mab_start + m]
+    i = mab_start + count
+    j = count
     slots[0:count] = b.slot[mab_start:i]
     if new_max:
         mas.max = bpiv[i - 1]

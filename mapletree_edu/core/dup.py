@@ -62,7 +62,7 @@ def mas_dup_build(src, dst):
         if snode.type < 2:
             return True
         end = ma_data_end(snode, snode.type, smax)
-        children = allocator.alloc_bulk(end + 1)
+        children = allocator.alloc_bulk(end + 1, lazy=True)
         if not children:
             for k in range(end + 1):
                 dnode.slots[k] = None
@@ -70,13 +70,12 @@ def mas_dup_build(src, dst):
                 tracer.step("mas_dup_alloc", MaState(src), count=end + 1, ok=False,
                             why=f"the bulk allocation of {end + 1} children failed")
             return False
+        children = [Node.shell(allocator.next_serial()) for _ in children]
         groups.append(children)
         if tracer.enabled:
             tracer.step("mas_dup_alloc", MaState(src), count=end + 1, ok=True,
                         why=f"{end + 1} children allocated in one bulk call")
-        for k, child in enumerate(children):
-            child.retype(snode.slots[k].type)
-            dnode.slots[k] = child
+        dnode.slots[:end + 1] = children
         lo = smin
         for k, child in enumerate(children):
             hi = snode.pivots[k] if k < len(snode.pivots) and k < end else smax

@@ -39,6 +39,13 @@ class Node:
         self.parent_slot = 0
         self.serial = serial
 
+    @classmethod
+    def shell(cls, serial):
+        """An object about to be overwritten whole by copy_from() (dup's memcpy)."""
+        node = cls.__new__(cls)
+        node.serial = serial
+        return node
+
     def retype(self, mtype):
         """Give a zeroed node its type (mt_mk_node on a popped node)."""
         if mtype != self.type:

@@ -231,14 +231,14 @@ def mtree_lookup_walk(root, index):
     node = root
     while True:
         pivots = node.pivots
-        end = MT_PIVOTS[node.type]
         offset = 0
-        while True:
-            if pivots[offset] >= index:
-                break
-            offset += 1
-            if offset >= end:
-                break
+        if pivots[0] < index:
+            # the first pivot >= index, scanning the whole pivot array as the
+            # kernel does (zero pivots after the data are skipped over)
+            end = MT_PIVOTS[node.type]
+            offset = 1
+            while offset < end and pivots[offset] < index:
+                offset += 1
         nxt = node.slots[offset]
         if node.type < 2:
             return nxt

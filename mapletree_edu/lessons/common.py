@@ -388,13 +388,24 @@ def describe(obj):
 
 
 def show(obj, **opts):
-    """Display the diagram of a tree, a step or a view (with a text alternative)."""
+    """Display the diagram of a tree, a step or a view.
+
+    The notebook gets the SVG inline in HTML, scaled down to the page width when the tree
+    is wide (small trees keep their natural size); viewers that do not take HTML get the
+    plain SVG image, and text-only ones a one-line description.
+    """
     from IPython.display import display
+
+    from ..render import fit_svg
     svg = diagram(obj, **opts)
+    bundle = {"text/plain": describe(obj)}
     if svg.lstrip().startswith("<?xml"):
-        display({"image/svg+xml": svg, "text/plain": describe(obj)}, raw=True)
+        bundle["text/html"] = ('<div class="mt-figure" style="max-width:100%;overflow:hidden">'
+                               + fit_svg(svg) + "</div>")
+        bundle["image/svg+xml"] = svg
     else:
-        display({"text/html": svg, "text/plain": describe(obj)}, raw=True)
+        bundle["text/html"] = svg
+    display(bundle, raw=True)
 
 
 # --- checks --------------------------------------------------------------------------------

@@ -140,7 +140,9 @@ class PredictPlayer(Player):
         self.choice_box.children = []
         right, asked = self.score
         verdict = "Right!" if ok else f"Not quite: the answer is <b>{html.escape(answer)}</b>."
-        self.feedback.value = (f'<div class="mt-verdict" data-ok="{int(ok)}">{verdict} '
+        color = "#1b5e20" if ok else "#b71c1c"
+        self.feedback.value = (f'<div class="mt-verdict" data-ok="{int(ok)}" '
+                               f'style="color:{color};line-height:1.4">{verdict} '
                                f"{html.escape(reason or '')} <i>(score {right}/{asked})</i>"
                                "</div>")
         self.transport.go(i)
