@@ -11,10 +11,11 @@ import sys
 from .core.alloc import Allocator
 from .core.constants import ULONG_MAX
 from .errors import MapleTreeError, ReplayError
+from .debug.validate import validate
 from .tree import MapleTree
 
 OPS = ("tree", "store", "erase", "bulk", "bstore", "bstore_reset", "bulk_end", "dup",
-       "rcu_on", "rcu_off", "dump")
+       "rcu_on", "rcu_off", "dump", "mtdump")
 
 
 def _u64(tok, line, what):
@@ -48,6 +49,12 @@ def parse_line(text, line):
         if first > last:
             raise ReplayError(line, f"FIRST {first} is greater than LAST {last}")
         return op, (first, last, value)
+    if op == "mtdump":
+        # the mt_dump() samples' scripts ask for the kernel text dump here; the
+        # replay contract prints records only, so it changes nothing
+        if len(args) != 1 or args[0] not in ("dec", "hex"):
+            raise ReplayError(line, "expected 'mtdump dec|hex'")
+        return op, (args[0],)
     if op in ("erase", "bulk"):
         if len(args) != 1:
             raise ReplayError(line, f"expected '{op} N'")
@@ -83,8 +90,21 @@ class Replayer:
         return rec
 
     def apply(self, op, args, line):
-        """Apply one parsed op; return a record for dump and dup, else None."""
-        bulk_ops = ("bstore", "bstore_reset", "dump", "bulk_end")
+        """Apply one parsed op; return a record for dump and dup, else None.
+
+        After every op the tree is checked as the kernel's mt_validate() checks it;
+        ``validate_errors`` counts the ops after which it complained (the op that
+        emits a record included).
+        """
+        rec = self._apply(op, args, line)
+        if validate(self.tree.core):
+            self.validate_errors += 1
+        if rec is not None:
+            rec["validate_errors"] = self.validate_errors
+        return rec
+
+    def _apply(self, op, args, line):
+        bulk_ops = ("bstore", "bstore_reset", "dump", "bulk_end", "mtdump")
         if self.loader is not None and op not in bulk_ops:
             raise ReplayError(line, f"'{op}' is not allowed while a bulk state is active")
         try:

@@ -21,7 +21,7 @@ from .core.constants import MA_STATE_BULK, MT_FLAGS_USE_RCU, ULONG_MAX
 from .core.dup import mtree_dup
 from .core.entries import XA_ZERO_ENTRY, InternalEntry
 from .core.node import Node
-from .core.state import MaState, Tree, count_subtree
+from .core.state import MaState, PreallocExhausted, Tree, count_subtree
 from .core.tracer import NULL_TRACER
 from .core.walk import mtree_lookup_walk
 from .core.write import mas_destroy, mas_store, mtree_erase, mtree_store_range
@@ -289,12 +289,24 @@ class BulkLoader:
             raise BulkModeError(f"bulk stores must ascend without overlap: [{first:#x}, "
                                 f"{last:#x}] does not start after {self._last:#x}")
         mas = self.mas
+        saved = (mas.copy(), mas.mas_flags)
         if reset:
             mas.set_range(first, last)
         else:
             mas.index = first
             mas.last = last
-        mas_store(mas, entry)
+        try:
+            mas_store(mas, entry)
+        except PreallocExhausted:
+            # Nothing was linked into the tree; the nodes taken from the pool for
+            # the failed store are returned so that the ledger stays whole.
+            tree = self._owner
+            lost = tree.allocator.live - tree.node_count - len(mas.pool)
+            if lost > 0:
+                tree.allocator.free(lost)
+            mas.assign(saved[0])
+            mas.mas_flags = saved[1]
+            raise
         self._last = last
 
     def to_record(self):

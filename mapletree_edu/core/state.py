@@ -8,7 +8,7 @@ per-state node pool (``mas_node_count``, ``mas_pop_node``, ``mas_push_node``,
 ``mas_destroy``).
 """
 
-from ..errors import MapleTreeError, OutOfMemoryError
+from ..errors import BulkModeError, MapleTreeError, OutOfMemoryError
 from .alloc import Allocator
 from .constants import (
     MA_ACTIVE,
@@ -160,6 +160,10 @@ class KernelBug(MapleTreeError):
     """The model reached a state where the kernel would BUG()."""
 
 
+class PreallocExhausted(KernelBug, BulkModeError):
+    """A preallocated (bulk) state needed a node and its pool was empty."""
+
+
 # --- the node pool -------------------------------------------------------
 
 def mas_alloc_nodes(mas):
@@ -214,6 +218,10 @@ def mas_pop_node(mas, mtype):
     """mas_pop_node() + mt_mk_node(): a zeroed node of the given type."""
     pool = mas.pool
     if not pool:
+        if mas.mas_flags & MA_STATE_PREALLOC:
+            raise PreallocExhausted(
+                "the bulk load ran out of preallocated nodes: more was stored than "
+                "mas_expected_entries() announced (the kernel would BUG here)")
         raise KernelBug("mas_pop_node() on an empty pool")
     node = pool.pop()
     if node is None:

@@ -44,7 +44,7 @@ def tree_record(tree):
             nodes[-1]["gaps"] = list(node.gaps[:v.end + 1])
             nodes[-1]["gap_off"] = node.meta_gap
     by_node = {id(v.node): v.id for v in visits}
-    for v, rec_node in zip(visits, nodes):
+    for v, rec_node in zip(visits, nodes, strict=True):
         if v.node.type >= 2:
             rec_node["slots"] = [by_node[id(c)] for c in v.node.slots[:v.end + 1]]
     rec.update(root="node", nodes=nodes, node_count=len(nodes))

@@ -7,8 +7,8 @@ The numbers behind every figure are printed by :mod:`.report` / :mod:`.verdicts`
 """
 
 from .fit import asymptote
-from .normalise import normalised
 from .nodecount import dense_nodes, peng_nodes, prealloc_nodes
+from .normalise import normalised
 from .sweep import per_vma
 
 OLD, NEW, ITER = "#c0392b", "#2471a3", "#1e8449"

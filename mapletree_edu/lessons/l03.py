@@ -22,8 +22,8 @@ from .common import (
 )
 
 #: VMA-like appends: range i is [i * STRIDE, i * STRIDE + LENGTH - 1] (holes between).
-STRIDE = 0x10000
-LENGTH = 0x4000
+STRIDE = 10
+LENGTH = 6
 #: The exercises append touching ranges instead: LENGTH == STRIDE, no holes.
 TOUCHING = STRIDE
 

@@ -6,6 +6,8 @@ answers from the same data (the package's copy of the benchmark CSV, the thread'
 table, the model), never from typed numbers.
 """
 
+import numbers
+
 from ..lab import data as D
 from ..lab.benchfork import forking_source, per_dup_costs
 from ..lab.fit import asymptote, fork_time_fit
@@ -15,7 +17,8 @@ from .common import report, solution_text, unanswered
 
 
 def _number(answer):
-    return isinstance(answer, (int, float)) and not isinstance(answer, bool)
+    """A real number (int, float, Fraction, numpy scalar), not a bool."""
+    return isinstance(answer, numbers.Real) and not isinstance(answer, bool)
 
 
 def expected_multiplier(vmas=3221):

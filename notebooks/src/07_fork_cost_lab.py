@@ -13,6 +13,17 @@ DESCRIPTION = ("the O(n) vs O(n log n) argument of the __mt_dup review settled w
 
 IGNORE = "# NBVAL_IGNORE_OUTPUT\n"
 
+PATHS_TABLE = "\n".join([
+    "| path | what | models |",
+    "|---|---|---|",
+    "| `old` | `fork_pre68`: `mas_expected_entries(map_count)`, one `vma_iter_bulk_store` "
+    "per VMA, `mas_destroy` | `dup_mmap()` v6.1-v6.7 |",
+    "| `new` | `fork_v68`: `__mt_dup`, then each VMA stored back through the normal API "
+    "(a walk from the root per VMA) | `dup_mmap()` v6.8, replace pass simplified |",
+    "| `new_iter` | `__mt_dup`, then each VMA stored at the leaf the iterator is on | "
+    "`dup_mmap()` v6.8: `for_each_vma` + `vma_iter_bulk_store` |",
+])
+
 CELLS = [
     md("""
 # The fork cost lab
@@ -49,7 +60,7 @@ change the data and the printed verdicts change.
 2. [Liam's normalisation, redone](#2.-Liam's-normalisation,-redone)
 3. [A fit: where the bend comes from](#3.-A-fit:-where-the-bend-comes-from)
 4. [The model's sweep of both fork paths](#4.-The-model's-sweep-of-both-fork-paths)
-5. [Counting nodes: (n-1)/15 and the preallocation](#5.-Counting-nodes:-(n-1)/15-and-the-preallocation)
+5. [Counting nodes](#5.-Counting-nodes)
 6. [How full are the nodes?](#6.-How-full-are-the-nodes?)
 7. [bench_forking in the model](#7.-bench_forking-in-the-model)
 8. [Exercises](#8.-Exercises)
@@ -64,10 +75,21 @@ of CPU time.
     code("""
 import os
 
-from mapletree_edu.lab import (benchfork, data, fill, fit, nodecount, normalise, plots,
-                               report, summary, sweep, verdicts)
-from mapletree_edu.lab.replace import iterator_moves
 from mapletree_edu.fork import build_mm_tree, fork_v68, synthetic_address_space
+from mapletree_edu.lab import (
+    benchfork,
+    data,
+    fill,
+    fit,
+    nodecount,
+    normalise,
+    plots,
+    report,
+    summary,
+    sweep,
+    verdicts,
+)
+from mapletree_edu.lab.replace import iterator_moves
 from mapletree_edu.lessons import l07
 
 FULL_SWEEP = False
@@ -119,6 +141,9 @@ column.
 report.multiplier_table(bench)
 """),
     code("""
+print("n + 2, with the slip:", [normalise.liam_multiplier(n) for n in data.LIAM_VMA_ROW])
+"""),
+    code("""
 print("\\n".join(report.normalisation_lines(bench)))
 """),
     md("""
@@ -158,6 +183,17 @@ report.fit_table(bench)
 print("\\n".join(report.fit_lines(bench)))
 """),
     md("""
+The same fit by hand for one column set (the v4 old path, relative weights):
+"""),
+    code("""
+f_old = fit.fork_time_fit(bench["v4"], "old", relative=True)
+print(f"T(n) = {f_old.a * 1e6:.1f} us + {f_old.b * 1e9:.1f} ns x n")
+for n in (21, 821, 51221):
+    print(f"  n = {n:>5}: VMAs/s = n / T(n) = {fit.vmas_per_second_curve(f_old, n) / 1e6:.2f} M"
+          f" of the limit 1/b = {fit.asymptote(f_old) / 1e6:.2f} M")
+print(f"half the limit at n = a/b = {fit.half_way(f_old):.0f} VMAs")
+"""),
+    md("""
 The marginal cost between successive columns (ns per added VMA) is flat: if the per-VMA
 work grew with log n, the later columns would cost about half as much again as the first
 ones.
@@ -169,11 +205,11 @@ report.marginal_table(bench, "v4")
 plots.fork_time(bench, fits);
 """),
     md("""
-So the kernel's own numbers say: both paths are linear, with about 490 and 320 ns per
-VMA, and the saving (about 170 ns per VMA) is all of what the tree rebuild could have
-cost. Note that `spawn` times the whole fork and the child's exit: page tables,
-`anon_vma` chains and `exit_mmap()` are in `b` too. To see the tree alone we need the
-model.
+So the kernel's own numbers say: both paths are linear, each with its own cost per VMA
+(b in the fit table), and the saving per VMA (the last column of the marginal table) is
+all that the tree rebuild could have cost. Note that `spawn` times the whole fork and
+the child's exit: page tables, `anon_vma` chains and `exit_mmap()` are in `b` too. To see
+the tree alone we need the model.
 
 ## 4. The model's sweep of both fork paths
 
@@ -181,11 +217,7 @@ For each VMA count of the merged table a parent process is made with
 `synthetic_address_space(n - 21)` (21 VMAs of a small process plus one-page VMAs with
 one-page gaps) and forked three ways:
 
-| path | what | models |
-|---|---|---|
-| `old` | `fork_pre68`: `mas_expected_entries(map_count)`, one `vma_iter_bulk_store` per VMA, `mas_destroy` | `dup_mmap()` v6.1-v6.7 |
-| `new` | `fork_v68`: `__mt_dup`, then each VMA stored back through the normal API (a walk from the root per VMA) | `dup_mmap()` v6.8, replace pass simplified |
-| `new_iter` | `__mt_dup`, then each VMA stored at the leaf the iterator is on | `dup_mmap()` v6.8: `for_each_vma` + `vma_iter_bulk_store` |
+""" + PATHS_TABLE + """
 
 Counters (exact): the ledger (`allocs`, `frees`, `alloc_calls`), `nodes_copied`,
 `visits` (nodes entered by walks and copies), `splits`, `pushes`; for `new_iter` the
@@ -266,7 +298,7 @@ then does one exact-fit slot write per VMA. In the model the old path costs a fe
 in CPU time (table above), between the kernel's whole-fork ratio (the tree is a minority
 of a fork) and `bench_forking`'s (the tree alone).
 
-## 5. Counting nodes: (n-1)/15 and the preallocation
+## 5. Counting nodes
 
 Peng's argument for the copy: with n entries and 16 slots everywhere there are
 n/16 + n/16² + ... + 1 = (n-1)/15 nodes, and the copy does a constant amount of work per

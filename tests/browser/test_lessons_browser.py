@@ -78,6 +78,13 @@ def restart_and_run_all(lab, timeout=240_000, tries=3):
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     page = lab.page
+    # the notebooks are stored with outputs and prompt numbers: clear them first, so that
+    # "every prompt has a number" below means this run finished
+    lab.menu("Edit", r"^Clear Outputs of All Cells")
+    page.wait_for_function(
+        "() => ![...document.querySelectorAll("
+        "'.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputArea-prompt')]"
+        ".some(x => /\\[\\d+\\]/.test(x.textContent))", timeout=30_000)
     for attempt in range(tries):
         lab.menu("Kernel", r"^Restart Kernel and Run All Cells")
         button = page.locator(".jp-Dialog").get_by_role("button",
@@ -107,7 +114,11 @@ def open_and_run(lab, name, attempts=2, timeout=150_000):
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     for attempt in range(attempts):
-        lab.open_notebook(name)
+        # ?reset: a fresh workspace, so no notebook from an earlier test is restored
+        lab.page.goto(f"{lab.server.base}/lab/tree/{name}?reset", timeout=90_000)
+        lab.page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell",
+                                   state="attached", timeout=90_000)
+        lab.wait_idle(90_000)
         try:
             restart_and_run_all(lab, timeout=timeout)
             return attempt
@@ -138,7 +149,12 @@ def test_lesson_runs_in_jupyterlab(lesson_page, path):
     lab = lesson_page
     page = lab.page
     open_and_run(lab, path.name)
+    assert len(page.locator(".jp-NotebookPanel").all()) == 1, "one notebook open"
     assert lab.code_cells_without_count() == [], "cells that did not run"
+    prompts = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell "
+                           ".jp-InputArea-prompt").all_text_contents()
+    numbers = [int(re.search(r"\[(\d+)\]", p).group(1)) for p in prompts]
+    assert numbers == list(range(1, len(numbers) + 1)), f"not one fresh run: {numbers}"
     errors = lab.errors()
     assert errors == [], f"{path.name}: error or stderr outputs: {errors[:3]}"
     for old in OUT.glob(f"lesson-{path.stem[:2]}-*.png"):

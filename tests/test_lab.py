@@ -1,0 +1,448 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The fork cost lab (mapletree_edu.lab, lessons.l07).
+
+Expected values come from the kernel golden data (tests/data/kernel-golden), the
+published tables and thread (as printed there), and the reference formulas of the
+kernel's bulk mode; none is computed by the code under test.
+"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mapletree_edu import MapleTree
+from mapletree_edu.fork import build_mm_tree, fork_v68, synthetic_address_space, tree_shape
+from mapletree_edu.lab import (
+    benchfork,
+    data,
+    fill,
+    fit,
+    golden,
+    nodecount,
+    normalise,
+    report,
+    sweep,
+    verdicts,
+)
+from mapletree_edu.lab.replace import fork_v68_iter, iterator_moves
+from mapletree_edu.lessons import l07
+from mapletree_edu.replay import replay_records
+
+ROOT = Path(__file__).resolve().parent.parent
+TESTS_CSV = ROOT / "tests" / "data" / "fork-benchmarks.csv"
+FORK_CASES = ("vma_bulk_fork_0", "vma_bulk_fork_1", "vma_bulk_fork_2", "vma_rcu_bulk_fork_0",
+              "vma_dup_fork_0", "vma_dup_fork_1", "vma_dup_fork_2")
+BULK_CASES = [c for c in FORK_CASES if "bulk" in c]
+DUP_CASES = [c for c in FORK_CASES if "dup" in c]
+DONTCOPY_CASES = ("vma_dup_fork_0", "vma_dup_fork_1")   # a NULL store over VMAs right after dup
+LAYOUT = ("height", "root", "nodes", "node_count")
+
+
+def layout_of(rec):
+    return {k: rec[k] for k in LAYOUT}
+
+
+def kernel_internal(rec):
+    return sum(1 for n in rec["nodes"] if n["type"] != "leaf_64")
+
+
+# ------------------------------------------------------------------ data
+
+
+def test_package_copy_of_the_benchmarks_is_the_tests_copy():
+    assert data.CSV_PATH.read_bytes() == TESTS_CSV.read_bytes()
+
+
+def test_benchmarks_load_both_series_in_order():
+    bench = data.load_benchmarks()
+    assert sorted(bench) == ["v3", "v4"]
+    assert [r.vmas for r in bench["v3"]] == list(normalise.LIAM_VMA_ROW)
+    assert [r.added for r in bench["v3"]] == list(data.V3_INCREMENTS)
+    assert [r.vmas for r in bench["v4"]][-1] == 51221
+    assert (bench["v4"][0].old, bench["v4"][0].new) == (112100, 114558)
+
+
+def test_gain_rows_recomputed_equal_the_printed_ones():
+    bench = data.load_benchmarks()
+    for series, printed in (("v3", data.V3_GAIN_PERCENT), ("v4", data.V4_GAIN_PERCENT)):
+        assert tuple(f"{data.gain(r) * 100:.2f}" for r in bench[series]) == printed
+
+
+# ------------------------------------------------------------------ normalisation
+
+
+def test_liams_table_reproduced_exactly_with_n_plus_2_and_2323():
+    rows = data.load_benchmarks()["v3"]
+    mults = [normalise.liam_multiplier(n) for n in normalise.LIAM_VMA_ROW]
+    assert mults == [23, 123, 223, 423, 823, 1623, 2323, 6423]
+    for r, m, old, new, delta in zip(rows, mults, data.LIAM_OLD_ROW, data.LIAM_NEW_ROW,
+                                     data.LIAM_DELTA_ROW, strict=True):
+        o = normalise.vmas_per_second(r.old, m)
+        w = normalise.vmas_per_second(r.new, m)
+        assert normalise.fmt1(o) == old and normalise.fmt1(w) == new
+        assert normalise.fmt1(w - o) == delta
+    rep = normalise.reproduce_table(rows)
+    assert all(ok for _row, ok in rep.values())
+
+
+def test_3223_does_not_reproduce_the_3221_column():
+    rows = {r.vmas: r for r in data.load_benchmarks()["v3"]}
+    got = normalise.fmt1(normalise.vmas_per_second(rows[3221].old, 3223))
+    assert got != data.LIAM_OLD_ROW[6]
+    assert got == "1970864.5"                      # perf anchors' corrected value
+
+
+def test_multipliers_read_back_from_the_thread():
+    cols = normalise.thread_columns(data.load_benchmarks()["v3"])
+    assert [c.m_old for c in cols] == [c.m_new for c in cols]
+    assert [c.vmas for c in cols if c.slip] == [3221]
+    assert all(c.reproduced for c in cols)
+
+
+def test_dip_at_3221_is_the_slip():
+    rows = data.load_benchmarks()["v3"]
+    assert normalise.dips(normalise.normalised(rows, "liam")) == [3221]
+    assert normalise.dips(normalise.normalised(rows, "n+2")) == []
+    assert normalise.dips(normalise.normalised(rows, "n")) == []
+
+
+def test_normalisation_verdicts_follow_the_data(tmp_path):
+    bench = data.load_benchmarks()
+    assert all(line.startswith(("PASS", "INFO")) for line in report.normalisation_lines(bench))
+    text = TESTS_CSV.read_text().replace("v3,3221,6115,9050", "v3,3221,6116,9050")
+    bad = tmp_path / "fork-benchmarks.csv"
+    bad.write_text(text)
+    lines = report.normalisation_lines(data.load_benchmarks(bad))
+    assert any(line.startswith("FAIL") for line in lines)
+
+
+# ------------------------------------------------------------------ fits
+
+
+def test_least_squares_recovers_an_exact_line():
+    f = fit.least_squares([1, 2, 3, 10], [5 + 2 * x for x in (1, 2, 3, 10)])
+    assert f.a == pytest.approx(5) and f.b == pytest.approx(2) and f.r2 == pytest.approx(1)
+    w = fit.least_squares([1, 2, 3], [7, 9, 11], weights=[1, 10, 100])
+    assert w.b == pytest.approx(2)
+    with pytest.raises(ValueError):
+        fit.least_squares([1, 1], [2, 3])
+
+
+@pytest.mark.parametrize("series", ["v3", "v4"])
+@pytest.mark.parametrize("min_vmas,relative", [(0, False), (821, False), (0, True)])
+def test_fit_recovers_the_published_per_vma_cost(series, min_vmas, relative):
+    rows = data.load_benchmarks()[series]
+    old = fit.fork_time_fit(rows, "old", min_vmas, relative).b * 1e9
+    new = fit.fork_time_fit(rows, "new", min_vmas, relative).b * 1e9
+    assert 474 - 3 <= old <= 494 + 3, old            # perf anchors: ~474-494 ns/VMA
+    assert 306 - 3 <= new <= 323 + 3, new            # ~306-323 ns/VMA
+
+
+def test_fit_lines_pass_on_the_published_data():
+    lines = report.fit_lines(data.load_benchmarks())
+    assert lines and all(line.startswith("PASS") for line in lines), lines
+
+
+def test_per_unit_spread():
+    assert fit.per_unit_spread([1, 2, 4], [3, 6, 12]) == 0
+    assert fit.per_unit_spread([1, 2], [1, 3]) == pytest.approx(0.2)
+
+
+# ------------------------------------------------------------------ golden fork cases
+
+
+@pytest.mark.parametrize("name", FORK_CASES)
+def test_check_fork_cases_ledger_segments_equal_the_kernels(cases, name):
+    case = cases[name]
+    model = golden.ledger_segments(case["ops"])
+    kernel = golden.kernel_segments(case)
+    assert len(model) == len(kernel) == len(case["dumps"])
+    for (mrec, mdelta), (krec, kdelta) in zip(model, kernel, strict=True):
+        assert mdelta == kdelta, (mrec["line"], mdelta, kdelta)
+        assert layout_of(mrec) == layout_of(krec), mrec["line"]
+
+
+@pytest.mark.parametrize("name", BULK_CASES)
+def test_check_bulk_fork_cases_fork_pre68_gives_the_kernel_ledger_and_layout(cases, name):
+    case = cases[name]
+    result = golden.fork_script(case["ops"], "old")
+    end = next(k for k, op in enumerate(case["ops"]) if op == "bulk_end") + 1
+    after = next(d for d in case["dumps"] if d["line"] > end)      # first dump after it
+    assert {k: getattr(result, k) for k in golden.LEDGER} == \
+        {k: after[k] for k in golden.LEDGER}                        # the script starts empty
+    assert layout_of(result.child.to_record()) == layout_of(after)
+
+
+@pytest.mark.parametrize("name", DUP_CASES)
+def test_check_dup_fork_cases_fork_v68_gives_the_kernel_ledger_and_layout(cases, name):
+    case = cases[name]
+    dup = case["dumps"][0]
+    assert dup["op"] == "dup"
+    result = golden.fork_script(case["ops"], "new")
+    # __mt_dup allocates one node per source node, one call for the root and one bulk
+    # call per internal node, and frees nothing (kernel reference, section 4.2).
+    assert result.ledger == {"allocs": dup["node_count"], "frees": 0,
+                             "alloc_calls": 1 + kernel_internal(dup),
+                             "live": dup["node_count"]}
+    assert layout_of(result.child.to_record()) == layout_of(dup)
+
+
+@pytest.mark.parametrize("name", DONTCOPY_CASES)
+def test_check_dup_fork_cases_dontcopy_as_the_kernels_null_store(cases, name):
+    case = cases[name]
+    after = golden.op_after_dup(case["ops"])
+    assert after is not None and after[2] == 0, "the op after dup is a NULL store"
+    parent, _k = golden.script_parent(case["ops"])
+    values = golden.vma_values_in(parent, after[0], after[1])
+    assert values, "the NULL store covers whole VMAs"
+    result = golden.fork_script(case["ops"], "new", dontcopy=values)
+    dup, then = case["dumps"][0], case["dumps"][1]
+    null_store = {k: then[k] - dup[k] for k in golden.LEDGER}
+    want = {"allocs": dup["node_count"] + null_store["allocs"],
+            "frees": null_store["frees"],
+            "alloc_calls": 1 + kernel_internal(dup) + null_store["alloc_calls"]}
+    assert {k: getattr(result, k) for k in golden.LEDGER} == want
+    assert layout_of(result.child.to_record()) == layout_of(then)
+    assert result.skipped == len(values)
+
+
+# ------------------------------------------------------------------ node counts
+
+
+def test_peng_and_dense_counts():
+    assert nodecount.peng_nodes(16 ** 3) == 16 ** 2 + 16 + 1
+    assert nodecount.peng_levels(16 ** 3) == [256.0, 16.0, 1.0]
+    assert nodecount.dense_levels(1628) == [102, 11, 2, 1]
+    assert nodecount.dense_levels(16) == [1]
+    assert nodecount.dense_nodes(0) == 0
+    # perf anchors 5.2: a dense tree holding E = 2n+1 entries
+    ns = (21, 121, 221, 421, 821, 1621, 3221, 6421, 12821, 25621, 51221)
+    assert [nodecount.dense_nodes(2 * n + 1) for n in ns] == \
+        [4, 19, 32, 60, 117, 228, 450, 894, 1784, 3562, 7117]
+
+
+def test_check_forking_prealloc_formula():
+    ns = (21, 121, 221, 421, 821, 1621, 3221, 6421, 12821, 25621, 51221)
+    assert [nodecount.prealloc_nodes(n) for n in ns] == \
+        [8, 24, 39, 72, 136, 264, 522, 1036, 2064, 4122, 8236]     # perf anchors 5.2
+    assert nodecount.prealloc_nodes(134) == nodecount.prealloc_nodes(135) == 26
+    assert nodecount.prealloc_nodes(117, alloc=False) == 22         # kernel ref 3.1
+    assert nodecount.prealloc_nodes(117, alloc=True) == 23
+    assert {nodecount.prealloc_nodes(n) for n in range(0, 7)} == {5}
+    assert {nodecount.prealloc_nodes(n) for n in range(7, 14)} == {6}
+    assert {nodecount.prealloc_nodes(n) for n in range(14, 21)} == {7}
+
+
+@pytest.mark.parametrize("n", [0, 5, 40, 300])
+def test_bulk_usage_ledger(n):
+    ranges = [(i * 10, i * 10 + 5, i + 1) for i in range(n)]
+    u = nodecount.bulk_usage(ranges)
+    assert u["requested"] == u["allocated"] == nodecount.prealloc_nodes(n)
+    assert u["freed_during"] == 0
+    assert u["used"] + u["freed_at_destroy"] == u["requested"]
+
+
+# ------------------------------------------------------------------ fill histograms
+
+
+@pytest.mark.parametrize("name", ["append_alloc_100", "bulk_alloc_300", "append_alloc_1000_tall",
+                                  "vma_bulk_fork_2"])
+def test_fill_histogram_equals_the_kernel_dump(cases, name):
+    case = cases[name]
+    rec = case["dumps"][-1]
+    want_leaf, want_internal = {}, {}
+    for node in rec["nodes"]:
+        hist = want_leaf if node["type"] == "leaf_64" else want_internal
+        hist[node["end"] + 1] = hist.get(node["end"] + 1, 0) + 1
+    t = _replayed_tree(case["ops"], rec["line"])
+    got = fill.fill(t)
+    assert got.leaf == want_leaf and got.internal == want_internal
+    assert got.leaves == sum(want_leaf.values())
+    text = fill.histogram_text({"x": got})
+    assert text.splitlines()[-2].split() == ["nodes", str(got.leaves)]
+
+
+def _replayed_tree(ops, line):
+    from mapletree_edu.replay import Replayer
+    rp = Replayer()
+    for ln, _rec, _op in rp.run("\n".join(ops)):
+        if ln == line:
+            return rp.tree
+    raise AssertionError(f"line {line} not reached")
+
+
+def test_fill_of_empty_and_root_entry():
+    assert fill.fill(MapleTree()).leaves == 0
+    t = MapleTree()
+    t.store(0, 0, "x")
+    assert fill.fill(t).leaf == {} and fill.fill(t).mean_leaf() == 0.0
+
+
+def test_split_log_follows_the_bulk_rules():
+    """Kernel ref 3.2: a bulk leaf split leaves 6 or 7 entries on the right; an internal
+    (arange_64) bulk split leaves mt_min_slots = 4; a left push fills the sibling."""
+    ranges = [(i * 0x10000, i * 0x10000 + 0x3FFF, i + 1) for i in range(600)]
+    t, log = fill.bulk_load_logged(ranges)
+    bulk = [s for s in log.split_sizes if s[0] == "bulk"]
+    assert bulk and not [s for s in log.split_sizes if s[0] != "bulk"]
+    assert {right for _m, kind, _l, right in bulk if kind == "leaf"} <= {6, 7}
+    assert {right for _m, kind, _l, right in bulk if kind == "internal"} == {4}
+    assert [p for p in log.push_sizes if p[0] == "left"]
+    assert t.to_record()["node_count"] == replay_records(
+        "tree alloc\nbulk 600\n" + "\n".join(f"bstore {a} {b} {v}" for a, b, v in ranges)
+        + "\nbulk_end\ndump")[-1]["node_count"]
+
+
+# ------------------------------------------------------------------ the sweep
+
+
+def test_sweep_sizes_are_the_tables():
+    assert sweep.TABLE_SIZES == (21, 121, 221, 421, 821, 1621, 3221, 6421, 12821, 25621,
+                                 51221)
+
+
+def test_stored_sweep_matches_the_model_at_small_sizes():
+    cached = sweep.load_cache()
+    assert [r["vmas"] for r in cached] == list(sweep.TABLE_SIZES + sweep.BEYOND)
+    live = sweep.run_sweep([21, 121, 221], timing=0)
+    assert sweep.compare_with_cache(live, cached) == []
+
+
+@pytest.mark.slow
+def test_stored_sweep_matches_the_model_everywhere():
+    live = sweep.run_sweep(sweep.TABLE_SIZES, timing=0)
+    assert sweep.compare_with_cache(live, sweep.load_cache()) == []
+
+
+def test_stored_sweep_ledger_is_consistent():
+    for r in sweep.load_cache():
+        old, new, it = r["old"], r["new"], r["new_iter"]
+        assert old["allocs"] == nodecount.prealloc_nodes(r["vmas"])
+        assert old["allocs"] - old["frees"] == old["child_nodes"] == r["parent"]["nodes"]
+        for p in (new, it):
+            assert p["allocs"] == p["nodes_copied"] == r["parent"]["nodes"]
+            assert p["frees"] == 0 and p["alloc_calls"] == 1 + r["parent"]["internal"]
+        assert it["visits"] == it["nodes_copied"] + r["vmas"]            # one leaf per store
+        assert new["visits"] == new["nodes_copied"] + r["vmas"] * r["parent"]["height"]
+
+
+def test_compare_with_cache_sees_a_difference():
+    live = sweep.run_sweep([21], timing=0)
+    cached = json.loads(json.dumps(sweep.load_cache()))
+    cached[0]["old"]["splits"] += 1
+    assert sweep.compare_with_cache(live, cached) == [(21, "old", "splits", 1, 2)]
+
+
+def test_linearity_verdicts_on_the_stored_sweep():
+    rows = sweep.load_cache()
+    lines = verdicts.linearity_lines(rows, 121, 51221)
+    assert all(line.startswith("PASS") for line in lines), lines
+    assert all(line.startswith(("PASS", "INFO")) for line in verdicts.node_lines(rows))
+
+
+def test_linearity_detects_log_growth():
+    rows = [{"vmas": n, "p": {"visits": int(n * __import__("math").log2(n)), "allocs": 0}}
+            for n in (128, 1024, 8192, 65536)]
+    _pv, spread, _f, resid = verdicts.linearity(rows, "p", "visits")
+    assert spread > verdicts.TOLERANCE and resid > verdicts.TOLERANCE
+
+
+# ------------------------------------------------------------------ the iterator's replace pass
+
+
+@pytest.mark.parametrize("extra", [0, 100, 700])
+def test_fork_v68_iter_is_fork_v68(extra):
+    parent = build_mm_tree(synthetic_address_space(extra))
+    child, costs, _s = fork_v68_iter(parent)
+    ref = fork_v68(parent)
+    assert tree_shape(child) == tree_shape(parent) == tree_shape(ref.child)
+    assert all(c is not p for (_a, _b, c), (_x, _y, p) in zip(child.ranges(), parent.ranges(),
+                                                             strict=True))
+    assert (costs.allocs, costs.frees, costs.alloc_calls) == \
+        (ref.allocs, ref.frees, ref.alloc_calls)
+    assert costs.visits == costs.nodes_copied + 21 + extra
+    assert child.rcu and child.validate() == []
+
+
+def test_iterator_moves_count_the_edges_twice():
+    t = MapleTree(alloc=True)
+    for i in range(400):
+        t.store(i * 10, i * 10 + 5, i)
+    rec = t.to_record()
+    leaves = [n for n in rec["nodes"] if n["type"] == "leaf_64"]
+    # every node but the root is entered once from above and left once upwards, except
+    # the nodes on the last leaf's path, which are never left
+    assert iterator_moves(t) == 2 * (rec["node_count"] - 1) - (rec["height"] - 1) + 1
+    assert len(leaves) > 10
+
+
+# ------------------------------------------------------------------ bench_forking
+
+
+def test_check_forking_bench_copy_counters():
+    src = benchfork.forking_source()
+    assert len(src) == 135 and src.node_count == 20          # kernel ref section 8 D
+    old = benchfork.per_dup_costs(src, "old")
+    new = benchfork.per_dup_costs(src, "new")
+    assert old.allocs == 26 and old.allocs - old.frees == 20 and old.alloc_calls == 2
+    assert old.splits > 0 and new.splits == 0 and new.pushes == 0
+    internal = sum(1 for n in src.to_record()["nodes"] if n["type"] != "leaf_64")
+    assert (new.allocs, new.frees, new.alloc_calls) == (20, 0, 1 + internal)
+    assert new.visits == 20 + 135
+
+
+def test_check_forking_bench_copies_hold_the_source():
+    src = benchfork.forking_source()
+    old = benchfork.dup_old(src)
+    new = benchfork.dup_new(src)
+    assert list(old) == list(src) == list(new)
+    assert tree_shape(new) == tree_shape(src)
+    assert old.validate() == [] and new.validate() == []
+    assert benchfork.time_per_dup(src, "new", iterations=2, repeat=1) > 0
+
+
+# ------------------------------------------------------------------ lesson 07
+
+
+CHECKS = [("check_multiplier", 2323, 3223), ("check_limit", 3.1, 2.0),
+          ("check_root_walk", 5, 1), ("check_prealloc", (136, 19), (136, 0)),
+          ("check_dup_calls", 4, 20)]
+
+
+@pytest.mark.parametrize("name,right,wrong", CHECKS, ids=[c[0] for c in CHECKS])
+def test_l07_checks(name, right, wrong, capsys):
+    check = getattr(l07, name)
+    assert check(right) is True
+    assert check(wrong) is False
+    assert check(None) is False
+    out = capsys.readouterr().out
+    assert "Correct:" in out and "Not yet:" in out
+
+
+@pytest.mark.parametrize("name", sorted(l07.SOLUTIONS))
+def test_l07_solutions_run_and_pass(name, capsys):
+    from mapletree_edu.lab import benchfork as bf
+    from mapletree_edu.lab import fit as ft
+    from mapletree_edu.lab import nodecount as nc
+    ns = {"data": data, "normalise": normalise, "fit": ft, "sweep": sweep, "nodecount": nc,
+          "benchfork": bf, "l07": l07}
+    exec(compile(l07.solution(name), f"solution {name}", "exec"), ns)
+    assert "Correct:" in capsys.readouterr().out
+
+
+# ------------------------------------------------------------------ packaging
+
+
+def test_lab_imports_without_numpy_or_matplotlib():
+    code = ("import sys; sys.modules['numpy'] = None; sys.modules['matplotlib'] = None\n"
+            "from mapletree_edu.lab import benchfork, data, fill, fit, golden, nodecount, "
+            "normalise, replace, report, summary, sweep, verdicts\n"
+            "from mapletree_edu.lessons import l07\n"
+            "print(fit.fork_time_fit(data.load_benchmarks()['v4'], 'new').b > 0)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "True"
