@@ -7,6 +7,7 @@ kernel's bulk mode; none is computed by the code under test.
 """
 
 import json
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -344,7 +345,7 @@ def test_linearity_verdicts_on_the_stored_sweep():
 
 
 def test_linearity_detects_log_growth():
-    rows = [{"vmas": n, "p": {"visits": int(n * __import__("math").log2(n)), "allocs": 0}}
+    rows = [{"vmas": n, "p": {"visits": int(n * math.log2(n)), "allocs": 0}}
             for n in (128, 1024, 8192, 65536)]
     _pv, spread, _f, resid = verdicts.linearity(rows, "p", "visits")
     assert spread > verdicts.TOLERANCE and resid > verdicts.TOLERANCE
@@ -373,9 +374,9 @@ def test_iterator_moves_count_the_edges_twice():
         t.store(i * 10, i * 10 + 5, i)
     rec = t.to_record()
     leaves = [n for n in rec["nodes"] if n["type"] == "leaf_64"]
-    # every node but the root is entered once from above and left once upwards, except
-    # the nodes on the last leaf's path, which are never left
-    assert iterator_moves(t) == 2 * (rec["node_count"] - 1) - (rec["height"] - 1) + 1
+    # the first descent reads `height` nodes; every other node is entered once from above
+    # and, by the climb before it, paid for once more: 2 * (nodes - height) + height
+    assert iterator_moves(t) == 2 * rec["node_count"] - rec["height"]
     assert len(leaves) > 10
 
 

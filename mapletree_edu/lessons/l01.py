@@ -26,7 +26,7 @@ def tree_a():
     return tree_of(vma_ranges(6))
 
 
-def gap_ranges(n=24):
+def gap_ranges(n=8):
     """``n`` page-sized ranges with holes of 1 to 11 pages between them."""
     out, first = [], 0x1000
     for i in range(n):

@@ -27,6 +27,10 @@ LENGTH = 6
 #: The exercises append touching ranges instead: LENGTH == STRIDE, no holes.
 TOUCHING = STRIDE
 
+#: Player options for trees with many leaves: draw the leaves the step touches and
+#: summarise the others, so the diagram stays readable at the page width.
+COLLAPSED = {"collapse": 3}
+
 #: Exercise "first_split": singletons [i, i] = i for i in this range, into a plain tree.
 FIRST_SPLIT_SINGLETONS = range(100, 116)
 
@@ -90,7 +94,7 @@ def history_table(rows, only_changes=False):
         split = f"b_end {sp[0]}, split {sp[1]}" + (f", mid {sp[2]}" if sp and sp[2] else "") \
             if sp else ""
         commit = f"push {r['push']}" if r["push"] else r["commit"]
-        out.append([r["i"], num(r["first"], True), r["path"], commit, split, r["leaves"],
+        out.append([r["i"], num(r["first"]), r["path"], commit, split, r["leaves"],
                     r["height"]])
     return Table(["i", "first", "write path", "big node", "mab_calc_split", "leaves after",
                   "height"], out)
@@ -117,7 +121,7 @@ def erase_history():
 
 #: The spanning store that needs a three-way split: from inside the last entry of one
 #: full leaf to inside the leading NULL range of the next one.
-THREE_WAY_STORE = (0xF1000, 0xF8000, "x")
+THREE_WAY_STORE = (151, 158, "x")
 
 
 # --- checks -----------------------------------------------------------------------------------
@@ -278,4 +282,4 @@ __all__ = ["STRIDE", "LENGTH", "singletons", "append_range", "appended", "append
            "three_way_facts", "push_facts", "split_facts", "first_split_tree",
            "check_first_split", "check_vma_split", "check_push_left", "check_rebalance",
            "solution", "SOLUTIONS",
-           "TOUCHING", "FIRST_SPLIT_SINGLETONS"]
+           "TOUCHING", "FIRST_SPLIT_SINGLETONS", "COLLAPSED"]

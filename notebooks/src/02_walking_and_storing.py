@@ -31,7 +31,7 @@ def notebook():
         | Concept | Importance | Notes |
         | --- | --- | --- |
         | [What a maple tree stores](01-what-a-maple-tree-stores.ipynb) | Necessary | pivots |
-        | NULL ranges and node types (same lesson) | Necessary | a hole is a NULL range |
+        | NULL ranges, node types (lesson 1 too) | Necessary | a hole is a NULL range |
         | A player's status line | Helpful | each step names its kernel function and why |
 
         *Time to learn:* about 40 minutes.
@@ -120,6 +120,21 @@ def notebook():
         new nodes are coloured (the legend is in the picture).
         """),
         predict("""
+        `store(10, 15, 'x')` covers exactly the range of the entry `1`. Which slots and
+        pivots change? Then step.
+        """),
+        code("""
+        # NBVAL_IGNORE_OUTPUT
+        # a widget: the player (its SVG depends on the Graphviz build)
+        steps, after = record_op(ta, "store", 10, 15, "x", on_copy=True)
+        exact = Player(steps, "exact fit: store(10, 15, 'x')")
+        exact
+        """),
+        code("""
+        print(player_state(exact))
+        print(fns(steps), steps[-1].details)
+        """),
+        predict("""
         `store(100, 105, 'x')` into `tree_a()`: the leaf is not full, and the write falls in
         its last slot. Which write path will it take, and how many slots will the leaf
         have after it? Then step to the end.
@@ -134,6 +149,22 @@ def notebook():
         code("""
         print(player_state(append))
         print(fns(steps), "-> leaf sizes", leaf_sizes(after))
+        """),
+        predict("""
+        `store(12, 19, 'x')` moves the boundary between the entry `1` and the NULL after
+        it. Which pivot changes, and does the slot count change?
+        """),
+        code("""
+        # NBVAL_IGNORE_OUTPUT
+        # a widget: the player (its SVG depends on the Graphviz build)
+        steps, after = record_op(ta, "store", 12, 19, "x", on_copy=True)
+        slot_store = Player(steps, "slot store: store(12, 19, 'x')")
+        slot_store
+        """),
+        code("""
+        print(player_state(slot_store))
+        print("leaf sizes before", leaf_sizes(ta), "after", leaf_sizes(after))
+        slot_table(after)
         """),
         predict("""
         `store(12, 13, 'x')` splits the entry `1` at `[10, 15]` into three pieces. The
@@ -169,8 +200,8 @@ def notebook():
         path_table(tb, [(0, 30, None)])
         """),
         predict("""
-        `clear(0, 30)` removes four entries from the left leaf of `tree_b()`. Will the
-        node store accept it? If not, will the big node rewrite the leaf or rebalance it?
+        `clear(0, 30)` empties most of the left leaf of `tree_b()`. Will the node store
+        accept it? If not, will the big node rewrite the leaf or rebalance it?
         """),
         code("""
         # NBVAL_IGNORE_OUTPUT

@@ -21,7 +21,7 @@ def notebook():
         ## Overview
 
         1. The first split: `mas_split` and `mab_calc_split`
-        2. Splits with real addresses
+        2. Splits of VMA-like ranges
         3. Pushing into a sibling: `mas_push_data`
         4. Never split on a NULL
         5. Splits ripple up
@@ -110,12 +110,13 @@ def notebook():
         print("why:", steps_named(steps, "mab_calc_split")[0].why)
         """),
         md("""
-        ## 2. Splits with real addresses
+        ## 2. Splits of VMA-like ranges
 
-        Memory maps do not look like that. `l03.append_history(n)` appends VMA-like ranges
-        (a `0x4000`-byte range every `0x10000`, so with a hole after each) one at a time
-        into an allocation tree and records every store. Most stores are appends into the
-        last leaf; the table keeps only those that needed the big node:
+        Memory maps do not look like that: VMAs are spread out, with holes between them.
+        `l03.append_history(n)` appends VMA-like ranges `[10i, 10i + 5]` (a hole after each)
+        one at a time into an allocation tree, the way `mmap()` calls add VMAs at rising
+        addresses, and records every store. Most stores are appends into the last leaf; the
+        table keeps only those that needed the big node:
         """),
         code("""
         rows = l03.append_history(24)
@@ -128,7 +129,8 @@ def notebook():
               f"split {split} -> leaves {first_split['leaves']}")
         """),
         md("""
-        With real addresses the small-pivot rule never fires: the split is in the middle.
+        Here the pivots at the split point are far above `min + 15`, so the small-pivot rule
+        does not fire and the first split is in the middle.
         Three more things happen in the table: sometimes the big node ends with a **push**
         instead of a new leaf; sometimes the split point is one off the middle; and the
         leaves to the left stay nearly full, because appends always go to the right. The
@@ -169,7 +171,7 @@ def notebook():
         """),
         code("""
         base = l03.appended(pushed["i"] + 1)
-        steps, after = record_op(base, "store", 0x5000, 0x5fff, "new", on_copy=True)
+        steps, after = record_op(base, "store", 7, 8, "new", on_copy=True)
         print("leaves before", leaf_sizes(base), "after", leaf_sizes(after))
         step_table(steps_named(steps, "mas_push_data"),
                    keys=("side", "b_end", "sibling_end", "space", "split", "pushed"))
@@ -229,7 +231,8 @@ def notebook():
         code("""
         # NBVAL_IGNORE_OUTPUT
         # a widget: the player asks before each decision (its SVG depends on the Graphviz build)
-        ripple = PredictPlayer(steps, f"append {grows['i']}: the root splits")
+        ripple = PredictPlayer(steps, f"append {grows['i']}: the root splits",
+                               dot_opts=l03.COLLAPSED)
         ripple
         """),
         code("""
@@ -251,7 +254,7 @@ def notebook():
         code("""
         steps, before, after = l03.three_way_facts()
         calc = steps_named(steps, "mab_calc_split")[0]
-        print("store", [hex(v) if isinstance(v, int) else v for v in l03.THREE_WAY_STORE])
+        print("store", l03.THREE_WAY_STORE)
         print(f"b_end {calc.details['b_end']}: split {calc.details['split']}, "
               f"mid split {calc.details['mid_split']}")
         print("why:", calc.why)
@@ -264,7 +267,8 @@ def notebook():
         code("""
         # NBVAL_IGNORE_OUTPUT
         # a widget: the player asks before each decision (its SVG depends on the Graphviz build)
-        three = PredictPlayer(steps, "a spanning store that splits three ways")
+        three = PredictPlayer(steps, "a spanning store that splits three ways",
+                              dot_opts=l03.COLLAPSED)
         three
         """),
         code("""
@@ -278,7 +282,7 @@ def notebook():
         data with its **next** sibling (or its previous one, for the last child) and runs
         the same engine as a spanning store, `mas_spanning_rebalance()`: if it all fits in
         one node, the two leaves become one; otherwise it is split again, evenly. Erase
-        entries from the fifth leaf of a tree of forty appends:
+        two entries near the end of a tree of forty appends:
         """),
         code("""
         t = l03.erase_base()
@@ -294,7 +298,8 @@ def notebook():
         code("""
         # NBVAL_IGNORE_OUTPUT
         # a widget: the player (its SVG depends on the Graphviz build)
-        rebalance = Player(steps, "erase entry 33: rebalance")
+        rebalance = Player(steps, "erase entry 33: rebalance",
+                           dot_opts=l03.COLLAPSED)
         rebalance
         """),
         code("""
@@ -329,7 +334,8 @@ def notebook():
         code("""
         # NBVAL_IGNORE_OUTPUT
         # a widget: the player (its SVG depends on the Graphviz build)
-        spanning = Player(steps, f"erase entry {target}: a spanning NULL store")
+        spanning = Player(steps, f"erase entry {target}: a spanning NULL store",
+                          dot_opts=l03.COLLAPSED)
         spanning
         """),
         code("""
@@ -348,7 +354,7 @@ def notebook():
             """, "check_first_split", "l03", "first_split"),
         exercise(2, "the first split without holes", """
             Append **touching** ranges instead: `l03.append_history(40, length=l03.TOUCHING)`
-            stores `[i * 0x10000, i * 0x10000 + 0xffff]`. At which append `i` does the root
+            stores `[10i, 10i + 9]`, with no hole between them. At which append `i` does the root
             leaf first split, and into which leaf sizes? Answer `(i, [sizes])`. Predict it
             before you print the history.
             """, """

@@ -69,8 +69,8 @@ change the data and the printed verdicts change.
 **Running it.** By default the lab measures the model live up to 3,221 VMAs and takes the
 larger sizes (up to 102,421) from `mapletree_edu/lab/sweep-counters.json`, after checking
 that the live counters equal the stored ones. Set `FULL_SWEEP = True` below (or run
-Jupyter with `MAPLETREE_FULL_SWEEP=1`) to measure every size live: about half a minute
-of CPU time.
+Jupyter with `MAPLETREE_FULL_SWEEP=1`) to measure every size live: under a minute of
+CPU time on a 2-core x86-64 machine.
 """),
     code("""
 import os
@@ -114,15 +114,15 @@ report.forks_table(bench["v3"], "v3 (the thread's table, next-20230921)")
     code("""
 report.forks_table(bench["v4"], "v4 (the merged commit's table, next-20231006)")
 """),
+    code(IGNORE + """# figure; its numbers are the tables above and the next cell
+plots.tables(bench);
+"""),
     md("""
 The gain rows of both tables, the thread's "Increment of VMAs" row and Liam's "delta"
 row, recomputed from the CSV and compared with what was printed:
 """),
     code("""
 print("\\n".join(report.gain_lines(bench)))
-"""),
-    code(IGNORE + """# figure; its numbers are the tables above
-plots.tables(bench);
 """),
     md("""
 Forks per 10 s fall as the process grows, for both paths; the gain grows from 2 % at 21
@@ -193,6 +193,9 @@ for n in (21, 821, 51221):
           f" of the limit 1/b = {fit.asymptote(f_old) / 1e6:.2f} M")
 print(f"half the limit at n = a/b = {fit.half_way(f_old):.0f} VMAs")
 """),
+    code(IGNORE + """# figure; its numbers are the fit table above and the marginal table below
+plots.fork_time(bench, fits);
+"""),
     md("""
 The marginal cost between successive columns (ns per added VMA) is flat: if the per-VMA
 work grew with log n, the later columns would cost about half as much again as the first
@@ -200,9 +203,6 @@ ones.
 """),
     code("""
 report.marginal_table(bench, "v4")
-"""),
-    code(IGNORE + """# figure; its numbers are the fit and marginal tables above
-plots.fork_time(bench, fits);
 """),
     md("""
 So the kernel's own numbers say: both paths are linear, each with its own cost per VMA
@@ -294,9 +294,9 @@ print(f"kernel, bench_forking (135 entries), old/new time:    {k_old / k_new:.2f
 Both paths touch about the same number of nodes per VMA; the old path's touches are the
 expensive kind. A bulk store that overflows a leaf builds a big node, pushes or splits,
 and rewrites parents (the splits and pushes columns); `__mt_dup` copies whole nodes and
-then does one exact-fit slot write per VMA. In the model the old path costs a few times the new one
-in CPU time (table above), between the kernel's whole-fork ratio (the tree is a minority
-of a fork) and `bench_forking`'s (the tree alone).
+then does one exact-fit slot write per VMA. In the model the old path costs a few times
+the new one in CPU time (table above), between the kernel's whole-fork ratio (the tree
+is a minority of a fork) and `bench_forking`'s (the tree alone).
 
 ## 5. Counting nodes
 
@@ -363,8 +363,8 @@ plots.fills({"normal appends": fills["normal"], "bulk load": fills["bulk"],
 At the moment of a bulk split the left node keeps well short of a full node (the split
 table: left/right sizes): not full, as Liam said. The room is used at once: the next
 overflow pushes entries left instead of splitting, which fills the left node (the push
-table). The finished trees are as full as normal appends make
-them, and the `__mt_dup` copy is the parent, node for node.
+table). The finished trees are as full as normal appends make them, and the `__mt_dup`
+copy is the parent, node for node.
 
 ## 7. bench_forking in the model
 
@@ -394,6 +394,12 @@ print(f"model time x {BENCH_COPIES}: {t_old * BENCH_COPIES:.2f} s -> "
       f"{t_new * BENCH_COPIES:.2f} s; x 80,000 it would be {t_old * 80000:.0f} s -> "
       f"{t_new * 80000:.0f} s")
 plots.bench_forking(t_old, t_new, k_old, k_new);
+"""),
+    code("""
+print(f"published: {data.BENCH_FORKING_ITERATIONS} copies, {data.BENCH_FORKING_OLD_S} s -> "
+      f"{data.BENCH_FORKING_NEW_S} s, old/new = "
+      f"{data.BENCH_FORKING_OLD_S / data.BENCH_FORKING_NEW_S:.2f}")
+print(f"timed here: {BENCH_COPIES} copies per run, best of 3, CPU time, no tracer")
 """),
     md("""
 The model is several times slower than the kernel in absolute terms (it is Python), but

@@ -159,6 +159,9 @@ def test_lesson_runs_in_jupyterlab(lesson_page, path):
     assert errors == [], f"{path.name}: error or stderr outputs: {errors[:3]}"
     for old in OUT.glob(f"lesson-{path.stem[:2]}-*.png"):
         old.unlink()
+    page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell").first \
+        .scroll_into_view_if_needed()
+    page.wait_for_timeout(800)            # cells coming into view are laid out lazily
     lab.screenshot(f"lesson-{path.stem[:2]}-top")
 
     figs = figures(page)
