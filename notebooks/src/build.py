@@ -60,12 +60,28 @@ def exercise(number, title, question, starter, check, module, name):
     ]
 
 
+def _slide_type(cell):
+    """RISE / jupyterlab_rise slide marks: sections are slides, sub-sections sub-slides."""
+    if cell.cell_type != "markdown":
+        return None
+    first = cell.source.lstrip().split("\n", 1)[0]
+    if first.startswith("# ") or first.startswith("## "):
+        return "slide"
+    if first.startswith("### "):
+        return "subslide"
+    return None
+
+
 def lesson(cells, description):
     """A notebook of ``cells`` (lists of cells are flattened); ``description`` is the
     one line the index shows."""
     flat = []
     for c in cells:
         flat.extend(c if isinstance(c, list) else [c])
+    for c in flat:
+        slide = _slide_type(c)
+        if slide:
+            c.metadata["slideshow"] = {"slide_type": slide}
     nb = new_notebook(cells=flat)
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
     nb.metadata["language_info"] = {"name": "python"}
