@@ -17,7 +17,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import HAS_VALIDATE, NO_VALIDATE, golden_cases, record_diff, tree_text
+from conftest import HAS_VALIDATE, NO_VALIDATE, record_diff, tree_text
 
 from mapletree_edu.replay import Replayer, replay_records
 
@@ -125,8 +125,3 @@ def test_golden_replay_cli(cli_case_name, cases):
     assert proc.stderr == ""
     got = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
     compare(case, got)
-
-
-def test_golden_cases_listed():
-    """The cases are parametrized by name, so a failure names its case."""
-    assert len(golden_cases()) == 65

@@ -12,9 +12,10 @@ step:
   reference interval map's; loads agree at range boundaries;
 - the record keeps the golden data's invariants (tests/conftest.py check_record);
 - the ledger balances: live == node_count (the shared allocator serves one tree);
-- validate() (mt_validate) finds nothing, except on trees with a dead slot after a
+- validate() (mt_validate) finds nothing but what genuine v6.8 layouts can show: a
+  node below the minimum fill left by v6.8's split heuristic, and a dead slot after a
   pivot equal to the node max, which v6.8 leaves after some stores running to
-  ULONG_MAX and which the kernel's checker flags too.
+  ULONG_MAX (the kernel's checker flags both too).
 
 Profiles (tests/conftest.py): "default" runs 60 sequences per machine; "long"
 (MAPLETREE_HYPOTHESIS_PROFILE=long, `make test-long`) 2,500 per machine, 10,000 in all.
@@ -25,6 +26,7 @@ import bisect
 import pytest
 from conftest import (
     HAS_VALIDATE,
+    HYPOTHESIS_PROFILE,
     NO_VALIDATE,
     ULONG_MAX,
     check_record,
@@ -32,7 +34,7 @@ from conftest import (
     record_entries,
     tree_text,
 )
-from hypothesis import event, note
+from hypothesis import event, note, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -46,6 +48,16 @@ from mapletree_edu import MapleTree
 from mapletree_edu.core.alloc import Allocator
 from mapletree_edu.core.bulk import expected_entries_request
 from mapletree_edu.core.node import Node
+
+# mt_validate() checks that genuine v6.8 layouts can fail, so random sequences may
+# reach them (the golden generator kept only scripts the checker accepted):
+# - a node below the minimum fill: v6.8's mab_calc_split() moves the split right while
+#   the pivots are close together ("avoid a range smaller than the slot count"), which
+#   can leave a deficient right node (removed upstream in v6.13); e.g. `tree plain`,
+#   singletons 3, 16, 29, ..., 120, then 0, 6, 2, 5, 8, 11, 14 give leaves 11 + 6;
+V68_FLAGGED = ("node_too_small",)
+# - a dead slot after the pivot that reaches the node max (stores running to ULONG_MAX):
+DEAD_SLOT_CHECKS = {"data_end", "stale_slot", "stale_pivot"}
 
 
 class IntervalMap:
@@ -259,10 +271,16 @@ def make_machine(alloc, huge):
                     if i <= ULONG_MAX:
                         assert self.tree.load(i) == self.ref.load(i), f"load({i})" + \
                             self.context()
-            if has_dead_slot(rec):
-                event("tree with a dead slot after a pivot at the node max")
-            elif HAS_VALIDATE:
-                errors = [str(e) for e in self.tree.validate()]
+            if HAS_VALIDATE:
+                exempt = set(V68_FLAGGED)
+                if has_dead_slot(rec):
+                    event("tree with a dead slot after a pivot at the node max")
+                    exempt |= DEAD_SLOT_CHECKS
+                found = list(self.tree.validate())
+                for e in found:
+                    if e.check in exempt:
+                        event(f"v6.8 behaviour flagged by mt_validate: {e.check}")
+                errors = [str(e) for e in found if e.check not in exempt]
                 assert errors == [], "validate(): " + "; ".join(errors) + self.context()
             else:
                 event("validate() skipped: " + NO_VALIDATE)
@@ -285,6 +303,16 @@ MACHINES = {(alloc, huge): make_machine(alloc, huge)
 @pytest.mark.parametrize("huge", [False, True], ids=["small", "huge"])
 def test_random_op_sequences(alloc, huge):
     run_state_machine_as_test(MACHINES[(alloc, huge)])
+
+
+def test_hypothesis_profile():
+    """MAPLETREE_HYPOTHESIS_PROFILE picks the profile; "long" gives >= 10,000 sequences."""
+    current = settings()
+    assert current.deadline is None and current.derandomize
+    if HYPOTHESIS_PROFILE == "long":
+        assert current.max_examples * len(MACHINES) >= 10_000
+    else:
+        assert current.max_examples <= 100
 
 
 def test_validate_is_checked():
