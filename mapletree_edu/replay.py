@@ -10,8 +10,8 @@ import sys
 
 from .core.alloc import Allocator
 from .core.constants import ULONG_MAX
-from .errors import MapleTreeError, ReplayError
 from .debug.validate import validate
+from .errors import MapleTreeError, ReplayError
 from .tree import MapleTree
 
 OPS = ("tree", "store", "erase", "bulk", "bstore", "bstore_reset", "bulk_end", "dup",
@@ -186,7 +186,7 @@ def main(argv=None, stdin=None, stdout=None, stderr=None):
         factory = Recorder
     rp = Replayer(tracer_factory=factory)
     try:
-        for line, rec, op in rp.run(stdin.read()):
+        for line, rec, _op in rp.run(stdin.read()):
             if rec is not None:
                 stdout.write(json.dumps(rec) + "\n")
             if opts.trace:

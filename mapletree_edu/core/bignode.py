@@ -59,8 +59,8 @@ def mab_calc_split(mas, b, mn):
         split = b_end - MT_MIN_SLOTS[b.type]
         if b.type >= 2:
             if tracer.enabled:
-                _trace_split(tracer, mas, b, split, 0, "bulk",
-                             f"bulk mode: an internal node splits at b_end - {MT_MIN_SLOTS[b.type]}")
+                why = f"bulk mode: an internal node splits at b_end - {MT_MIN_SLOTS[b.type]}"
+                _trace_split(tracer, mas, b, split, 0, "bulk", why)
             return split, 0
         mas.mas_flags |= MA_STATE_REBALANCE
         why = "bulk mode: the left leaf keeps all but 6 entries"

@@ -17,6 +17,7 @@ from .constants import (
     MT_SLOTS,
 )
 from .state import (
+    mas_adopt_children,
     mas_ascend,
     mas_data_end,
     mas_destroy_pool,
@@ -27,7 +28,6 @@ from .state import (
     mas_replace_node,
     mas_start,
     mas_update_gap,
-    mas_adopt_children,
     raise_if_nomem,
 )
 from .walk import mtree_range_walk

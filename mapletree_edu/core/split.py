@@ -30,20 +30,17 @@ from .node import BigNode, ma_data_end
 from .root import mas_new_root
 from .state import (
     MaState,
-    mas_adopt_children,
     mas_ascend,
     mas_data_end,
     mas_descend,
-    mas_find_child,
+    mas_free,
     mas_max_gap,
     mas_next_sibling,
     mas_node_count,
     mas_node_or_none,
     mas_pop_node,
     mas_prev_sibling,
-    mas_push_node,
     mas_put_in_tree,
-    mas_free,
     mas_update_gap,
     mt_height,
     mte_destroy_walk,
@@ -60,13 +57,13 @@ class Mast:
 
     __slots__ = ("orig_l", "orig_r", "l", "m", "r", "bn")
 
-    def __init__(self, bn, orig_l, orig_r, l=None, r=None):
+    def __init__(self, bn, orig_l, orig_r, left=None, right=None):
         self.bn = bn
         self.orig_l = orig_l
         self.orig_r = orig_r
-        self.l = l
+        self.l = left
         self.m = None
-        self.r = r
+        self.r = right
 
 
 def _none_state(tree):
@@ -135,6 +132,17 @@ def mas_topiary_replace(mas, old):
     allocator = tree.allocator
     pool = mas.pool
     subtrees = []
+
+    def dispose(nodes):
+        """mas_topiary_node(): mark dead, then RCU-free or push back into the pool."""
+        for node, _mn, _mx in nodes:
+            freed.append(node)
+            mte_set_node_dead(node)
+            if in_rcu:
+                allocator.free(1)
+            else:
+                pool.append(node)
+
     index, last = mas.index, mas.last
     level = [(old, mas.min, mas.max)]
     while True:
@@ -154,23 +162,11 @@ def mas_topiary_replace(mas, old):
                         break
         if not nxt:
             break
-        for node, _mn, _mx in level:
-            freed.append(node)
-            mte_set_node_dead(node)
-            if in_rcu:
-                allocator.free(1)
-            else:
-                pool.append(node)
+        dispose(level)
         level = nxt
         if level[0][0].type < 2:
             break
-    for node, _mn, _mx in level:
-        freed.append(node)
-        mte_set_node_dead(node)
-        if in_rcu:
-            allocator.free(1)
-        else:
-            pool.append(node)
+    dispose(level)
     for sub in subtrees:
         mte_destroy_walk(sub, tree)
     _trace_topiary(mas, freed, subtrees)
@@ -295,7 +291,8 @@ def mas_push_data(mas, height, mast, left):
         space -= 1
     if slot_total >= space:
         _trace_push(mas, side, bn.b_end, end, space,
-                    f"b_end {bn.b_end} + sibling end {end} = {slot_total} does not fit below {space}")
+                    f"b_end {bn.b_end} + sibling end {end} = {slot_total} "
+                    f"does not fit below {space}")
         return False
     bn.b_end += 1
     if left:
@@ -317,7 +314,8 @@ def mas_push_data(mas, height, mast, left):
     if left:
         mast.orig_l.offset += end + 1
     _trace_push(mas, side, slot_total - end, end, space,
-                f"pushed {side}: {slot_total + 1} entries shared with the sibling, split at {split}",
+                f"pushed {side}: {slot_total + 1} entries shared with the sibling, "
+                f"split at {split}",
                 split=split, ok=True)
     mast_split_data(mast, mas, split)
     mast_fill_bnode(mast, mas, 2)
@@ -470,17 +468,18 @@ def mas_mab_to_node(mas, b, mn):
 def mast_set_split_parents(mast, left, middle, right, split, mid_split):
     if mast.l.status == MA_NONE:
         return
-    l = left
-    r = right
+    lnode = left
+    rnode = right
     if middle is not None:
-        r = middle
+        rnode = middle
     slot = [mast.l.offset]
     for st in (mast.l, mast.m, mast.r):
-        if r is not right and slot[0] >= mid_split:
-            l = r
-            r = right
+        # mte_mid_split_check(): past the middle split, the pair moves right
+        if rnode is not right and slot[0] >= mid_split:
+            lnode = rnode
+            rnode = right
             split = mid_split
-        mas_set_split_parent(st, l, r, slot, split)
+        mas_set_split_parent(st, lnode, rnode, slot, split)
 
 
 def mast_cp_to_nodes(mast, left, middle, right, split, mid_split):

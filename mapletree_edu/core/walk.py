@@ -93,6 +93,19 @@ def mas_wr_walk_traverse(wr_mas):
     mas.depth += 1
 
 
+def _stop_at(wr_mas, mas, node, mtype, end, offset, r_min, r_max):
+    """Leave the states where mas_wr_node_walk() would: on node, at offset."""
+    mas.end = end
+    mas.offset = offset
+    wr_mas.node = node
+    wr_mas.type = mtype
+    wr_mas.pivots = node.pivots
+    wr_mas.slots = node.slots
+    wr_mas.r_min = r_min
+    wr_mas.r_max = r_max
+    wr_mas.offset_end = offset
+
+
 def mas_wr_walk(wr_mas):
     """mas_wr_walk(): descend to the leaf; False when the write spans.
 
@@ -128,29 +141,13 @@ def mas_wr_walk(wr_mas):
         if last >= r_max and (mtype >= 2 or last >= mx) and \
                 (last != (r_max if mtype >= 2 else mx) or
                  (entry is None and last != ULONG_MAX)):
-            mas.end = end
-            mas.offset = offset
-            wr_mas.node = node
-            wr_mas.type = mtype
-            wr_mas.pivots = pivots
-            wr_mas.slots = node.slots
-            wr_mas.r_min = r_min
-            wr_mas.r_max = r_max
-            wr_mas.offset_end = offset
+            _stop_at(wr_mas, mas, node, mtype, end, offset, r_min, r_max)
             if tracer.enabled:
                 tracer.event("write", "mas_is_span_wr", mas, piv=r_max, entry=entry)
             return False
         content = node.slots[offset]
         if mtype < 2:
-            mas.end = end
-            mas.offset = offset
-            wr_mas.node = node
-            wr_mas.type = mtype
-            wr_mas.pivots = pivots
-            wr_mas.slots = node.slots
-            wr_mas.r_min = r_min
-            wr_mas.r_max = r_max
-            wr_mas.offset_end = offset
+            _stop_at(wr_mas, mas, node, mtype, end, offset, r_min, r_max)
             wr_mas.content = content
             return True
         # mas_wr_walk_traverse()

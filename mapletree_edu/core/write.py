@@ -19,12 +19,12 @@ from .constants import (
     MA_STATE_BULK,
     MA_STATE_PREALLOC,
     MA_STATE_REBALANCE,
+    MA_UNDERFLOW,
     MAPLE_LEAF_64,
     MT_FLAGS_USE_RCU,
     MT_MIN_SLOTS,
     MT_PIVOTS,
     MT_SLOTS,
-    MA_UNDERFLOW,
     ULONG_MAX,
 )
 from .node import BigNode, Node, mas_leaf_set_meta
