@@ -14,10 +14,10 @@ from .errors import (
     OutOfMemoryError,
     ReplayError,
 )
-from .tree import MapleTree
+from .tree import MapleTree, mtree_dup
 
 __version__ = "0.1.0"
 
-__all__ = ["MapleTree", "ULONG_MAX", "XA_ZERO_ENTRY", "MapleTreeError", "InvalidRangeError",
-           "InvalidEntryError", "InvalidArgumentError", "OutOfMemoryError", "BulkModeError",
-           "ReplayError", "DumpParseError", "ExportError"]
+__all__ = ["MapleTree", "mtree_dup", "ULONG_MAX", "XA_ZERO_ENTRY", "MapleTreeError",
+           "InvalidRangeError", "InvalidEntryError", "InvalidArgumentError", "OutOfMemoryError",
+           "BulkModeError", "ReplayError", "DumpParseError", "ExportError"]

@@ -64,6 +64,33 @@ def parse_line(text, line):
     return op, ()
 
 
+def format_op(op, args=()):
+    """One op line in the op language (the inverse of :func:`parse_line`)."""
+    if op == "tree":
+        alloc, rcu = args
+        return "tree " + ("alloc" if alloc else "plain") + (" rcu" if rcu else "")
+    return " ".join([op, *(str(a) for a in args)])
+
+
+def script_to_ops(text):
+    """Every op of a script as (op, args), blank lines and comments left out.
+
+    >>> script_to_ops("tree alloc\\nstore 10 15 1\\n# a comment\\ndump")
+    [('tree', (True, False)), ('store', (10, 15, 1)), ('dump', ())]
+    """
+    out = []
+    for line, raw in enumerate(text.splitlines(), start=1):
+        parsed = parse_line(raw, line)
+        if parsed is not None:
+            out.append(parsed)
+    return out
+
+
+def ops_to_script(ops):
+    """The script text of (op, args) pairs; ``script_to_ops(ops_to_script(ops)) == ops``."""
+    return "".join(format_op(op, args) + "\n" for op, args in ops)
+
+
 class Replayer:
     """Carry out a script op by op; records come out of :meth:`run`."""
 

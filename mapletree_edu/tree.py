@@ -18,7 +18,7 @@ from contextlib import contextmanager
 
 from .core.bulk import mas_expected_entries
 from .core.constants import MA_STATE_BULK, MT_FLAGS_USE_RCU, ULONG_MAX
-from .core.dup import mtree_dup
+from .core.dup import mtree_dup as _mtree_dup
 from .core.entries import XA_ZERO_ENTRY, InternalEntry
 from .core.node import Node
 from .core.state import MaState, PreallocExhausted, Tree, count_subtree
@@ -214,7 +214,7 @@ class MapleTree:
         self._check_not_bulk("dup()")
         new = MapleTree(alloc=self.alloc, rcu=self.rcu, allocator=self._tree.allocator,
                         tracer=self._tree.tracer)
-        mtree_dup(self._tree, new._tree)
+        _mtree_dup(self._tree, new._tree)
         return new
 
     @contextmanager
@@ -266,6 +266,16 @@ class MapleTree:
         kind = "alloc" if self.alloc else "plain"
         rcu = ", rcu" if self.rcu else ""
         return f"<MapleTree {kind}{rcu} height {self.height}, {self.node_count} nodes>"
+
+
+def mtree_dup(src, dst):
+    """mtree_dup(): copy the tree src into the empty tree dst, node for node.
+
+    The kernel's checks: dst must be empty and of the same kind and RCU mode
+    (InvalidArgumentError, its -EINVAL); OutOfMemoryError (-ENOMEM) after the partial
+    copy was freed. Returns the number of nodes copied.
+    """
+    return _mtree_dup(src.core, dst.core)
 
 
 class BulkLoader:
@@ -342,4 +352,4 @@ def _leaf_ranges(root, mn, mx, include_null):
                 break       # a slot after the node max is dead: walks never reach it
 
 
-__all__ = ["MapleTree", "BulkLoader", "InternalEntry"]
+__all__ = ["MapleTree", "BulkLoader", "InternalEntry", "mtree_dup"]

@@ -15,7 +15,8 @@ import html
 
 import ipywidgets as widgets
 
-from ..errors import BulkModeError, InvalidRangeError, MapleTreeError
+from ..errors import BulkModeError, ExportError, InvalidRangeError, MapleTreeError
+from ..replay import format_op, ops_to_script, script_to_ops
 from ..trace import record
 from ..tree import MapleTree
 from .parse import parse_count, parse_index, parse_range, parse_value
@@ -69,6 +70,16 @@ class Explorer(widgets.VBox):
                        (self.value_text, "mt-value"), (self.count, "mt-count"),
                        (self.go_btn, "mt-go"), (self.reset_btn, "mt-reset")):
             w.add_class(cls)
+        self.history = []          # the ops run so far, as (op, args) of the op language
+        self.share = widgets.Textarea(
+            value="", description="script", placeholder="the ops so far, in the op language",
+            layout=widgets.Layout(width="100%", height="6em"))
+        self.share.add_class("mt-share")
+        self.load_btn = widgets.Button(description="Load script",
+                                       tooltip="start over and run the script above",
+                                       layout=widgets.Layout(width="auto"))
+        self.load_btn.add_class("mt-load")
+        self.load_btn.on_click(lambda _b: self.load_script(self.share.value))
         self.message = widgets.HTML()
         self.message.add_class("mt-message")
         self.summary = widgets.HTML()
@@ -78,8 +89,8 @@ class Explorer(widgets.VBox):
         self.op.observe(lambda _c: self._update_inputs(), names="value")
         row1 = widgets.HBox([self.op, self.range_text, self.value_text, self.count],
                             layout=widgets.Layout(flex_flow="row wrap"))
-        row2 = widgets.HBox([self.go_btn, self.reset_btn])
-        super().__init__([row1, row2, self.message, self.summary, self.player],
+        row2 = widgets.HBox([self.go_btn, self.reset_btn, self.load_btn])
+        super().__init__([row1, row2, self.message, self.summary, self.player, self.share],
                          layout=widgets.Layout(width="100%"), **kwargs)
         self.add_class("mt-explorer")
         self._update_inputs()
@@ -123,7 +134,7 @@ class Explorer(widgets.VBox):
         except MapleTreeError as exc:
             self._say(str(exc), False)
             return False
-        label, action = plan
+        label, action, script_ops = plan
         before = self.tree.tracer
         try:
             with record(self.tree, label) as rec:
@@ -133,6 +144,8 @@ class Explorer(widgets.VBox):
             self._say(str(exc), False)
             self._update_summary()
             return False
+        self.history.extend(script_ops)
+        self._update_share()
         self.player.set_steps(rec.steps, title=label)
         self._say(f"{label}: {len(rec.steps)} steps recorded" + (f"; {result}" if result
                                                                    else ""), True)
@@ -148,17 +161,19 @@ class Explorer(widgets.VBox):
             if entry is None:
                 entry = self._peek_auto()
             label = f"store {_r(first, last)} = {entry!r}"
-            return label, lambda: self._store(first, last, entry, value)
+            return label, lambda: self._store(first, last, entry, value), \
+                [("store", (first, last, entry))]
         if op == "clear":
             first, last = parse_range(range_text)
-            return f"clear {_r(first, last)}", lambda: t.clear(first, last)
+            return f"clear {_r(first, last)}", lambda: t.clear(first, last), \
+                [("store", (first, last, 0))]
         if op == "erase":
             first, last = parse_range(range_text)
             if first != last:
                 raise_range(f"erase takes one index (the range holding it is erased), not "
                             f"{_r(first, last)}; use clear for a range")
             index = first
-            return f"erase {index:#x}", lambda: _erased(t.erase(index))
+            return f"erase {index:#x}", lambda: _erased(t.erase(index)), [("erase", (index,))]
         if op == "bulk":
             n = parse_count(count if count is not None else self.count.value)
             start = parse_index(range_text, "first VMA") if str(range_text).strip() \
@@ -172,9 +187,11 @@ class Explorer(widgets.VBox):
             base = parse_value(value, 1)
             if not isinstance(base, int):
                 raise_range("for a bulk load the value is the first entry number (an int)")
-            return f"bulk load of {n} VMAs", lambda: self._bulk(ranges, base)
+            ops = [("bulk", (n,))] + [("bstore", (a, b, base + k))
+                                      for k, (a, b) in enumerate(ranges)] + [("bulk_end", ())]
+            return f"bulk load of {n} VMAs", lambda: self._bulk(ranges, base), ops
         if op == "dup":
-            return "dup", self._dup
+            return "dup", self._dup, [("dup", ())]
         raise_range(f"unknown operation {op!r}")
 
     def _peek_auto(self):
@@ -194,11 +211,62 @@ class Explorer(widgets.VBox):
         self.copy = self.tree.dup()
         return f"the copy has {self.copy.node_count} nodes (explorer.copy)"
 
+    # --- sharing -------------------------------------------------------------------------
+    def script(self):
+        """The ops run so far as a script in the golden data's op language (FORMAT.md), to
+        paste into ``python -m mapletree_edu replay`` or :meth:`load_script`. Entries must
+        be integers there (0 is NULL); a tree holding other entries cannot be shared."""
+        for op, args in self.history:
+            if op == "store" and not (isinstance(args[2], int) and not isinstance(args[2], bool)):
+                raise ExportError(f"entry {args[2]!r} is not an integer: the op language "
+                                  "stores integers only (0 is NULL)")
+        return ops_to_script([("tree", (self.tree.alloc, False))] + self.history)
+
+    def _update_share(self):
+        try:
+            self.share.value = self.script()
+        except ExportError as exc:
+            self.share.value = f"# {exc}"
+
+    def load_script(self, text):
+        """Start over and run a script (the op language); returns True when it all ran.
+        A bad line is reported in the widget and nothing of the script is kept."""
+        try:
+            ops = script_to_ops(text)
+        except MapleTreeError as exc:
+            self._say(str(exc), False)
+            return False
+        kinds = [args[0] for op, args in ops if op == "tree"]
+        saved = (self.tree, self.copy, self._auto, list(self.history))
+        self.tree = MapleTree(alloc=kinds[-1] if kinds else True)
+        self.copy = None
+        self.history = []
+        labels = []
+        try:
+            with record(self.tree, "script") as rec:
+                replay_ops(self, ops)
+        except MapleTreeError as exc:
+            self.tree, self.copy, self._auto, self.history = saved
+            self.tree.tracer = None
+            self._say(f"the script was not loaded: {exc}", False)
+            self._update_summary()
+            return False
+        labels = [format_op(op, args) for op, args in ops if op != "tree"]
+        last = labels[-1] if labels else "script"
+        self.history = [(op, args) for op, args in ops if op not in ("tree", "dump")]
+        self._update_share()
+        self.player.set_steps(rec.steps, title=f"script ({len(labels)} ops, last: {last})")
+        self._say(f"script loaded: {len(labels)} ops", True)
+        self._update_summary()
+        return True
+
     def reset(self):
         """Start over with a new empty tree of the same kind."""
         self.tree = MapleTree(alloc=self.tree.alloc)
         self.copy = None
         self._auto = 0
+        self.history = []
+        self._update_share()
         self.player.set_steps([], title="no operation yet")
         self._say("a new empty tree", True)
         self._update_summary()
@@ -217,6 +285,45 @@ class Explorer(widgets.VBox):
         return {"message": self.message.value, "ok": 'data-ok="1"' in self.message.value,
                 "entries": len(self.tree), "height": self.tree.height,
                 "nodes": self.tree.node_count, "player": self.player.state()}
+
+
+def replay_ops(explorer, ops):
+    """Apply op-language ops to an explorer's tree (the explorer keeps dup copies aside)."""
+    t = explorer.tree
+    loader = None
+    bulk_cm = None
+    for op, args in ops:
+        if op in ("tree", "dump", "mtdump", "rcu_on", "rcu_off"):
+            if op == "rcu_on":
+                t.rcu = True
+            elif op == "rcu_off":
+                t.rcu = False
+            continue
+        if op == "store":
+            first, last, v = args
+            if v:
+                t.store(first, last, v)
+            else:
+                t.clear(first, last)
+        elif op == "erase":
+            t.erase(args[0])
+        elif op == "bulk":
+            bulk_cm = t.bulk(args[0])
+            loader = bulk_cm.__enter__()
+        elif op in ("bstore", "bstore_reset"):
+            if loader is None:
+                raise_bulk(f"'{op}' needs 'bulk N' first")
+            first, last, v = args
+            loader.store(first, last, v or None, reset=(op == "bstore_reset"))
+        elif op == "bulk_end":
+            if bulk_cm is None:
+                raise_bulk("'bulk_end' without 'bulk N'")
+            bulk_cm.__exit__(None, None, None)
+            bulk_cm = loader = None
+        elif op == "dup":
+            explorer.copy = t.dup()
+    if bulk_cm is not None:
+        bulk_cm.__exit__(None, None, None)
 
 
 def _r(first, last):
