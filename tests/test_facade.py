@@ -18,7 +18,7 @@ import pytest
 
 import mapletree_edu.trace.recorder
 import mapletree_edu.tree
-from mapletree_edu import ULONG_MAX, XA_ZERO_ENTRY, MapleTree
+from mapletree_edu import ULONG_MAX, XA_ZERO_ENTRY, MapleTree, OutOfMemoryError
 from mapletree_edu.replay import Replayer
 
 
@@ -240,3 +240,40 @@ def test_erase_returns_the_entry():
     t = sample()
     assert t.erase(3) == 0 and t.erase(3) is None and t.erase(7) is None
     assert t.load(0) is None and t.load(10) == 1
+
+
+def test_check_mtree_dup():
+    """A port of check_mtree_dup() (tools/testing/radix-tree/maple.c), sampled:
+    [0, 0] only; trees of i entries [j*10, j*10+5] with alternating flags; -ENOMEM at
+    the first node; a pseudo-random allocation budget that must fail at least once,
+    each failure leaving the destination empty and the ledger balanced."""
+    t = MapleTree()
+    t.store(0, 0, "only")
+    copy = t.dup()
+    assert copy.core.root == "only" and copy.node_count == 0
+    failures = 0
+    seed = 17
+    for i in range(0, 1000, 37):
+        t = MapleTree(alloc=bool(i % 2))
+        for j in range(i):
+            t.store(j * 10, j * 10 + 5, j)
+        copy = t.dup()
+        assert copy.to_record()["nodes"] == t.to_record()["nodes"], i
+        if t.node_count:
+            t.allocator.set_fail_at(1)               # mt_set_non_kernel(0)
+            with pytest.raises(OutOfMemoryError):
+                t.dup()
+            seed = (seed * 1103515245 + 12345) & 0xFFFFFFFF
+            budget = seed // 65536 % 128
+            t.allocator.set_fail_at(budget + 1)
+            try:
+                other = t.dup()
+            except OutOfMemoryError:
+                failures += 1
+            else:
+                assert other.to_record()["nodes"] == t.to_record()["nodes"]
+                other.destroy()
+            t.allocator.set_fail_at(None)
+        copy.destroy()
+        assert t.allocator.counters()["live"] == t.node_count, i
+    assert failures > 0

@@ -56,8 +56,10 @@ from mapletree_edu.core.node import Node
 #   can leave a deficient right node (removed upstream in v6.13); e.g. `tree plain`,
 #   singletons 3, 16, 29, ..., 120, then 0, 6, 2, 5, 8, 11, 14 give leaves 11 + 6;
 V68_FLAGGED = ("node_too_small",)
-# - a dead slot after the pivot that reaches the node max (stores running to ULONG_MAX):
-DEAD_SLOT_CHECKS = {"data_end", "stale_slot", "stale_pivot"}
+# - a dead slot after the pivot that reaches the node max (stores running to ULONG_MAX);
+#   a dead NULL slot also counts as a second NULL in a row (check_record() still checks
+#   the NULL runs of the live slots):
+DEAD_SLOT_CHECKS = {"data_end", "stale_slot", "stale_pivot", "sequential_nulls"}
 
 
 class IntervalMap:
