@@ -223,7 +223,14 @@ class SideBySide(widgets.VBox):
         visited = [dup_visited(steps, i) for i in range(len(steps))]
         hex_numbers = trace_radix(steps)
 
+        freed_at = next((k for k, s in enumerate(steps) if s.fn == "mas_dup_free"), None)
+
         def copy_dot(i):
+            if freed_at is not None and i >= freed_at:
+                n = steps[freed_at].details.get("freed", 0)
+                return ('digraph copy {\n  freed [shape=box, style="rounded,dashed", '
+                        'color="#c62828", fontcolor="#c62828", label="out of memory: the '
+                        f'{n} nodes of the partial copy were freed (mas_dup_free)"];\n}}\n')
             v = copy_view(steps[i].view, visited[i])
             if v is not None and v.root == "node" and not v.nodes:
                 return ('digraph copy {\n  empty [shape=box, style="rounded,dashed", '
