@@ -3,7 +3,7 @@
 #   make lab                JupyterLab on notebooks/ (127.0.0.1, token authentication on)
 #   make test               test suite (without tests marked slow), then nbval over notebooks/
 #   make test-long          whole suite, slow tests included, long Hypothesis profile
-#   make bench              every bench/*.py script
+#   make bench              every bench/bench_*.py script
 #   make refresh-notebooks  re-execute notebooks/*.ipynb in place
 #   make lint               ruff check
 #   make clean              caches and build artefacts (`make distclean` also removes .venv)
@@ -100,7 +100,7 @@ test-long: setup
 
 bench: setup
 	@set -e; found=0; \
-	for f in bench/*.py; do \
+	for f in bench/bench_*.py; do \
 	  [ -e "$$f" ] || continue; found=1; \
 	  echo "== $$f"; $(VPY) "$$f"; \
 	done; \

@@ -32,7 +32,6 @@ the forks-per-10-s table); the kernel figure includes page tables, the scheduler
 
 import argparse
 import csv
-import gc
 import json
 import platform
 import sys
@@ -43,6 +42,8 @@ try:
     import mapletree_edu  # noqa: F401
 except ImportError:                                   # run from a checkout without install
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _timing import timed
 
 from mapletree_edu import MapleTree
 from mapletree_edu.debug.walker import walk
@@ -55,22 +56,6 @@ SIZES = [21, 121, 221, 421, 821, 1621, 3221, 6421, 12821, 25621, 51221]
 BASE_VMAS = 21
 DUP_TARGET = 3.0
 SWEEP_TARGET_S = 10.0
-
-
-def timed(fn, repeat):
-    best = None
-    result = None
-    for _ in range(repeat):
-        gc.collect()
-        gc.disable()
-        try:
-            t0 = time.process_time()
-            result = fn()
-            dt = time.process_time() - t0
-        finally:
-            gc.enable()
-        best = dt if best is None else min(best, dt)
-    return best, result
 
 
 def kernel_table():

@@ -50,7 +50,6 @@ import gc
 import pstats
 import random
 import sys
-import time
 import timeit
 from pathlib import Path
 
@@ -58,6 +57,8 @@ try:
     import mapletree_edu  # noqa: F401
 except ImportError:                                   # run from a checkout without install
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _timing import timed
 
 from mapletree_edu import MapleTree
 from mapletree_edu.core.tracer import NULL_TRACER, Tracer
@@ -70,23 +71,6 @@ GUARD_TARGET = 0.05
 def keys(n):
     """Starts and inclusive ends of n two-page VMAs with one-page gaps."""
     return [(i * 3 * PAGE, i * 3 * PAGE + 2 * PAGE - 1) for i in range(n)]
-
-
-def timed(fn, repeat):
-    """Best CPU time of fn() over repeat runs, gc off while timing; returns (t, result)."""
-    best = None
-    result = None
-    for _ in range(repeat):
-        gc.collect()
-        gc.disable()
-        try:
-            t0 = time.process_time()
-            result = fn()
-            dt = time.process_time() - t0
-        finally:
-            gc.enable()
-        best = dt if best is None else min(best, dt)
-    return best, result
 
 
 def build_model(ks, rcu, tracer=None):
