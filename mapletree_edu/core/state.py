@@ -29,7 +29,7 @@ from .constants import (
     MT_PIVOTS,
     ULONG_MAX,
 )
-from .node import Node, ma_data_end, ma_max_gap
+from .node import Node, ma_data_end
 from .tracer import NULL_TRACER
 
 
@@ -443,7 +443,10 @@ def mas_max_gap(mas):
 
 
 def mas_parent_gap(mas, offset, new):
-    """mas_parent_gap(): set a parent's gap and carry the change upwards."""
+    """mas_parent_gap(): set a parent's gap and carry the change upwards.
+
+    ma_max_gap() and mte_is_root() are written out in the loop (hot path).
+    """
     pnode = mas.node.parent
     while True:
         meta_offset = pnode.meta_gap
@@ -457,24 +460,40 @@ def mas_parent_gap(mas, offset, new):
                 return
             pnode.meta_gap = offset
         elif new < meta_gap:
-            new, meta_offset = ma_max_gap(pnode)
+            # ma_max_gap(): the highest offset wins a tie; no gap -> the data end
+            end = pnode.meta_end
+            if end == len(pgaps) - 1:
+                new = max(pgaps)
+            else:
+                new = max(pgaps[:end + 1])
+            if not new or pgaps[end] == new:
+                meta_offset = end
+            else:
+                seg = pgaps[:end]
+                seg.reverse()
+                meta_offset = end - 1 - seg.index(new)
             pnode.meta_gap = meta_offset
-        if mte_is_root(pnode):
+        parent = pnode.parent
+        if parent.__class__ is not Node:        # mte_is_root()
             return
         offset = pnode.parent_slot
-        pnode = pnode.parent
+        pnode = parent
 
 
 def mas_update_gap(mas):
-    """mas_update_gap(): push a node's new max gap into its parent."""
+    """mas_update_gap(): push a node's new max gap into its parent.
+
+    mte_is_root() and mas_max_gap() are written out (hot path).
+    """
     if not (mas.tree.flags & MT_FLAGS_ALLOC_RANGE):
         return
     node = mas.node
-    if mte_is_root(node):
+    parent = node.parent
+    if parent.__class__ is not Node:            # mte_is_root()
         return
-    max_gap = mas_max_gap(mas)
+    max_gap = mas_leaf_max_gap(mas) if node.type < 2 else node.gaps[node.meta_gap]
     pslot = node.parent_slot
-    if node.parent.gaps[pslot] != max_gap:
+    if parent.gaps[pslot] != max_gap:
         mas_parent_gap(mas, pslot, max_gap)
 
 
