@@ -118,9 +118,14 @@ class MapleTree:
     # --- the normal API --------------------------------------------------------
     def store(self, first, last, entry):
         """mtree_store_range(): store entry over [first, last]."""
-        self._check_not_bulk("store()")
-        check_range(first, last)
-        check_entry(entry)
+        if self._bulk is not None:
+            self._check_not_bulk("store()")
+        # the common case of check_range()/check_entry() tested inline; else they raise
+        if not (first.__class__ is int and last.__class__ is int
+                and 0 <= first <= last <= ULONG_MAX):
+            check_range(first, last)
+        if entry is None or isinstance(entry, Node):
+            check_entry(entry)
         mtree_store_range(self._tree, first, last, entry)
 
     def clear(self, first, last):

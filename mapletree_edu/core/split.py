@@ -79,18 +79,20 @@ def _find_children(node, mn, mx, limit, out):
 
     Appends (child, min, max) to out, at most up to ``limit`` entries in out.
     """
-    pivots = node.pivots
-    slots = node.slots
-    npiv = len(pivots)
+    if len(out) >= limit:
+        return
     end = ma_data_end(node, node.type, mx)
-    for off in range(end + 1):
-        if len(out) >= limit:
-            return
-        child = slots[off]
-        if child.parent is node:
-            lo = pivots[off - 1] + 1 if off else mn
-            hi = mx if off >= npiv else pivots[off]
-            out.append((child, lo, hi))
+    slots = node.slots
+    found = [off for off, child in enumerate(slots[:end + 1]) if child.parent is node]
+    if not found:
+        return
+    pivots = node.pivots
+    npiv = len(pivots)
+    room = limit - len(out)
+    for off in found[:room]:
+        lo = pivots[off - 1] + 1 if off else mn
+        hi = mx if off >= npiv else pivots[off]
+        out.append((slots[off], lo, hi))
 
 
 def _adopt(node, mx):
