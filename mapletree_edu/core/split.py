@@ -95,12 +95,25 @@ def _find_children(node, mn, mx, limit, out):
         out.append((slots[off], lo, hi))
 
 
-def _adopt(node, mx):
-    """mas_adopt_children()."""
+def _find_and_adopt(node, mn, mx, limit, out):
+    """_find_children() then mas_adopt_children() on one node, in a single pass over its slots.
+
+    Models mas_find_child() (the new children, up to ``limit`` entries in out) and
+    mas_adopt_children() (every child now points at node); a child is tested before
+    its parent pointer is rewritten, so the result is that of the two passes.
+    """
+    end = ma_data_end(node, node.type, mx)
     slots = node.slots
-    for off in range(ma_data_end(node, node.type, mx) + 1):
+    pivots = node.pivots
+    npiv = len(pivots)
+    for off in range(end + 1):
         child = slots[off]
-        child.parent = node
+        if child.parent is node:
+            if len(out) < limit:
+                out.append((child, pivots[off - 1] + 1 if off else mn,
+                            mx if off >= npiv else pivots[off]))
+        else:
+            child.parent = node
         child.parent_slot = off
 
 
@@ -118,8 +131,7 @@ def mas_topiary_replace(mas, old):
     while level[0][0].type >= 2:
         nxt = []
         for node, mn, mx in level:
-            _find_children(node, mn, mx, 3, nxt)
-            _adopt(node, mx)
+            _find_and_adopt(node, mn, mx, 3, nxt)
         if not nxt:
             break
         level = nxt
@@ -278,11 +290,16 @@ def mas_push_data(mas, height, mast, left):
     tmp_mas = mas.copy()
     tmp_mas.depth = mast.l.depth
     side = "left" if left else "right"
+    tracer = mas.tree.tracer
     if left and not mas_prev_sibling(tmp_mas):
-        _trace_push(mas, side, None, None, None, "no previous sibling under the same parent")
+        if tracer.enabled:
+            _trace_push(tracer, mas, side, None, None, None,
+                        "no previous sibling under the same parent")
         return False
     if not left and not mas_next_sibling(tmp_mas):
-        _trace_push(mas, side, None, None, None, "no next sibling under the same parent")
+        if tracer.enabled:
+            _trace_push(tracer, mas, side, None, None, None,
+                        "no next sibling under the same parent")
         return False
     end = mas_data_end(tmp_mas)
     slot_total += end
@@ -292,9 +309,10 @@ def mas_push_data(mas, height, mast, left):
     if mas.max == ULONG_MAX:
         space -= 1
     if slot_total >= space:
-        _trace_push(mas, side, bn.b_end, end, space,
-                    f"b_end {bn.b_end} + sibling end {end} = {slot_total} "
-                    f"does not fit below {space}")
+        if tracer.enabled:
+            _trace_push(tracer, mas, side, bn.b_end, end, space,
+                        f"b_end {bn.b_end} + sibling end {end} = {slot_total} "
+                        f"does not fit below {space}")
         return False
     bn.b_end += 1
     if left:
@@ -315,21 +333,21 @@ def mas_push_data(mas, height, mast, left):
     split = mab_no_null_split(bn, split, MT_SLOTS[bn.type])
     if left:
         mast.orig_l.offset += end + 1
-    _trace_push(mas, side, slot_total - end, end, space,
-                f"pushed {side}: {slot_total + 1} entries shared with the sibling, "
-                f"split at {split}",
-                split=split, ok=True)
+    if tracer.enabled:
+        _trace_push(tracer, mas, side, slot_total - end, end, space,
+                    f"pushed {side}: {slot_total + 1} entries shared with the sibling, "
+                    f"split at {split}",
+                    split=split, ok=True)
     mast_split_data(mast, mas, split)
     mast_fill_bnode(mast, mas, 2)
     mas_split_final_node(mast, mas, height + 1)
     return True
 
 
-def _trace_push(mas, side, b_end, sib_end, space, why, split=None, ok=False):
-    tracer = mas.tree.tracer
-    if tracer.enabled:
-        tracer.step("mas_push_data", mas, side=side, b_end=b_end, sibling_end=sib_end,
-                    space=space, split=split, pushed=ok, why=why)
+def _trace_push(tracer, mas, side, b_end, sib_end, space, why, split=None, ok=False):
+    """The mas_push_data step (the caller has tested tracer.enabled)."""
+    tracer.step("mas_push_data", mas, side=side, b_end=b_end, sibling_end=sib_end,
+                space=space, split=split, pushed=ok, why=why)
 
 
 def mas_split(mas, b_node):
