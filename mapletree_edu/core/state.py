@@ -27,6 +27,7 @@ from .constants import (
     MT_FLAGS_HEIGHT_OFFSET,
     MT_FLAGS_USE_RCU,
     MT_PIVOTS,
+    MT_SLOTS,
     ULONG_MAX,
 )
 from .node import Node, ma_data_end
@@ -226,8 +227,15 @@ def mas_pop_node(mas, mtype):
     node = pool.pop()
     if node is None:
         return Node(mtype, mas.tree.allocator.next_serial())
-    node.retype(mtype)
-    node.zero()
+    # Node.retype() + Node.zero() written out: the memset node gets its type
+    node.type = mtype
+    node.pivots = [0] * MT_PIVOTS[mtype]
+    node.slots = [None] * MT_SLOTS[mtype]
+    node.gaps = [0] * MT_SLOTS[mtype] if mtype == MAPLE_ARANGE_64 else None
+    node.meta_end = 0
+    node.meta_gap = 0
+    node.parent = None
+    node.parent_slot = 0
     node.serial = mas.tree.allocator.next_serial()
     return node
 

@@ -145,9 +145,19 @@ def mas_wr_walk(wr_mas):
             if tracer.enabled:
                 tracer.event("write", "mas_is_span_wr", mas, piv=r_max, entry=entry)
             return False
-        content = node.slots[offset]
+        slots = node.slots
+        content = slots[offset]
         if mtype < 2:
-            _stop_at(wr_mas, mas, node, mtype, end, offset, r_min, r_max)
+            # _stop_at() written out: where mas_wr_node_walk() leaves the states
+            mas.end = end
+            mas.offset = offset
+            wr_mas.node = node
+            wr_mas.type = mtype
+            wr_mas.pivots = pivots
+            wr_mas.slots = slots
+            wr_mas.r_min = r_min
+            wr_mas.r_max = r_max
+            wr_mas.offset_end = offset
             wr_mas.content = content
             return True
         # mas_wr_walk_traverse()

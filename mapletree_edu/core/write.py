@@ -297,7 +297,12 @@ def mas_wr_modify(wr_mas):
             tracer.step("mas_wr_modify", mas, path="exact_fit", entry=wr_mas.entry,
                         why="the write covers exactly one existing range: the slot is replaced")
         return
-    new_end = mas_wr_new_end(wr_mas)
+    # mas_wr_new_end() written out (hot path)
+    new_end = mas.end + 2 - (wr_mas.offset_end - mas.offset)
+    if wr_mas.r_min == mas.index:
+        new_end -= 1
+    if wr_mas.end_piv == mas.last:
+        new_end -= 1
     if new_end < MT_SLOTS[wr_mas.type]:
         if mas_wr_append(wr_mas, new_end):
             return
