@@ -122,8 +122,15 @@ def mas_wr_walk(wr_mas):
     offset = mas.offset
     mn = mas.min
     mx = mas.max
+    depth = mas.depth
+    # mas.node/min/max/depth live in locals during the descent and are stored back
+    # wherever the state can be seen (a visit, or the return)
     while True:
         if counts:
+            mas.node = node
+            mas.min = mn
+            mas.max = mx
+            mas.depth = depth
             tracer.visit(node, mas)
         mtype = node.type
         pivots = node.pivots
@@ -141,6 +148,10 @@ def mas_wr_walk(wr_mas):
         if last >= r_max and (mtype >= 2 or last >= mx) and \
                 (last != (r_max if mtype >= 2 else mx) or
                  (entry is None and last != ULONG_MAX)):
+            mas.node = node
+            mas.min = mn
+            mas.max = mx
+            mas.depth = depth
             _stop_at(wr_mas, mas, node, mtype, end, offset, r_min, r_max)
             if tracer.enabled:
                 tracer.event("write", "mas_is_span_wr", mas, piv=r_max, entry=entry)
@@ -149,6 +160,10 @@ def mas_wr_walk(wr_mas):
         content = slots[offset]
         if mtype < 2:
             # _stop_at() written out: where mas_wr_node_walk() leaves the states
+            mas.node = node
+            mas.min = mn
+            mas.max = mx
+            mas.depth = depth
             mas.end = end
             mas.offset = offset
             wr_mas.node = node
@@ -163,11 +178,9 @@ def mas_wr_walk(wr_mas):
         # mas_wr_walk_traverse()
         mx = r_max
         mn = r_min
-        mas.max = mx
-        mas.min = mn
-        mas.node = node = content
+        node = content
         offset = 0
-        mas.depth += 1
+        depth += 1
 
 
 def mas_wr_walk_index(wr_mas):
