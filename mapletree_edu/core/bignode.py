@@ -184,18 +184,16 @@ def mab_mas_cp(b, mab_start, mab_end, mas, new_max):
         mas.max = bpiv[i - 1]
     end = j - 1
     if mt >= 2 and (mas.tree.flags & MT_FLAGS_ALLOC_RANGE):
-        gaps = node.gaps
-        max_gap = 0
-        offset = 0
-        while j:
-            j -= 1
-            i -= 1
-            g = b.gap[i]
-            gaps[j] = g
-            if g > max_gap:
-                offset = j
-                max_gap = g
-        node.meta_gap = offset
+        # the gaps copied down from the end: the highest offset of the largest gap
+        # wins, and offset 0 when there is no gap
+        seg = b.gap[mab_start:i]
+        node.gaps[0:j] = seg
+        max_gap = max(seg)
+        if max_gap:
+            seg.reverse()
+            node.meta_gap = j - 1 - seg.index(max_gap)
+        else:
+            node.meta_gap = 0
         node.meta_end = end
     else:
         mas_leaf_set_meta(node, mt, end)
