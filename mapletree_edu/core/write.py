@@ -32,7 +32,6 @@ from .root import mas_new_root, mas_store_root
 from .split import mas_rebalance, mas_split, mas_wr_spanning_store
 from .state import (
     MaState,
-    mas_destroy_pool,
     mas_node_count,
     mas_pop_node,
     mas_replace_node,
@@ -324,7 +323,17 @@ def mas_wr_store_entry(wr_mas):
     if not mas_wr_walk(wr_mas):
         mas_wr_spanning_store(wr_mas)
         return wr_mas.content
-    mas_wr_end_piv(wr_mas)
+    # mas_wr_end_piv() written out (hot path)
+    pivots = wr_mas.pivots
+    end = mas.end
+    last = mas.last
+    off = wr_mas.offset_end
+    while off < end and last > pivots[off]:
+        off += 1
+    wr_mas.offset_end = off
+    wr_mas.end_piv = pivots[off] if off < end else mas.max
+    if wr_mas.entry is None:
+        mas_wr_extend_null(wr_mas)
     if not mas.index and mas.last == ULONG_MAX:
         mas_new_root(mas, wr_mas.entry)
         return wr_mas.content
@@ -357,7 +366,12 @@ def mas_destroy(mas):
         mas_destroy_rebalance_check(mas)
         mas.mas_flags &= ~MA_STATE_REBALANCE
     mas.mas_flags &= ~(MA_STATE_BULK | MA_STATE_PREALLOC)
-    mas_destroy_pool(mas)
+    # mas_destroy_pool() written out
+    pool = mas.pool
+    if pool:
+        mas.tree.allocator.free(len(pool))
+        mas.pool = []
+    mas.alloc_req = 0
 
 
 def mtree_store_range(tree, index, last, entry):
