@@ -55,14 +55,21 @@ class Allocator:
         self._serial += 1
         return Node(MAPLE_LEAF_64, self._serial)
 
-    def alloc_one(self):
-        """mt_alloc_one(): one node, or None when the allocation fails."""
+    def alloc_one(self, lazy=False):
+        """mt_alloc_one(): one node, or None when the allocation fails.
+
+        With lazy=True the node is an uninitialised shell (it has only its serial),
+        for a state's pool, which initialises every field when the node is popped.
+        """
         self.alloc_calls += 1
         if self._would_fail(1):
             self._asked += 1
             return None
         self._asked += 1
         self.allocs += 1
+        if lazy:
+            self._serial += 1
+            return Node.shell(self._serial)
         return self._new()
 
     def alloc_bulk(self, n, lazy=False):

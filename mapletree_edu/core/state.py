@@ -186,7 +186,7 @@ def mas_alloc_nodes(mas):
     pool = mas.pool
     head_count = allocated % MAPLE_ALLOC_SLOTS if allocated else 0
     if not allocated or head_count == MAPLE_ALLOC_SLOTS:
-        node = allocator.alloc_one()
+        node = allocator.alloc_one(lazy=True)
         if node is None:
             mas.alloc_req = requested
             mas.status = MA_ERROR
