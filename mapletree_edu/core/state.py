@@ -425,8 +425,11 @@ def mas_leaf_max_gap(mas):
         i = 2
     else:
         i = 1
-    max_piv = ma_data_end(node, node.type, mas.max) - 1
-    if mas.max == ULONG_MAX and slots[max_piv + 1] is None:
+    # ma_data_end() of a leaf written out (hot path)
+    mx = mas.max
+    p14 = pivots[14]
+    max_piv = (node.meta_end if not p14 else (14 if p14 == mx else 15)) - 1
+    if mx == ULONG_MAX and slots[max_piv + 1] is None:
         gap = ULONG_MAX - pivots[max_piv]
         if gap > max_gap:
             max_gap = gap
