@@ -141,7 +141,8 @@ def mas_wr_walk(wr_mas):
             p14 = pivots[14]
             end = node.meta_end if not p14 else (14 if p14 == mx else 15)
         if offset < end and index > pivots[offset]:
-            offset = bisect_left(pivots, index, offset, end)
+            # the first pivot >= index (pivots[:end] ascend); past them all: the end
+            offset = end if index > pivots[end - 1] else bisect_left(pivots, index, offset, end)
         r_max = pivots[offset] if offset < end else mx
         r_min = pivots[offset - 1] + 1 if offset else mn
         # mas_is_span_wr()
