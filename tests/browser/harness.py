@@ -281,11 +281,20 @@ class LabPage:
         self.page.get_by_role("menuitem", name=re.compile(item)).click()
 
     def restart_and_run_all(self, timeout=120_000, tries=3):
-        """Kernel -> Restart Kernel and Run All Cells... -> confirm; wait until every code
-        cell has run and the kernel is idle. The menu is tried again (after Escape) when
-        the confirm dialog does not come up: the kernel may still be connecting."""
+        """Edit -> Clear Outputs, then Kernel -> Restart Kernel and Run All Cells... ->
+        confirm; wait until every code cell has run and the kernel is idle.
+
+        Outputs and prompt numbers are cleared first (notebooks are stored with them), so
+        that "every prompt has a number" means this run finished. The menu is tried again
+        (after Escape) when the confirm dialog does not come up: the kernel may still be
+        connecting."""
         from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+        self.menu("Edit", r"^Clear Outputs of All Cells")
+        self.page.wait_for_function(
+            "() => ![...document.querySelectorAll("
+            "'.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputArea-prompt')]"
+            ".some(x => /\\[\\d+\\]/.test(x.textContent))", timeout=30_000)
         for attempt in range(tries):
             self.menu("Kernel", r"^Restart Kernel and Run All Cells")
             button = self.page.locator(".jp-Dialog").get_by_role(
@@ -306,6 +315,29 @@ class LabPage:
             " return p.length > 0 && p.every(x => /\\[\\d+\\]/.test(x.textContent)); }",
             timeout=timeout)
         self.wait_idle(timeout)
+
+    def open_and_run(self, name, attempts=2, timeout=150_000):
+        """Open the notebook in a fresh workspace and run it from a fresh kernel.
+
+        A kernel restart sometimes loses the websocket (the server logs a bad binary
+        frame and the client reconnects), leaving cells unrun: then the page is reloaded
+        and the notebook run once more. Returns the number of retries needed."""
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        for attempt in range(attempts):
+            # ?reset: a fresh workspace, so no notebook from an earlier test is restored
+            self.page.goto(f"{self.server.base}/lab/tree/{name}?reset", timeout=90_000)
+            self.page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell",
+                                        state="attached", timeout=90_000)
+            self.wait_idle(90_000)
+            try:
+                self.restart_and_run_all(timeout=timeout)
+                return attempt
+            except PlaywrightTimeout:
+                if attempt + 1 == attempts:
+                    raise
+                print(f"\n{name}: run-all did not finish; reloading and running again")
+        return attempts
 
     def errors(self):
         """Texts of error and stderr outputs in the notebook (should be empty)."""

@@ -62,8 +62,7 @@ def svg_fits(page, root):
 
 def test_player_in_jupyterlab(lab):
     page = lab.page
-    lab.open_notebook(NB)
-    lab.restart_and_run_all()
+    lab.open_and_run(NB)
     assert lab.code_cells_without_count() == []
     lab.attached(f"{P} .mt-view svg g.node")
     status0 = status_of(page, P)

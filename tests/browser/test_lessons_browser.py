@@ -36,7 +36,6 @@ MEASURE_JS = """(el) => {
           area: area.clientWidth, areaScroll: area.scrollWidth,
           notebook: nb.getBoundingClientRect().width};
 }"""
-RESTART_BUTTON = "^(Confirm Kernel Restart|Restart)$"
 
 
 def lesson_id(path):
@@ -71,64 +70,6 @@ def lesson_page(lessons_server, chromium):
         page.close()
 
 
-def restart_and_run_all(lab, timeout=240_000, tries=3):
-    """Kernel -> Restart Kernel and Run All Cells, retrying the menu when the confirm
-    dialog does not come up (the kernel may still be connecting), then wait until every
-    code cell has run and the kernel is idle."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    page = lab.page
-    # the notebooks are stored with outputs and prompt numbers: clear them first, so that
-    # "every prompt has a number" below means this run finished
-    lab.menu("Edit", r"^Clear Outputs of All Cells")
-    page.wait_for_function(
-        "() => ![...document.querySelectorAll("
-        "'.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputArea-prompt')]"
-        ".some(x => /\\[\\d+\\]/.test(x.textContent))", timeout=30_000)
-    for attempt in range(tries):
-        lab.menu("Kernel", r"^Restart Kernel and Run All Cells")
-        button = page.locator(".jp-Dialog").get_by_role("button",
-                                                         name=re.compile(RESTART_BUTTON))
-        try:
-            button.wait_for(state="visible", timeout=15_000)
-        except PlaywrightTimeout:
-            if attempt + 1 == tries:
-                raise
-            page.keyboard.press("Escape")
-            page.wait_for_timeout(2_000)
-            continue
-        button.click()
-        break
-    page.wait_for_function(
-        "() => { const p = [...document.querySelectorAll("
-        "'.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputArea-prompt')];"
-        " return p.length > 0 && p.every(x => /\\[\\d+\\]/.test(x.textContent)); }",
-        timeout=timeout)
-    lab.wait_idle(timeout)
-
-
-def open_and_run(lab, name, attempts=2, timeout=150_000):
-    """Open the notebook and run it from a fresh kernel. A kernel restart sometimes
-    loses the websocket (the server logs a bad binary frame and the client reconnects),
-    leaving cells unrun: then reload the page and run it once more."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    for attempt in range(attempts):
-        # ?reset: a fresh workspace, so no notebook from an earlier test is restored
-        lab.page.goto(f"{lab.server.base}/lab/tree/{name}?reset", timeout=90_000)
-        lab.page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell",
-                                   state="attached", timeout=90_000)
-        lab.wait_idle(90_000)
-        try:
-            restart_and_run_all(lab, timeout=timeout)
-            return attempt
-        except PlaywrightTimeout:
-            if attempt + 1 == attempts:
-                raise
-            print(f"\n{name}: run-all did not finish; reloading and running again")
-    return attempts
-
-
 def figures(page):
     """Each diagram scrolled into view (off-screen cells are not laid out) and measured:
     [(locator, measurements)]."""
@@ -148,7 +89,7 @@ def figures(page):
 def test_lesson_runs_in_jupyterlab(lesson_page, path):
     lab = lesson_page
     page = lab.page
-    open_and_run(lab, path.name)
+    lab.open_and_run(path.name)
     assert len(page.locator(".jp-NotebookPanel").all()) == 1, "one notebook open"
     assert lab.code_cells_without_count() == [], "cells that did not run"
     prompts = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell "
