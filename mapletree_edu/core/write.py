@@ -323,17 +323,7 @@ def mas_wr_store_entry(wr_mas):
     if not mas_wr_walk(wr_mas):
         mas_wr_spanning_store(wr_mas)
         return wr_mas.content
-    # mas_wr_end_piv() written out (hot path)
-    pivots = wr_mas.pivots
-    end = mas.end
-    last = mas.last
-    off = wr_mas.offset_end
-    while off < end and last > pivots[off]:
-        off += 1
-    wr_mas.offset_end = off
-    wr_mas.end_piv = pivots[off] if off < end else mas.max
-    if wr_mas.entry is None:
-        mas_wr_extend_null(wr_mas)
+    mas_wr_end_piv(wr_mas)
     if not mas.index and mas.last == ULONG_MAX:
         mas_new_root(mas, wr_mas.entry)
         return wr_mas.content
