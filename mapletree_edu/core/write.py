@@ -28,8 +28,9 @@ from .constants import (
     ULONG_MAX,
 )
 from .node import BigNode, Node, mas_leaf_set_meta
+from .rebalance import mas_rebalance, mas_wr_spanning_store
 from .root import mas_new_root, mas_store_root
-from .split import mas_rebalance, mas_split, mas_wr_spanning_store
+from .split import mas_split
 from .state import (
     MaState,
     mas_node_count,
