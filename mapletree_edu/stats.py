@@ -178,13 +178,8 @@ def counting(tree, events=True):
     previous tracer is put back at exit (trees made by ``dup()`` inside the block
     keep the counter as their tracer).
     """
-    old = tree.tracer
-    counter = CostCounter(events=events, allocator=tree.allocator)
-    tree.tracer = counter
-    try:
+    with tree.tracing(CostCounter(events=events, allocator=tree.allocator)) as counter:
         yield counter
-    finally:
-        tree.tracer = old
 
 
 __all__ = ["Costs", "CostCounter", "counting"]

@@ -105,6 +105,19 @@ class MapleTree:
     def tracer(self, tracer):
         self._tree.tracer = tracer if tracer is not None else NULL_TRACER
 
+    @contextmanager
+    def tracing(self, tracer):
+        """Attach ``tracer`` for the block and put the previous one back afterwards
+        (``None``: leave the tracer as it is). Trees made by ``dup()`` inside the block
+        keep the tracer they were made with."""
+        old = self.tracer
+        if tracer is not None:
+            self.tracer = tracer
+        try:
+            yield tracer
+        finally:
+            self.tracer = old
+
     @property
     def node_count(self):
         root = self._tree.root

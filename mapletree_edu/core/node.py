@@ -29,6 +29,11 @@ class Node:
                  "parent", "parent_slot", "serial")
 
     def __init__(self, mtype, serial=0):
+        self.reset(mtype, serial)
+
+    def reset(self, mtype, serial):
+        """memset(node, 0) and mt_mk_node(): a zeroed node of type mtype, as
+        mas_pop_node() hands it out, with a fresh identity."""
         self.type = mtype
         self.pivots = [0] * MT_PIVOTS[mtype]
         self.slots = [None] * MT_SLOTS[mtype]
@@ -38,6 +43,7 @@ class Node:
         self.parent = None
         self.parent_slot = 0
         self.serial = serial
+        return self
 
     @classmethod
     def shell(cls, serial):
@@ -45,26 +51,6 @@ class Node:
         node = cls.__new__(cls)
         node.serial = serial
         return node
-
-    def retype(self, mtype):
-        """Give a zeroed node its type (mt_mk_node on a popped node)."""
-        if mtype != self.type:
-            self.type = mtype
-            self.pivots = [0] * MT_PIVOTS[mtype]
-            self.slots = [None] * MT_SLOTS[mtype]
-            self.gaps = [0] * MT_SLOTS[mtype] if mtype == MAPLE_ARANGE_64 else None
-        return self
-
-    def zero(self):
-        """memset(node, 0): what mas_pop_node() hands out."""
-        mtype = self.type
-        self.pivots = [0] * MT_PIVOTS[mtype]
-        self.slots = [None] * MT_SLOTS[mtype]
-        self.gaps = [0] * MT_SLOTS[mtype] if mtype == MAPLE_ARANGE_64 else None
-        self.meta_end = 0
-        self.meta_gap = 0
-        self.parent = None
-        self.parent_slot = 0
 
     def copy_from(self, other):
         """memcpy(self, other, sizeof(struct maple_node))."""

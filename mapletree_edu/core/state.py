@@ -27,7 +27,6 @@ from .constants import (
     MT_FLAGS_HEIGHT_OFFSET,
     MT_FLAGS_USE_RCU,
     MT_PIVOTS,
-    MT_SLOTS,
     ULONG_MAX,
 )
 from .node import Node, ma_data_end
@@ -225,19 +224,10 @@ def mas_pop_node(mas, mtype):
                 "mas_expected_entries() announced (the kernel would BUG here)")
         raise KernelBug("mas_pop_node() on an empty pool")
     node = pool.pop()
+    serial = mas.tree.allocator.next_serial()
     if node is None:
-        return Node(mtype, mas.tree.allocator.next_serial())
-    # Node.retype() + Node.zero() written out: the memset node gets its type
-    node.type = mtype
-    node.pivots = [0] * MT_PIVOTS[mtype]
-    node.slots = [None] * MT_SLOTS[mtype]
-    node.gaps = [0] * MT_SLOTS[mtype] if mtype == MAPLE_ARANGE_64 else None
-    node.meta_end = 0
-    node.meta_gap = 0
-    node.parent = None
-    node.parent_slot = 0
-    node.serial = mas.tree.allocator.next_serial()
-    return node
+        return Node(mtype, serial)
+    return node.reset(mtype, serial)
 
 
 def mas_push_node(mas, node):

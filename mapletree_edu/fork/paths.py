@@ -193,13 +193,8 @@ def fork_v68(parent, fail_at_vma=None, *, events=True):
             f"not {fail_at_vma!r}")
     base = allocator.counters()
     counter = _counter(events, allocator)
-    old_tracer = src.tracer
-    if counter is not None:
-        src.tracer = counter
-    try:
+    with src.tracing(counter):
         child = src.dup()
-    finally:
-        src.tracer = old_tracer
     child.rcu = False
     copied = skipped = 0
     torn_down = None

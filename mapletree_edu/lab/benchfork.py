@@ -49,13 +49,8 @@ def dup_old(src, announced=BENCH_FORKING_ANNOUNCED, tracer=None):
 
 def dup_new(src, tracer=None):
     """One v6.8 copy: __mt_dup, then every entry stored again at the iterator's leaf."""
-    old = src.tracer
-    if tracer is not None:
-        src.tracer = tracer
-    try:
+    with src.tracing(tracer):
         new = src.dup()
-    finally:
-        src.tracer = old
     replace_pass_iter(new, _same)
     return new
 

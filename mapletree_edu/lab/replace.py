@@ -98,14 +98,9 @@ def fork_v68_iter(parent, events=True):
     """
     allocator = parent.allocator
     counter = None if events is None else CostCounter(events=events, allocator=allocator)
-    old = parent.tracer
     t0 = time.process_time()
-    if counter is not None:
-        parent.tracer = counter
-    try:
+    with parent.tracing(counter):
         child = parent.dup()
-    finally:
-        parent.tracer = old
     child.rcu = False
     replace_pass_iter(child)
     child.rcu = True

@@ -96,13 +96,9 @@ def replace_all(copy):
     exactly its range. Returns the ledger difference and the write paths taken."""
     before = copy.allocator.counters()
     log = FnLog()
-    old = copy.tracer
-    copy.tracer = log
-    try:
+    with copy.tracing(log):
         for first, last, entry in list(copy):
             copy.store(first, last, child_entry(entry))
-    finally:
-        copy.tracer = old
     paths = {}
     for fn, _info in log.log:
         if fn.startswith("mas_wr_") or fn in ("mas_split", "mas_rebalance"):
@@ -116,29 +112,24 @@ def dontcopy_pass(copy, dontcopy):
     exact-fit store. Returns one row per NULL store that did more than a slot write:
     (entry, [first, last], what happened, leaf sizes after)."""
     rows = []
-    old = copy.tracer
-    try:
-        for first, last, entry in list(copy):
-            if dontcopy(entry):
-                log = FnLog()
-                copy.tracer = log
-                before = internal_bounds(copy)
+    for first, last, entry in list(copy):
+        if dontcopy(entry):
+            log = FnLog()
+            before = internal_bounds(copy)
+            with copy.tracing(log):
                 copy.clear(first, last)
-                copy.tracer = old
-                fns = [fn for fn, _i in log.log]
-                what = []
-                if "mas_wr_spanning_store" in fns:
-                    what.append("spanning store")
-                if "mas_rebalance" in fns:
-                    what.append("rebalance")
-                if internal_bounds(copy) != before:
-                    what.append("parent pivot moved")
-                if what:
-                    rows.append((entry, (first, last), ", ".join(what), leaf_sizes(copy)))
-            else:
-                copy.store(first, last, child_entry(entry))
-    finally:
-        copy.tracer = old
+            fns = [fn for fn, _i in log.log]
+            what = []
+            if "mas_wr_spanning_store" in fns:
+                what.append("spanning store")
+            if "mas_rebalance" in fns:
+                what.append("rebalance")
+            if internal_bounds(copy) != before:
+                what.append("parent pivot moved")
+            if what:
+                rows.append((entry, (first, last), ", ".join(what), leaf_sizes(copy)))
+        else:
+            copy.store(first, last, child_entry(entry))
     return rows
 
 
@@ -160,18 +151,16 @@ def failed_dup(src, k):
     from ..fork.paths import tree_shape
     shape = tree_shape(src)
     log = FnLog()
-    old = src.tracer
-    src.tracer = log
     before = src.allocator.counters()
     src.allocator.set_fail_at(k)
     error = None
     try:
-        src.dup()
+        with src.tracing(log):
+            src.dup()
     except OutOfMemoryError as exc:
         error = str(exc)
     finally:
         src.allocator.set_fail_at(None)
-        src.tracer = old
     freed = [d["freed"] for d in log.calls("mas_dup_free")]
     return {"error": error, "freed": freed[0] if freed else None,
             "ledger": ledger_delta(src.allocator, before),

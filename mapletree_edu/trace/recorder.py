@@ -95,11 +95,7 @@ def record(tree, op=""):
     >>> [s.fn for s in rec.steps]
     ['mtree_store_range', 'mas_root_expand']
     """
-    old = tree.tracer
     rec = Recorder()
     rec.begin(op, tree.core)
-    tree.tracer = rec
-    try:
+    with tree.tracing(rec):
         yield rec
-    finally:
-        tree.tracer = old

@@ -33,11 +33,8 @@ def notebook_root(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def lab_server(browser_tools, notebook_root):
-    server = Server("lab", notebook_root).start()
-    try:
+    with Server("lab", notebook_root) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="module")
@@ -57,8 +54,5 @@ def chromium(browser_tools, tmp_path_factory):
 
 @pytest.fixture
 def lab(lab_server, chromium):
-    page = chromium.new_page()
-    try:
-        yield LabPage(page, lab_server)
-    finally:
-        page.close()
+    with LabPage.opened(chromium, lab_server) as lab_page:
+        yield lab_page

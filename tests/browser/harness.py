@@ -18,6 +18,7 @@ JupyterLab 4 gives off-screen cells ``content-visibility: auto``: wait with
 ``state="attached"`` and scroll into view before reading or clicking.
 """
 
+import contextlib
 import json
 import os
 import re
@@ -259,6 +260,16 @@ class LabPage:
         self.page, self.server = page, server
         self.console = []
         page.on("console", lambda m: self.console.append((m.type, m.text)))
+
+    @classmethod
+    @contextlib.contextmanager
+    def opened(cls, context, server):
+        """A new page of the browser context on the server, closed at the end."""
+        page = context.new_page()
+        try:
+            yield cls(page, server)
+        finally:
+            page.close()
 
     def open_notebook(self, name, timeout=90_000):
         self.page.goto(f"{self.server.base}/lab/tree/{name}", timeout=timeout)

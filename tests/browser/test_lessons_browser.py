@@ -54,20 +54,14 @@ def lessons_root(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def lessons_server(browser_tools, lessons_root):
-    server = Server("lab", lessons_root).start()
-    try:
+    with Server("lab", lessons_root) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
 def lesson_page(lessons_server, chromium):
-    page = chromium.new_page()
-    try:
-        yield LabPage(page, lessons_server)
-    finally:
-        page.close()
+    with LabPage.opened(chromium, lessons_server) as lab_page:
+        yield lab_page
 
 
 def figures(page):
