@@ -10,6 +10,13 @@ What is measured
   in address order, into an empty ``MapleTree(alloc=True)`` through the normal API
   (``store`` = ``mtree_store_range``), divided by N. Done with RCU off and with RCU on
   (the mm's tree is in RCU mode, where a node is replaced rather than changed in place).
+  The model's append is what ``store()`` does with nothing recording: appends land in
+  the tree's trailing NULL range, which ``mapletree_edu/core/append.py`` handles along
+  the right spine (the same nodes, ledger and serials as the general path, checked
+  store by store in ``tests/test_append_shortcut.py``). The **general path** column is
+  the same build with that shortcut off (``append.SHORTCUT = False``): every store then
+  walks, modifies and splits through the functions named after the kernel's, as it
+  does whenever a tracer records. RCU mode always takes the general path.
 * **lookup**: ``load()`` (``mtree_load``) of a pseudo-random address inside a random VMA
   (fixed seed), per call.
 * **peers**, same keys in the same order: ``sortedcontainers.SortedDict`` ``d[start] = v``
@@ -61,6 +68,7 @@ except ImportError:                                   # run from a checkout with
 from _timing import timed
 
 from mapletree_edu import MapleTree
+from mapletree_edu.core import append
 from mapletree_edu.core.tracer import NULL_TRACER, Tracer
 
 PAGE = 4096
@@ -73,11 +81,16 @@ def keys(n):
     return [(i * 3 * PAGE, i * 3 * PAGE + 2 * PAGE - 1) for i in range(n)]
 
 
-def build_model(ks, rcu, tracer=None):
+def build_model(ks, rcu, tracer=None, shortcut=True):
     t = MapleTree(alloc=True, rcu=rcu, tracer=tracer)
     store = t.store
-    for i, (s, e) in enumerate(ks):
-        store(s, e, i)
+    saved = append.SHORTCUT
+    append.SHORTCUT = shortcut
+    try:
+        for i, (s, e) in enumerate(ks):
+            store(s, e, i)
+    finally:
+        append.SHORTCUT = saved
     return t
 
 
@@ -169,8 +182,9 @@ def main(argv=None):
 
     print(f"Python {sys.version.split()[0]}; CPU time in microseconds per operation "
           "(best of runs, gc off)")
-    head = ["N", "model rcu off", "model rcu on", "SortedDict", "RBTree", "nodes", "height"]
-    widths = [8, 14, 13, 11, 9, 7, 7]
+    head = ["N", "model rcu off", "general path", "model rcu on", "SortedDict", "RBTree",
+            "nodes", "height"]
+    widths = [8, 14, 13, 13, 11, 9, 7, 7]
     print("\nappend (store in address order)")
     print(row(head, widths))
     results = {}
@@ -178,6 +192,7 @@ def main(argv=None):
         ks = keys(n)
         rep = 5 if n <= 10_000 else 3
         t_off, tree = timed(lambda ks=ks: build_model(ks, rcu=False), rep)
+        t_gen, _ = timed(lambda ks=ks: build_model(ks, rcu=False, shortcut=False), rep)
         t_on, _ = timed(lambda ks=ks: build_model(ks, rcu=True), rep)
         if peers:
             t_sd, sd = timed(lambda ks=ks: build_sorteddict(ks), rep)
@@ -185,11 +200,12 @@ def main(argv=None):
         else:
             t_sd = t_rb = float("nan")
             sd = rb = None
-        results[n] = dict(off=t_off / n * 1e6, on=t_on / n * 1e6, sd=t_sd / n * 1e6,
+        results[n] = dict(off=t_off / n * 1e6, gen=t_gen / n * 1e6, on=t_on / n * 1e6,
+                          sd=t_sd / n * 1e6,
                           rb=t_rb / n * 1e6, tree=tree, sd_obj=sd, rb_obj=rb, ks=ks)
         r = results[n]
-        print(row([n, f"{r['off']:.2f}", f"{r['on']:.2f}", f"{r['sd']:.2f}", f"{r['rb']:.2f}",
-                   tree.node_count, tree.height], widths))
+        print(row([n, f"{r['off']:.2f}", f"{r['gen']:.2f}", f"{r['on']:.2f}", f"{r['sd']:.2f}",
+                   f"{r['rb']:.2f}", tree.node_count, tree.height], widths))
 
     print("\nlookup (load of an address inside a random VMA; peers: floor search)")
     print(row(["N", "model", "SortedDict", "RBTree"], [8, 14, 11, 9]))

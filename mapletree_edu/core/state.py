@@ -20,6 +20,7 @@ from .constants import (
     MA_STATE_PREALLOC,
     MA_STATE_REBALANCE,
     MAPLE_ALLOC_SLOTS,
+    MAPLE_ARANGE64_SLOTS,
     MAPLE_ARANGE_64,
     MAPLE_NODE_SLOTS,
     MT_FLAGS_ALLOC_RANGE,
@@ -404,26 +405,31 @@ def mas_node_or_none(mas, node):
 
 # --- gaps ---------------------------------------------------------------
 
+_ARANGE_LAST = MAPLE_ARANGE64_SLOTS - 1
+
 def mas_leaf_max_gap(mas):
     """mas_leaf_max_gap(): the largest NULL range of a leaf."""
-    node = mas.node
+    return ma_leaf_max_gap(mas.node, mas.min, mas.max)
+
+
+def ma_leaf_max_gap(node, mn, mx):
+    """mas_leaf_max_gap() of a leaf node with bounds [mn, mx]."""
     slots = node.slots
     pivots = node.pivots
     max_gap = 0
     if slots[0] is None:
-        max_gap = pivots[0] - mas.min + 1
+        max_gap = pivots[0] - mn + 1
         i = 2
     else:
         i = 1
     # ma_data_end() of a leaf written out (hot path)
-    mx = mas.max
     p14 = pivots[14]
     max_piv = (node.meta_end if not p14 else (14 if p14 == mx else 15)) - 1
     if mx == ULONG_MAX and slots[max_piv + 1] is None:
         gap = ULONG_MAX - pivots[max_piv]
         if gap > max_gap:
             max_gap = gap
-        if max_gap > (pivots[max_piv] - mas.min) % (ULONG_MAX + 1):
+        if max_gap > (pivots[max_piv] - mn) % (ULONG_MAX + 1):
             return max_gap
     while i <= max_piv:
         if slots[i] is not None:
@@ -444,11 +450,15 @@ def mas_max_gap(mas):
 
 
 def mas_parent_gap(mas, offset, new):
-    """mas_parent_gap(): set a parent's gap and carry the change upwards.
+    """mas_parent_gap(): set a parent's gap and carry the change upwards."""
+    ma_parent_gap(mas.node.parent, offset, new)
+
+
+def ma_parent_gap(pnode, offset, new):
+    """mas_parent_gap() from the parent node pnode: its gap at offset becomes new.
 
     ma_max_gap() and mte_is_root() are written out in the loop (hot path).
     """
-    pnode = mas.node.parent
     while True:
         meta_offset = pnode.meta_gap
         pgaps = pnode.gaps
@@ -463,17 +473,14 @@ def mas_parent_gap(mas, offset, new):
         elif new < meta_gap:
             # ma_max_gap(): the highest offset wins a tie; no gap -> the data end
             end = pnode.meta_end
-            if end == len(pgaps) - 1:
-                new = max(pgaps)
-            else:
-                new = max(pgaps[:end + 1])
+            new = max(pgaps) if end == _ARANGE_LAST else max(pgaps[:end + 1])
             if not new or pgaps[end] == new:
-                meta_offset = end
+                if meta_offset != end:
+                    pnode.meta_gap = end
             else:
                 seg = pgaps[:end]
                 seg.reverse()
-                meta_offset = end - 1 - seg.index(new)
-            pnode.meta_gap = meta_offset
+                pnode.meta_gap = end - 1 - seg.index(new)
         parent = pnode.parent
         if parent.__class__ is not Node:        # mte_is_root()
             return
@@ -492,10 +499,11 @@ def mas_update_gap(mas):
     parent = node.parent
     if parent.__class__ is not Node:            # mte_is_root()
         return
-    max_gap = mas_leaf_max_gap(mas) if node.type < 2 else node.gaps[node.meta_gap]
+    max_gap = ma_leaf_max_gap(node, mas.min, mas.max) if node.type < 2 else \
+        node.gaps[node.meta_gap]
     pslot = node.parent_slot
     if parent.gaps[pslot] != max_gap:
-        mas_parent_gap(mas, pslot, max_gap)
+        ma_parent_gap(parent, pslot, max_gap)
 
 
 def mas_adopt_children(mas, parent):

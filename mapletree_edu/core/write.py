@@ -8,6 +8,7 @@ paths of ``mas_wr_modify()`` in their order (exact fit, ``mas_wr_append()``,
 ``mtree_store_range()``, ``mtree_erase()``, ``mas_store()`` and ``mas_destroy()``.
 """
 
+from . import append
 from .bignode import mab_mas_cp, mas_bulk_rebalance, mas_store_b_node
 from .constants import (
     MA_ACTIVE,
@@ -367,8 +368,11 @@ def mas_destroy(mas):
 
 def mtree_store_range(tree, index, last, entry):
     """mtree_store_range(): the normal store API (arguments already checked)."""
-    mas = MaState(tree, index, last)
     tracer = tree.tracer
+    if not (tracer.enabled or tracer.counts_visits) and append.SHORTCUT and \
+            append.store_append(tree, index, last, entry):
+        return None
+    mas = MaState(tree, index, last)
     if tracer.enabled:
         tracer.event("write", "mtree_store_range", mas, entry=entry)
     wr_mas = WrState(mas, entry)
