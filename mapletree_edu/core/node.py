@@ -29,16 +29,7 @@ class Node:
                  "parent", "parent_slot", "serial")
 
     def __init__(self, mtype, serial=0):
-        # the body of reset(), written out: nodes are made on every split
-        self.type = mtype
-        self.pivots = [0] * MT_PIVOTS[mtype]
-        self.slots = [None] * MT_SLOTS[mtype]
-        self.gaps = [0] * MT_SLOTS[mtype] if mtype == MAPLE_ARANGE_64 else None
-        self.meta_end = 0
-        self.meta_gap = 0
-        self.parent = None
-        self.parent_slot = 0
-        self.serial = serial
+        self.reset(mtype, serial)
 
     def reset(self, mtype, serial):
         """memset(node, 0) and mt_mk_node(): a zeroed node of type mtype, as
