@@ -54,10 +54,20 @@ def notebook():
         code("""
         from mapletree_edu import ULONG_MAX, MapleTree
         from mapletree_edu.lessons import l01
-        from mapletree_edu.lessons.common import (fns, leaf_sizes, leaves, node_table,
-                                                  node_type_table, node_types, player_state,
-                                                  ranges_table, record_op, show, slot_table,
-                                                  tree_of, vma_ranges)
+        from mapletree_edu.lessons.common import (
+            fns,
+            leaf_sizes,
+            node_table,
+            node_type_table,
+            node_types,
+            player_state,
+            ranges_table,
+            record_op,
+            show,
+            slot_table,
+            tree_of,
+            vma_ranges,
+        )
         from mapletree_edu.widgets import Player
         """),
         md("""

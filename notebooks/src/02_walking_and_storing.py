@@ -48,12 +48,21 @@ def notebook():
         | RCU mode | readers walk without locks, so nodes are replaced instead of edited |
         """),
         code("""
-        from mapletree_edu import MapleTree
         from mapletree_edu.lessons import l02
-        from mapletree_edu.lessons.common import (copy_tree, fns, leaf_sizes, node_table,
-                                                  path_table, player_state, ranges_table,
-                                                  record_op, show, slot_table, step_table,
-                                                  tree_of, vma_ranges, walk_table, write_path)
+        from mapletree_edu.lessons.common import (
+            fns,
+            leaf_sizes,
+            node_table,
+            path_table,
+            player_state,
+            ranges_table,
+            record_op,
+            slot_table,
+            step_table,
+            tree_of,
+            vma_ranges,
+            walk_table,
+        )
         from mapletree_edu.widgets import Player
         """),
         md("""

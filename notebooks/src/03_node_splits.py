@@ -53,9 +53,16 @@ def notebook():
         """),
         code("""
         from mapletree_edu.lessons import l03
-        from mapletree_edu.lessons.common import (fns, leaf_sizes, leaves, node_table,
-                                                  player_state, record_op, step_table,
-                                                  steps_named)
+        from mapletree_edu.lessons.common import (
+            fns,
+            leaf_sizes,
+            leaves,
+            node_table,
+            player_state,
+            record_op,
+            step_table,
+            steps_named,
+        )
         from mapletree_edu.widgets import Player
         from mapletree_edu.widgets.predict import PredictPlayer
         """),
