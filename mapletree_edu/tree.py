@@ -21,7 +21,8 @@ from .core.constants import MA_STATE_BULK, MT_FLAGS_USE_RCU, ULONG_MAX
 from .core.dup import mtree_dup as _mtree_dup
 from .core.entries import XA_ZERO_ENTRY, InternalEntry
 from .core.node import Node
-from .core.state import MaState, PreallocExhausted, Tree, count_subtree
+from .core.pool import PreallocExhausted
+from .core.state import MaState, Tree, count_subtree
 from .core.tracer import NULL_TRACER
 from .core.walk import mtree_lookup_walk
 from .core.write import mas_destroy, mas_store, mtree_erase, mtree_store_range

@@ -42,8 +42,9 @@ from .constants import (
     MT_SLOTS,
     ULONG_MAX,
 )
+from .gaps import ma_leaf_max_gap, ma_parent_gap
 from .node import BigNode, Node, ma_data_end
-from .state import ma_leaf_max_gap, ma_parent_gap
+from .state import adopt_children
 
 #: Turn the shortcut off (every store then takes the general path).
 SHORTCUT = True
@@ -324,9 +325,9 @@ def _split_spine(tree, path, end, r_min, index, last, entry):
     if node is not old_nodes[-1]:
         old_nodes.append(node)
     # the new internal nodes adopt their children (mas_adopt_children())
-    _adopt(ancestor, ULONG_MAX)
+    adopt_children(ancestor, ULONG_MAX)
     for parent, mx in adopters:
-        _adopt(parent, mx)
+        adopt_children(parent, mx)
     # the replaced nodes are marked dead and pushed back into the pool
     for old in old_nodes:
         old.parent = old
@@ -367,12 +368,3 @@ def _fill(node, piv, slot, gap):
     elif end < npiv:
         # mas_leaf_set_meta() on a zeroed node
         node.meta_end = end
-
-
-def _adopt(parent, mx):
-    """mas_adopt_children(): every child of parent points at it, with its slot."""
-    offset = 0
-    for child in parent.slots[:ma_data_end(parent, parent.type, mx) + 1]:
-        child.parent = parent
-        child.parent_slot = offset
-        offset += 1

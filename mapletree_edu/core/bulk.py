@@ -16,19 +16,15 @@ from .constants import (
     MT_MIN_SLOTS,
     MT_SLOTS,
 )
+from .gaps import mas_leaf_max_gap, mas_update_gap
+from .pool import mas_destroy_pool, mas_node_count, mas_pop_node, raise_if_nomem
 from .state import (
     mas_adopt_children,
     mas_ascend,
     mas_data_end,
-    mas_destroy_pool,
-    mas_leaf_max_gap,
-    mas_node_count,
-    mas_pop_node,
     mas_prev_sibling,
     mas_replace_node,
     mas_start,
-    mas_update_gap,
-    raise_if_nomem,
 )
 from .walk import mtree_range_walk
 

@@ -21,6 +21,7 @@ from .constants import (
     ULONG_MAX,
 )
 from .node import BigNode
+from .pool import mas_node_count, mas_pop_node, raise_if_nomem
 from .root import mas_new_root
 from .split import Mast, mab_set_b_end, mas_set_split_parent
 from .state import (
@@ -29,13 +30,10 @@ from .state import (
     mas_data_end,
     mas_descend,
     mas_next_sibling,
-    mas_node_count,
     mas_node_or_none,
-    mas_pop_node,
     mas_prev_sibling,
     mt_height,
     mte_is_root,
-    raise_if_nomem,
 )
 from .topiary import mas_wmb_replace
 from .walk import WrState, mas_wr_node_walk, mas_wr_walk_index, mtree_range_walk

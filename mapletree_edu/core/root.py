@@ -7,7 +7,8 @@ Models ``mas_store_root()``, ``mas_root_expand()`` and ``mas_new_root()``.
 from .constants import MA_ACTIVE, MA_START, MAPLE_LEAF_64, ULONG_MAX
 from .entries import is_reserved
 from .node import Node, ma_set_meta
-from .state import mas_node_count, mas_pop_node, mas_set_height, mte_destroy_walk, raise_if_nomem
+from .pool import mas_node_count, mas_pop_node, raise_if_nomem
+from .state import mas_set_height, mte_destroy_walk
 
 
 def mas_root_expand(mas, entry):

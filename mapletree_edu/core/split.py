@@ -19,19 +19,17 @@ from .constants import (
     MT_SLOTS,
     ULONG_MAX,
 )
+from .gaps import mas_max_gap
+from .pool import mas_node_count, mas_pop_node, raise_if_nomem
 from .state import (
     MaState,
     mas_ascend,
     mas_data_end,
-    mas_max_gap,
     mas_next_sibling,
-    mas_node_count,
-    mas_pop_node,
     mas_prev_sibling,
     mt_height,
     mte_is_root,
     mte_parent_slot,
-    raise_if_nomem,
 )
 from .topiary import mas_wmb_replace
 from .walk import mtree_range_walk

@@ -1,27 +1,19 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""The tree, the maple state and its node pool, and the basic moves of a walk.
+"""The tree, the maple state and the basic moves of a walk.
 
 Models ``struct maple_tree``, ``struct ma_state`` and the helpers of
 lib/maple_tree.c that move a state around (``mas_start``, ``mas_descend``,
-``mas_ascend``, siblings), read a node (``mas_data_end``, gaps) and manage the
-per-state node pool (``mas_node_count``, ``mas_pop_node``, ``mas_push_node``,
-``mas_destroy``).
+``mas_ascend``, siblings), read a node (``mas_data_end``) and link nodes into the
+tree (``mas_put_in_tree``, ``mas_adopt_children``). The state's node pool is in
+:mod:`.pool`, gap tracking in :mod:`.gaps`.
 """
 
-from ..errors import BulkModeError, MapleTreeError, OutOfMemoryError
 from .alloc import Allocator
 from .constants import (
     MA_ACTIVE,
-    MA_ERROR,
     MA_NONE,
     MA_ROOT,
     MA_START,
-    MA_STATE_BULK,
-    MA_STATE_PREALLOC,
-    MA_STATE_REBALANCE,
-    MAPLE_ALLOC_SLOTS,
-    MAPLE_ARANGE64_SLOTS,
-    MAPLE_ARANGE_64,
     MAPLE_NODE_SLOTS,
     MT_FLAGS_ALLOC_RANGE,
     MT_FLAGS_HEIGHT_MASK,
@@ -31,6 +23,7 @@ from .constants import (
     ULONG_MAX,
 )
 from .node import Node, ma_data_end
+from .pool import mas_free
 from .tracer import NULL_TRACER
 
 
@@ -75,11 +68,6 @@ def mte_parent_slot(node):
     if node.parent.__class__ is not Node:
         return 0
     return node.parent_slot
-
-
-def mas_set_parent(node, parent, slot):
-    node.parent = parent
-    node.parent_slot = slot
 
 
 def mte_set_node_dead(node):
@@ -157,108 +145,6 @@ class MaState:
                 f"min={self.min:#x} max={self.max:#x} off={self.offset} end={self.end}>")
 
 
-class KernelBug(MapleTreeError):
-    """The model reached a state where the kernel would BUG()."""
-
-
-class PreallocExhausted(KernelBug, BulkModeError):
-    """A preallocated (bulk) state needed a node and its pool was empty."""
-
-
-# --- the node pool -------------------------------------------------------
-
-def mas_alloc_nodes(mas):
-    """mas_alloc_nodes(): fill the pool with the pending request.
-
-    From an empty pool a request of R takes one single-object call and then bulk
-    calls of at most 30 nodes, as the pool's list head holds 30 pointers.
-    """
-    requested = mas.alloc_req
-    if not requested:
-        return
-    mas.alloc_req = 0
-    allocated = len(mas.pool)
-    if mas.mas_flags & MA_STATE_PREALLOC:
-        if allocated:
-            return
-        raise KernelBug("allocation from an empty preallocated node pool")
-    allocator = mas.tree.allocator
-    pool = mas.pool
-    head_count = allocated % MAPLE_ALLOC_SLOTS if allocated else 0
-    if not allocated or head_count == MAPLE_ALLOC_SLOTS:
-        node = allocator.alloc_one(lazy=True)
-        if node is None:
-            mas.alloc_req = requested
-            mas.status = MA_ERROR
-            return
-        pool.append(node)
-        requested -= 1
-        head_count = 1 if allocated else 0
-    while requested:
-        max_req = min(requested, MAPLE_ALLOC_SLOTS - head_count)
-        nodes = allocator.alloc_bulk(max_req, lazy=True)
-        if not nodes:
-            mas.alloc_req = requested
-            mas.status = MA_ERROR
-            return
-        pool.extend(nodes)
-        requested -= max_req
-        head_count = 0
-
-
-def mas_node_count(mas, count):
-    """mas_node_count(): make sure the pool holds at least count nodes."""
-    allocated = len(mas.pool)
-    if allocated < count:
-        mas.alloc_req = count - allocated
-        mas_alloc_nodes(mas)
-    return mas.status != MA_ERROR
-
-
-def mas_pop_node(mas, mtype):
-    """mas_pop_node() + mt_mk_node(): a zeroed node of the given type."""
-    pool = mas.pool
-    if not pool:
-        if mas.mas_flags & MA_STATE_PREALLOC:
-            raise PreallocExhausted(
-                "the bulk load ran out of preallocated nodes: more was stored than "
-                "mas_expected_entries() announced (the kernel would BUG here)")
-        raise KernelBug("mas_pop_node() on an empty pool")
-    node = pool.pop()
-    serial = mas.tree.allocator.next_serial()
-    if node is None:
-        return Node(mtype, serial)
-    return node.reset(mtype, serial)
-
-
-def mas_push_node(mas, node):
-    """mas_push_node(): give a node back to the state's pool for reuse."""
-    mas.pool.append(node)
-
-
-def mas_free(mas, node):
-    """mas_free(): RCU-free the node, or push it back into the pool."""
-    if mas.tree.flags & MT_FLAGS_USE_RCU:
-        mas.tree.allocator.free(1)
-    else:
-        mas_push_node(mas, node)
-
-
-def mas_destroy_pool(mas):
-    """The freeing half of mas_destroy(): every pooled node is returned."""
-    if mas.pool:
-        mas.tree.allocator.free(len(mas.pool))
-        mas.pool = []
-    mas.alloc_req = 0
-
-
-def raise_if_nomem(mas):
-    if mas.status == MA_ERROR:
-        mas_destroy_pool(mas)
-        mas.mas_flags &= ~(MA_STATE_BULK | MA_STATE_PREALLOC | MA_STATE_REBALANCE)
-        raise OutOfMemoryError("the node allocator failed (-ENOMEM); the tree is unchanged")
-
-
 # --- height, root, walk moves -------------------------------------------
 
 def mas_set_height(mas):
@@ -295,18 +181,6 @@ def mas_start(mas):
 def mas_data_end(mas):
     node = mas.node
     return ma_data_end(node, node.type, mas.max)
-
-
-def mas_safe_pivot(mas, pivots, piv, mtype):
-    if piv >= MT_PIVOTS[mtype]:
-        return mas.max
-    return pivots[piv]
-
-
-def mas_safe_min(mas, pivots, offset):
-    if offset:
-        return pivots[offset - 1] + 1
-    return mas.min
 
 
 def mas_descend(mas):
@@ -403,120 +277,18 @@ def mas_node_or_none(mas, node):
         mas.status = MA_NONE
 
 
-# --- gaps ---------------------------------------------------------------
-
-_ARANGE_LAST = MAPLE_ARANGE64_SLOTS - 1
-
-def mas_leaf_max_gap(mas):
-    """mas_leaf_max_gap(): the largest NULL range of a leaf."""
-    return ma_leaf_max_gap(mas.node, mas.min, mas.max)
-
-
-def ma_leaf_max_gap(node, mn, mx):
-    """mas_leaf_max_gap() of a leaf node with bounds [mn, mx]."""
-    slots = node.slots
-    pivots = node.pivots
-    max_gap = 0
-    if slots[0] is None:
-        max_gap = pivots[0] - mn + 1
-        i = 2
-    else:
-        i = 1
-    # ma_data_end() of a leaf written out (hot path)
-    p14 = pivots[14]
-    max_piv = (node.meta_end if not p14 else (14 if p14 == mx else 15)) - 1
-    if mx == ULONG_MAX and slots[max_piv + 1] is None:
-        gap = ULONG_MAX - pivots[max_piv]
-        if gap > max_gap:
-            max_gap = gap
-        if max_gap > (pivots[max_piv] - mn) % (ULONG_MAX + 1):
-            return max_gap
-    while i <= max_piv:
-        if slots[i] is not None:
-            i += 1
-            continue
-        gap = pivots[i] - pivots[i - 1]
-        if gap > max_gap:
-            max_gap = gap
-        i += 2
-    return max_gap
-
-
-def mas_max_gap(mas):
-    node = mas.node
-    if node.type < 2:
-        return mas_leaf_max_gap(mas)
-    return node.gaps[node.meta_gap]
-
-
-def mas_parent_gap(mas, offset, new):
-    """mas_parent_gap(): set a parent's gap and carry the change upwards."""
-    ma_parent_gap(mas.node.parent, offset, new)
-
-
-def ma_parent_gap(pnode, offset, new):
-    """mas_parent_gap() from the parent node pnode: its gap at offset becomes new.
-
-    ma_max_gap() and mte_is_root() are written out in the loop (hot path).
-    """
-    while True:
-        meta_offset = pnode.meta_gap
-        pgaps = pnode.gaps
-        meta_gap = pgaps[meta_offset]
-        pgaps[offset] = new
-        if meta_gap == new:
-            return
-        if offset != meta_offset:
-            if meta_gap > new:
-                return
-            pnode.meta_gap = offset
-        elif new < meta_gap:
-            # ma_max_gap(): the highest offset wins a tie; no gap -> the data end
-            end = pnode.meta_end
-            new = max(pgaps) if end == _ARANGE_LAST else max(pgaps[:end + 1])
-            if not new or pgaps[end] == new:
-                if meta_offset != end:
-                    pnode.meta_gap = end
-            else:
-                seg = pgaps[:end]
-                seg.reverse()
-                pnode.meta_gap = end - 1 - seg.index(new)
-        parent = pnode.parent
-        if parent.__class__ is not Node:        # mte_is_root()
-            return
-        offset = pnode.parent_slot
-        pnode = parent
-
-
-def mas_update_gap(mas):
-    """mas_update_gap(): push a node's new max gap into its parent.
-
-    mte_is_root() and mas_max_gap() are written out (hot path).
-    """
-    if not (mas.tree.flags & MT_FLAGS_ALLOC_RANGE):
-        return
-    node = mas.node
-    parent = node.parent
-    if parent.__class__ is not Node:            # mte_is_root()
-        return
-    max_gap = ma_leaf_max_gap(node, mas.min, mas.max) if node.type < 2 else \
-        node.gaps[node.meta_gap]
-    pslot = node.parent_slot
-    if parent.gaps[pslot] != max_gap:
-        ma_parent_gap(parent, pslot, max_gap)
-
-
 def mas_adopt_children(mas, parent):
     """mas_adopt_children(): point every child's parent pointer at parent."""
-    offset = ma_data_end(parent, parent.type, mas.max)
-    slots = parent.slots
-    while True:
-        child = slots[offset]
+    adopt_children(parent, mas.max)
+
+
+def adopt_children(parent, mx):
+    """mas_adopt_children() of a node whose max is mx."""
+    offset = 0
+    for child in parent.slots[:ma_data_end(parent, parent.type, mx) + 1]:
         child.parent = parent
         child.parent_slot = offset
-        if offset == 0:
-            break
-        offset -= 1
+        offset += 1
 
 
 def mas_put_in_tree(mas, old):
@@ -536,25 +308,6 @@ def mas_replace_node(mas, old):
     mas_free(mas, old)
 
 
-def mas_find_child(mas, child):
-    """mas_find_child(): the next child (from mas.offset) whose parent is mas.node."""
-    node = mas.node
-    end = ma_data_end(node, node.type, mas.max)
-    slots = node.slots
-    offset = mas.offset
-    while offset <= end:
-        entry = slots[offset]
-        if entry.parent is node:
-            child.assign(mas)
-            mas.offset = offset + 1
-            child.offset = offset
-            mas_descend(child)
-            child.offset = 0
-            return True
-        offset += 1
-    return False
-
-
 def count_subtree(node):
     """The number of nodes of a subtree (what a destroy walk frees)."""
     if node.type < 2:
@@ -570,11 +323,3 @@ def count_subtree(node):
 def mte_destroy_walk(node, tree):
     """mte_destroy_walk(): free a whole subtree (RCU: after the grace period)."""
     tree.allocator.free(count_subtree(node))
-
-
-def ma_node_end(node, mx):
-    return ma_data_end(node, node.type, mx)
-
-
-ARANGE = MAPLE_ARANGE_64
-REBALANCE_FLAGS = MA_STATE_BULK | MA_STATE_PREALLOC | MA_STATE_REBALANCE

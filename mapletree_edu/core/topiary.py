@@ -10,14 +10,10 @@ and old subtrees lying wholly inside the written range are destroyed.
 from .constants import (
     MT_FLAGS_USE_RCU,
 )
+from .gaps import mas_update_gap
 from .node import ma_data_end
-from .state import (
-    mas_free,
-    mas_put_in_tree,
-    mas_update_gap,
-    mte_destroy_walk,
-    mte_set_node_dead,
-)
+from .pool import mas_free
+from .state import mas_put_in_tree, mte_destroy_walk, mte_set_node_dead
 
 
 def _find_children(node, mn, mx, limit, out):

@@ -28,21 +28,13 @@ from .constants import (
     MT_SLOTS,
     ULONG_MAX,
 )
+from .gaps import mas_update_gap
 from .node import BigNode, Node, mas_leaf_set_meta
+from .pool import mas_node_count, mas_pop_node, raise_if_nomem
 from .rebalance import mas_rebalance, mas_wr_spanning_store
 from .root import mas_new_root, mas_store_root
 from .split import mas_split
-from .state import (
-    MaState,
-    mas_node_count,
-    mas_pop_node,
-    mas_replace_node,
-    mas_start,
-    mas_update_gap,
-    mt_height,
-    mte_is_root,
-    raise_if_nomem,
-)
+from .state import MaState, mas_replace_node, mas_start, mt_height, mte_is_root
 from .walk import WrState, mas_state_walk, mas_wr_walk
 
 _LEAF_PIVOTS = MT_PIVOTS[MAPLE_LEAF_64]
