@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """The commonest store, written out: an append at the end of the tree.
 
-A process's VMAs, a log, a bulk of ranges in address order: most stores land in
+A process's VMAs, a log, any ranges stored in address order: most stores land in
 the tree's trailing NULL range, the one that runs from the last entry to
 ``ULONG_MAX`` in the right-most leaf. For those stores ``mtree_store_range()``
 always takes the same road:
@@ -53,15 +53,13 @@ _MAX_HEIGHT = 14          # one bulk allocator call covers 2 * height nodes (at 
 
 
 class _Spot:
-    """The ma_state fields the big-node copy helpers and gap readers use."""
+    """The ma_state fields mab_calc_split() reads: its flags and its tree (for the
+    tracer); a normal store's state has no flags."""
 
-    __slots__ = ("tree", "node", "min", "max", "mas_flags")
+    __slots__ = ("tree", "mas_flags")
 
-    def __init__(self, tree, node, mn, mx):
+    def __init__(self, tree):
         self.tree = tree
-        self.node = node
-        self.min = mn
-        self.max = mx
         self.mas_flags = 0
 
 
@@ -252,8 +250,7 @@ def _split_spine(tree, path, end, r_min, index, last, entry):
                     old_nodes.append(sib)
         if not pushed:
             # mas_push_data(right) finds no next sibling on the spine: mab_calc_split()
-            split = mab_calc_split(_Spot(tree, node, mn, ULONG_MAX),
-                                   _big(piv, slot, b_end, btype), prev_min)[0]
+            split = mab_calc_split(_Spot(tree), _big(piv, slot, b_end, btype), prev_min)[0]
             l_min = mn
             l_off = node.parent_slot if level else 0
         old_nodes.append(node)
