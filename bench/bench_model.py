@@ -16,7 +16,7 @@ What is measured
   store by store in ``tests/test_append_shortcut.py``). The **general path** column is
   the same build with that shortcut off (``append.SHORTCUT = False``): every store then
   walks, modifies and splits through the functions named after the kernel's, as it
-  does whenever a tracer records. RCU mode always takes the general path.
+  does whenever a tracer records.
 * **lookup**: ``load()`` (``mtree_load``) of a pseudo-random address inside a random VMA
   (fixed seed), per call.
 * **peers**, same keys in the same order: ``sortedcontainers.SortedDict`` ``d[start] = v``

@@ -81,16 +81,18 @@ def apply(tree, op):
         tree.store(first, last, value)
     elif kind == "clear":
         tree.clear(first, last)
+    elif kind == "rcu":
+        tree.rcu = value
     else:
         tree.erase(first)
 
 
-def run_both(monkeypatch, ops, alloc=True, every=1):
+def run_both(monkeypatch, ops, alloc=True, every=1, rcu=False):
     """Apply ops to two trees, shortcut on and off, and compare them after every
     ``every``-th op and after the last. Returns the number of ops the shortcut did."""
     trees = {}
     for on in (True, False):
-        trees[on] = MapleTree(alloc=alloc, allocator=Allocator())
+        trees[on] = MapleTree(alloc=alloc, rcu=rcu, allocator=Allocator())
     taken = [0]
     real = append.store_append
 
@@ -135,6 +137,29 @@ def test_appends_match_the_general_path_store_by_store(monkeypatch, alloc, gap):
     taken, tree = run_both(monkeypatch, ops, alloc=alloc, every=1)
     assert taken == len(ops) - 1          # all but the first store, into the empty tree
     assert tree._tree.height >= 3
+
+
+@pytest.mark.parametrize("alloc", [True, False], ids=["alloc", "plain"])
+@pytest.mark.parametrize("gap", [0, PAGE], ids=["adjacent", "gap-page"])
+def test_rcu_appends_match_the_general_path_store_by_store(monkeypatch, alloc, gap):
+    """RCU mode: each append writes a new leaf (mas_wr_node_store()) and frees the old
+    one after the grace period; splits free the replaced nodes at once."""
+    ops = appends(3000, first=0x1000, gap=gap)
+    taken, tree = run_both(monkeypatch, ops, alloc=alloc, every=1, rcu=True)
+    assert taken == len(ops) - 1
+    assert tree._tree.height >= 3
+
+
+@pytest.mark.parametrize("alloc", [True, False], ids=["alloc", "plain"])
+@pytest.mark.parametrize("rcu", [False, True], ids=["normal", "rcu"])
+def test_singletons_from_zero_match(monkeypatch, alloc, rcu):
+    """Singletons 0, 1, 2, ...: the small-pivot rule of mab_calc_split() moves the
+    first splits right (the minimum the split argument starts from is 0), and in RCU
+    mode the short last leaf it leaves goes to the general path."""
+    ops = appends(2000, first=0, gap=0, length=1)
+    taken, tree = run_both(monkeypatch, ops, alloc=alloc, every=1, rcu=rcu)
+    assert taken > len(ops) * 0.9
+    assert list(tree.validate()) == []
 
 
 @pytest.mark.parametrize("alloc", [True, False], ids=["alloc", "plain"])
@@ -207,7 +232,8 @@ def test_appends_near_the_top_of_the_index_space(monkeypatch, alloc):
 
 def mixed_ops(seed, n):
     """Mostly appends (with varied gaps and lengths), some clears, overwrites and
-    erases anywhere, so that appends meet trees of every shape."""
+    erases anywhere, and RCU mode switched on and off, so that appends meet trees of
+    every shape."""
     rng = random.Random(seed)
     ops = []
     pos = rng.randrange(0, 50)
@@ -224,6 +250,8 @@ def mixed_ops(seed, n):
         elif r < 0.95:
             a = rng.randrange(0, pos + 10)
             ops.append(("store", a, a + rng.randrange(0, 30), -i))
+        elif r < 0.97:
+            ops.append(("rcu", 0, 0, rng.random() < 0.5))
         else:
             ops.append(("erase", rng.randrange(0, pos + 1), 0, None))
     return ops
@@ -241,6 +269,7 @@ op_strategy = st.one_of(
     st.tuples(st.just("store"), st.integers(0, 3000), st.integers(0, 80)),
     st.tuples(st.just("clear"), st.integers(0, 3000), st.integers(0, 80)),
     st.tuples(st.just("erase"), st.integers(0, 3000), st.just(0)),
+    st.tuples(st.just("rcu"), st.booleans(), st.just(0)),
 )
 
 
@@ -255,6 +284,8 @@ def test_random_sequences_match(alloc, steps):
             pos += a + b
         elif kind == "erase":
             ops.append(("erase", a, 0, None))
+        elif kind == "rcu":
+            ops.append(("rcu", 0, 0, a))
         else:
             ops.append((kind, a, a + b, -k - 1 if kind == "store" else None))
     with pytest.MonkeyPatch.context() as monkeypatch:
@@ -271,16 +302,20 @@ class Counting(Tracer):
     counts_visits = True
 
 
-def full_leaf_tree(alloc=True, rcu=False):
-    """A tree of height 2 or more whose right-most leaf is full: the next append
-    (with a gap before it) splits."""
-    t = MapleTree(alloc=alloc, rcu=rcu)
+def tree_whose_last_leaf(fits, rcu=False):
+    """A tree of height 2 or more whose right-most leaf's data end satisfies fits()."""
+    t = MapleTree(alloc=True, rcu=rcu)
     for _kind, first, last, value in appends(200):
         t.store(first, last, value)
         leaf = nodes_of(t)[-1]
-        if t._tree.height >= 2 and ma_data_end(leaf, leaf.type, ULONG_MAX) >= 14:
+        if t._tree.height >= 2 and fits(ma_data_end(leaf, leaf.type, ULONG_MAX)):
             return t
-    raise AssertionError("no full right-most leaf")
+    raise AssertionError("no such right-most leaf")
+
+
+def full_leaf_tree():
+    """The next append (with a gap before it) splits the right-most leaf."""
+    return tree_whose_last_leaf(lambda end: end >= 14)
 
 
 @pytest.mark.parametrize("tracer", [Recording(), Counting()], ids=["recording", "counting"])
@@ -296,14 +331,28 @@ def test_a_tracer_gets_the_general_path(monkeypatch, tracer):
     assert len(calls) == 1
 
 
-@pytest.mark.parametrize("case", ["rcu", "null", "to_ulong_max", "inside", "fail_at",
-                                  "entry_at_end"])
+@pytest.mark.parametrize("case", ["null", "to_ulong_max", "inside", "fail_at", "entry_at_end",
+                                  "rcu_small_leaf", "rcu_fail_at"])
 def test_it_declines_and_leaves_the_tree_unchanged(case):
     """store_append() returns False without touching anything; the store then goes
-    the general way (through the facade it still succeeds, or fails cleanly)."""
-    t = full_leaf_tree(rcu=(case == "rcu"))
+    the general way (through the facade it still succeeds, or fails cleanly). In RCU
+    mode a last leaf that would stay below the minimum after the append is rebalanced
+    by the general path; with room to spare the new leaf needs an allocation."""
+    if case == "rcu_small_leaf":
+        # singletons 0..15: v6.8's small-pivot rule splits them 10 + 6, and the
+        # adjacent singleton 16 would leave the last leaf at six slots
+        t = MapleTree(alloc=True, rcu=True)
+        for i in range(16):
+            t.store(i, i, i + 1)
+    elif case == "rcu_fail_at":
+        t = tree_whose_last_leaf(lambda end: 6 < end + 2 < 16, rcu=True)
+        t.allocator.set_fail_at(1)
+    else:
+        t = full_leaf_tree()
     last_end = max(last for _f, last, _v in t)
     first, last, entry = last_end + 10, last_end + 20, "new"
+    if case == "rcu_small_leaf":
+        first = last = last_end + 1
     if case == "null":
         entry = None
     elif case == "to_ulong_max":
@@ -317,7 +366,7 @@ def test_it_declines_and_leaves_the_tree_unchanged(case):
     before = snapshot(t)
     assert append.store_append(t._tree, first, last, entry) is False
     assert snapshot(t) == before
-    if case == "fail_at":
+    if case in ("fail_at", "rcu_fail_at"):
         with pytest.raises(OutOfMemoryError):
             t.store(first, last, entry)
         after = snapshot(t)

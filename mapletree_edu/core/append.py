@@ -9,7 +9,9 @@ always takes the same road:
 * the walk (``mas_wr_walk()``) follows the last slot of every node down the right
   spine, and ``mas_wr_end_piv()`` finds the write inside that one NULL range;
 * ``mas_wr_modify()`` appends in place (``mas_wr_append()``) when the leaf has room,
-  then ``mas_update_gap()`` carries the shrunk trailing gap towards the root;
+  or, in RCU mode, where that is refused, ``mas_wr_node_store()`` writes a new leaf
+  and frees the old one after the grace period; then ``mas_update_gap()`` carries the
+  shrunk trailing gap towards the root;
 * otherwise ``mas_wr_bnode()`` builds the big node and ``mas_split()`` splits the
   spine upwards: at each level it tries ``mas_push_data()`` to the left (there is
   never a right sibling on the spine), else ``mab_calc_split()``; the level that
@@ -25,10 +27,11 @@ and the tests check exactly that, store by store, against the general path
 (``tests/test_append_shortcut.py``).
 
 It stands aside, and the general path runs, whenever something would make the road
-different or visible: a tracer that records steps or counts visits, RCU mode (where
-``mas_wr_append()`` refuses and nodes are replaced), an allocator set to fail, a tree
-with no root node, a NULL entry, a write reaching ``ULONG_MAX``, or a spine that is
-not in its usual shape. Set ``SHORTCUT = False`` to turn it off.
+different or visible: a tracer that records steps or counts visits, an allocator set
+to fail, a tree with no root node, a NULL entry, a write reaching ``ULONG_MAX``, a
+last leaf that RCU mode would rebalance (``mas_wr_node_store()`` refuses to leave a
+non-root leaf at the minimum or below), or a spine that is not in its usual shape.
+Set ``SHORTCUT = False`` to turn it off.
 """
 
 from .bignode import mab_calc_split, mab_no_null_split
@@ -39,6 +42,7 @@ from .constants import (
     MT_FLAGS_HEIGHT_MASK,
     MT_FLAGS_HEIGHT_OFFSET,
     MT_FLAGS_USE_RCU,
+    MT_MIN_SLOTS,
     MT_SLOTS,
     ULONG_MAX,
 )
@@ -70,7 +74,7 @@ def store_append(tree, index, last, entry):
     path must do it.
     """
     flags = tree.flags
-    if entry is None or flags & MT_FLAGS_USE_RCU or last == ULONG_MAX:
+    if entry is None or last == ULONG_MAX:
         return False
     node = tree.root
     if node.__class__ is not Node:
@@ -99,19 +103,28 @@ def store_append(tree, index, last, entry):
     r_min = pivots[end - 1] + 1
     new_end = end + 2 if r_min < index else end + 1
     if new_end < 16:
-        # mas_wr_append(), mas->offset == mas->end
-        if new_end < 15:
-            pivots[new_end] = pivots[end]
-            node.meta_gap = 0
-            node.meta_end = new_end
-        slots[new_end] = None
-        if new_end == end + 1:
-            pivots[end] = last
-            slots[end] = entry
+        if flags & MT_FLAGS_USE_RCU:
+            # mas_wr_append() refuses in RCU mode; mas_wr_node_store() writes a new leaf
+            # unless a non-root leaf would stay below the minimum (then the big node
+            # and mas_rebalance() follow: the general path's business)
+            if (new_end <= MT_MIN_SLOTS[node.type] and node.parent.__class__ is Node) or \
+                    tree.allocator.fail_at is not None:
+                return False
+            node = _rcu_node_store(tree, node, end, new_end, r_min, index, last, entry)
         else:
-            pivots[end + 1] = last
-            slots[end + 1] = entry
-            pivots[end] = index - 1
+            # mas_wr_append(), mas->offset == mas->end
+            if new_end < 15:
+                pivots[new_end] = pivots[end]
+                node.meta_gap = 0
+                node.meta_end = new_end
+            slots[new_end] = None
+            if new_end == end + 1:
+                pivots[end] = last
+                slots[end] = entry
+            else:
+                pivots[end + 1] = last
+                slots[end + 1] = entry
+                pivots[end] = index - 1
         # mas_update_gap(): the leaf's trailing gap shrank
         if flags & MT_FLAGS_ALLOC_RANGE:
             # mas_leaf_max_gap() returns the trailing gap at once when it exceeds
@@ -126,6 +139,37 @@ def store_append(tree, index, last, entry):
         return False
     _split_spine(tree, _right_spine(tree.root), end, r_min, index, last, entry)
     return True
+
+
+def _rcu_node_store(tree, old, end, new_end, r_min, index, last, entry):
+    """mas_wr_node_store() in RCU mode: a new leaf from the pool (one allocator call)
+    with the write in place of the trailing NULL range, linked where the old leaf was
+    (mas_replace_node()); the old leaf is freed after the grace period."""
+    allocator = tree.allocator
+    allocator.alloc_one(lazy=True)                # mas_node_count(mas, 1)
+    node = Node(old.type, allocator.next_serial())
+    node.parent = parent = old.parent
+    node.parent_slot = old.parent_slot
+    pivots = node.pivots
+    slots = node.slots
+    pivots[:end] = old.pivots[:end]
+    slots[:end] = old.slots[:end]
+    if r_min < index:
+        pivots[end] = index - 1                  # the NULL left of the write
+        end += 1
+    if end < 15:
+        pivots[end] = last
+    slots[end] = entry
+    if new_end < 15:
+        pivots[new_end] = ULONG_MAX
+        node.meta_end = new_end                  # mas_leaf_set_meta()
+    if parent.__class__ is Node:                 # mas_put_in_tree()
+        parent.slots[node.parent_slot] = node
+    else:
+        tree.root = node
+    old.parent = old
+    allocator.free(1)
+    return node
 
 
 def _spine_update_gap(node, new, last):
