@@ -136,11 +136,11 @@ def main(argv=None):
     t_bulk, bulk_tree = timed(lambda: bulk_load(big_vmas), 3)
     us_bulk = t_bulk / len(big_vmas) * 1e6
     nodes = parent.node_count
-    t_dup, dup_tree = timed(parent.dup, 5)
+    t_dup, dup_tree = timed(parent.dup, 15)
     assert dup_tree.node_count == nodes
     us_dup = t_dup / nodes * 1e6
     sources = [BareNode(list(range(15)), [object() for _ in range(16)]) for _ in range(nodes)]
-    t_bare, _ = timed(lambda: bare_copy_all(sources), 5)
+    t_bare, _ = timed(lambda: bare_copy_all(sources), 15)
     us_bare = t_bare / nodes * 1e6
     ratio = us_dup / us_bare
     print(f"Python {report['python']} on {report['machine']}; CPU time, best of runs, gc off\n")

@@ -20,8 +20,10 @@ from mapletree_edu import (
     MapleTreeError,
     OutOfMemoryError,
 )
+from mapletree_edu.core.alloc import Allocator
 from mapletree_edu.core.dup import mtree_dup
 from mapletree_edu.core.node import Node, ma_data_end
+from mapletree_edu.core.tracer import Tracer
 from mapletree_edu.debug.walker import walk
 
 LEAF_SLOTS = 16            # leaf_64 / range_64
@@ -363,3 +365,30 @@ def test_check_mtree_dup_random_budget_source_intact():
         tried += 1
     assert tried >= 1
     validate_clean(src)
+
+
+class _CountVisits(Tracer):
+    counts_visits = True
+
+
+@pytest.mark.parametrize("alloc", [True, False], ids=["alloc", "plain"])
+def test_check_mtree_dup_same_copy_with_and_without_a_counter(alloc):
+    """With nothing counting, the leaves under a node are copied in one loop; with a
+    visit counter every node goes through the per-node copy. Both give the same
+    copy, node serials included, and the same number of visits."""
+    copies = []
+    for tracer in (None, _CountVisits()):
+        src = MapleTree(alloc=alloc, allocator=Allocator())
+        for i in range(3000):
+            src.store(i * 10, i * 10 + 5, i + 1)
+        dst = MapleTree(alloc=alloc, allocator=src.allocator)
+        with src.tracing(tracer):
+            copied = mtree_dup(src._tree, dst._tree)
+        nodes = [(v.node.serial, v.node.parent_slot, tuple(v.node.pivots), v.node.meta_end,
+                  v.node.meta_gap, None if v.node.gaps is None else tuple(v.node.gaps),
+                  tuple(c if c.__class__ is not Node else c.serial for c in v.node.slots),
+                  v.node.parent.serial if v.node.parent.__class__ is Node else "tree")
+                 for v in walk(dst._tree.root)]
+        copies.append((copied, nodes, src.allocator.counters(), src.allocator.next_serial()))
+    assert copies[0] == copies[1]
+    assert copies[0][0] == src.node_count > 100

@@ -51,6 +51,12 @@ class Allocator:
         self._serial += 1
         return self._serial
 
+    def next_serials(self, n):
+        """Fresh identities for n nodes, in order."""
+        first = self._serial + 1
+        self._serial += n
+        return range(first, first + n)
+
     def _new(self):
         self._serial += 1
         return Node(MAPLE_LEAF_64, self._serial)

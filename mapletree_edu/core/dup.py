@@ -70,12 +70,24 @@ def mas_dup_build(src, dst):
                 tracer.step("mas_dup_alloc", MaState(src), count=end + 1, ok=False,
                             why=f"the bulk allocation of {end + 1} children failed")
             return False
-        children = [Node.shell(allocator.next_serial()) for _ in children]
+        shell = Node.shell
+        children = [shell(serial) for serial in allocator.next_serials(end + 1)]
         groups.append(children)
         if tracer.enabled:
             tracer.step("mas_dup_alloc", MaState(src), count=end + 1, ok=True,
                         why=f"{end + 1} children allocated in one bulk call")
         dnode.slots[:end + 1] = children
+        sslots = snode.slots
+        if sslots[0].type < 2 and not (tracer.enabled or tracer.counts_visits):
+            # the leaves under this node, copied in the same pre-order without a
+            # call apiece (nothing records their visits or bounds)
+            for k, child in enumerate(children):
+                leaf = sslots[k]
+                child.copy_from(leaf)
+                child.parent = dnode
+                child.parent_slot = leaf.parent_slot
+            visit[0] += end + 1
+            return True
         lo = smin
         for k, child in enumerate(children):
             hi = snode.pivots[k] if k < len(snode.pivots) and k < end else smax
