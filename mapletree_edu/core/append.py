@@ -47,6 +47,7 @@ from .constants import (
     ULONG_MAX,
 )
 from .gaps import ma_leaf_max_gap, ma_parent_gap
+from .leafwrite import ma_wr_append, ma_wr_node_fill
 from .node import BigNode, Node, ma_data_end
 from .state import adopt_children
 
@@ -113,18 +114,7 @@ def store_append(tree, index, last, entry):
             node = _rcu_node_store(tree, node, end, new_end, r_min, index, last, entry)
         else:
             # mas_wr_append(), mas->offset == mas->end
-            if new_end < 15:
-                pivots[new_end] = pivots[end]
-                node.meta_gap = 0
-                node.meta_end = new_end
-            slots[new_end] = None
-            if new_end == end + 1:
-                pivots[end] = last
-                slots[end] = entry
-            else:
-                pivots[end + 1] = last
-                slots[end + 1] = entry
-                pivots[end] = index - 1
+            ma_wr_append(node, end, new_end, index, last, ULONG_MAX, entry, None)
         # mas_update_gap(): the leaf's trailing gap shrank
         if flags & MT_FLAGS_ALLOC_RANGE:
             # mas_leaf_max_gap() returns the trailing gap at once when it exceeds
@@ -150,19 +140,8 @@ def _rcu_node_store(tree, old, end, new_end, r_min, index, last, entry):
     node = Node(old.type, allocator.next_serial())
     node.parent = parent = old.parent
     node.parent_slot = old.parent_slot
-    pivots = node.pivots
-    slots = node.slots
-    pivots[:end] = old.pivots[:end]
-    slots[:end] = old.slots[:end]
-    if r_min < index:
-        pivots[end] = index - 1                  # the NULL left of the write
-        end += 1
-    if end < 15:
-        pivots[end] = last
-    slots[end] = entry
-    if new_end < 15:
-        pivots[new_end] = ULONG_MAX
-        node.meta_end = new_end                  # mas_leaf_set_meta()
+    ma_wr_node_fill(node, old, end, end, end, new_end, r_min, index, last, ULONG_MAX, entry,
+                    None)
     if parent.__class__ is Node:                 # mas_put_in_tree()
         parent.slots[node.parent_slot] = node
     else:

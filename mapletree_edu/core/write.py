@@ -21,23 +21,20 @@ from .constants import (
     MA_STATE_PREALLOC,
     MA_STATE_REBALANCE,
     MA_UNDERFLOW,
-    MAPLE_LEAF_64,
     MT_FLAGS_USE_RCU,
     MT_MIN_SLOTS,
-    MT_PIVOTS,
     MT_SLOTS,
     ULONG_MAX,
 )
 from .gaps import mas_update_gap
-from .node import BigNode, Node, mas_leaf_set_meta
+from .leafwrite import ma_wr_append, ma_wr_node_fill
+from .node import BigNode, Node
 from .pool import mas_node_count, mas_pop_node, raise_if_nomem
 from .rebalance import mas_rebalance, mas_wr_spanning_store
 from .root import mas_new_root, mas_store_root
 from .split import mas_split
 from .state import MaState, mas_replace_node, mas_start, mt_height, mte_is_root
 from .walk import WrState, mas_state_walk, mas_wr_walk
-
-_LEAF_PIVOTS = MT_PIVOTS[MAPLE_LEAF_64]
 
 
 def mas_wr_extend_null(wr_mas):
@@ -96,29 +93,9 @@ def mas_wr_append(wr_mas, new_end):
     end = mas.end
     if mas.offset != end:
         return False
-    pivots = wr_mas.pivots
-    node = wr_mas.node
-    if new_end < MT_PIVOTS[wr_mas.type]:
-        pivots[new_end] = pivots[end]
-        node.meta_gap = 0
-        node.meta_end = new_end
-    slots = wr_mas.slots
     entry = wr_mas.entry
-    if new_end == end + 1:
-        if mas.last == wr_mas.r_max:
-            slots[new_end] = entry
-            pivots[end] = mas.index - 1
-            mas.offset = new_end
-        else:
-            slots[new_end] = wr_mas.content
-            pivots[end] = mas.last
-            slots[end] = entry
-    else:
-        slots[new_end] = wr_mas.content
-        pivots[end + 1] = mas.last
-        slots[end + 1] = entry
-        pivots[end] = mas.index - 1
-        mas.offset = end + 1
+    mas.offset = ma_wr_append(wr_mas.node, end, new_end, mas.index, mas.last, wr_mas.r_max,
+                              entry, wr_mas.content)
     if wr_mas.content is None or entry is None:
         mas_update_gap(mas)
     mas.end = new_end
@@ -165,7 +142,6 @@ def mas_wr_node_store(wr_mas, new_end):
     tree = mas.tree
     offset_end = wr_mas.offset_end
     wtype = wr_mas.type
-    node_pivots = MT_PIVOTS[wtype]
     in_rcu = tree.flags & MT_FLAGS_USE_RCU
     if not mte_is_root(mas.node) and new_end <= MT_MIN_SLOTS[wtype] and \
             not (mas.mas_flags & MA_STATE_BULK):
@@ -183,30 +159,9 @@ def mas_wr_node_store(wr_mas, new_end):
     old = mas.node
     newnode.parent = old.parent
     newnode.parent_slot = old.parent_slot
-    dst_pivots = newnode.pivots
-    dst_slots = newnode.slots
-    src_pivots = wr_mas.pivots
-    src_slots = wr_mas.slots
-    off = mas.offset
-    dst_pivots[:off] = src_pivots[:off]
-    dst_slots[:off] = src_slots[:off]
-    if wr_mas.r_min < mas.index:
-        dst_slots[off] = wr_mas.content
-        dst_pivots[off] = mas.index - 1
-        off += 1
-        mas.offset = off
-    if off < node_pivots:
-        dst_pivots[off] = mas.last
-    dst_slots[off] = wr_mas.entry
-    if offset_end <= mas.end:
-        dst_offset = off + 1
-        copy_size = mas.end - offset_end + 1
-        dst_slots[dst_offset:dst_offset + copy_size] = src_slots[offset_end:offset_end + copy_size]
-        n = copy_size - 1
-        dst_pivots[dst_offset:dst_offset + n] = src_pivots[offset_end:offset_end + n]
-        if new_end < node_pivots:
-            dst_pivots[new_end] = mas.max
-    mas_leaf_set_meta(newnode, MAPLE_LEAF_64, new_end)
+    mas.offset = ma_wr_node_fill(newnode, old, mas.offset, offset_end, mas.end, new_end,
+                                 wr_mas.r_min, mas.index, mas.last, mas.max, wr_mas.entry,
+                                 wr_mas.content)
     if in_rcu:
         mas.node = newnode
         mas_replace_node(mas, old)
