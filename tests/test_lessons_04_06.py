@@ -95,6 +95,19 @@ def test_check_right_and_wrong(module, name, good, bad, capsys):
     assert out.startswith("Not yet: "), out
 
 
+@pytest.mark.parametrize("module, name, what", [
+    (l04, "check_prealloc", "prealloc(0, True) raised ZeroDivisionError"),
+    (l05, "check_dup_alloc_calls", "your function raised ZeroDivisionError"),
+    (l05, "check_nodes_freed", "nodes_freed(1) raised ZeroDivisionError"),
+    (l06, "check_v68_cost", "0 extra VMAs: your function raised ZeroDivisionError"),
+])
+def test_check_reports_a_function_that_raises(module, name, what, capsys):
+    """A learner's function that raises gets a "Not yet" naming the call and the error."""
+    assert getattr(module, name)(lambda *args: 1 // 0) is False
+    out = capsys.readouterr().out
+    assert out.startswith("Not yet: ") and what in out and "modulo by zero" in out, out
+
+
 def test_every_check_is_tested():
     tested = {(m.__name__, n) for m, n, _g, _b in CASES}
     for module in (l04, l05, l06):

@@ -415,6 +415,15 @@ def report(ok, correct, hint):
     return bool(ok)
 
 
+def call_answer(answer, *args):
+    """Call the learner's function: (result, None), or (None, "raised Type: message")
+    when it raises (the learner's code may raise anything)."""
+    try:
+        return answer(*args), None
+    except Exception as exc:
+        return None, f"raised {type(exc).__name__}: {exc}"
+
+
 def unanswered(answer):
     """True for the placeholder answers the notebooks start with (None or ...)."""
     return answer is None or answer is Ellipsis
@@ -435,5 +444,5 @@ __all__ = [
     "record_store", "fns", "write_path", "commit_kind", "steps_named", "step_index",
     "path_table", "step_table", "node_table", "slot_table", "walk_table", "ranges_table",
     "node_type_table", "player_state", "render_available", "diagram", "describe", "show",
-    "report", "unanswered", "solution_text",
+    "report", "call_answer", "unanswered", "solution_text",
 ]

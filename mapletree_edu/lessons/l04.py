@@ -13,7 +13,7 @@ and returns a bool; ``solution(name)`` returns the solution's source text.
 from ..core.constants import MA_STATE_BULK, MA_STATE_PREALLOC, MA_STATE_REBALANCE
 from ..core.tracer import Tracer
 from ..tree import MapleTree
-from .common import leaf_sizes, report, solution_text, view_of
+from .common import call_answer, leaf_sizes, report, solution_text, view_of
 
 #: VMA-like ranges with a gap after each: [i * 0x10000, i * 0x10000 + 0x3fff].
 GAP_SIZE = 0x4000
@@ -165,11 +165,9 @@ def check_prealloc(answer):
     for alloc in (True, False):
         for n in (0, 1, 6, 7, 13, 14, 20, 64, 100, 117, 135, 300, 1000):
             want = _ledger_prealloc(n, alloc)
-            try:
-                got = answer(n, alloc)
-            except Exception as exc:       # the learner's code may raise anything
-                return report(False, "", f"prealloc({n}, {alloc}) raised "
-                               f"{type(exc).__name__}: {exc}")
+            got, failed = call_answer(answer, n, alloc)
+            if failed:
+                return report(False, "", f"prealloc({n}, {alloc}) {failed}")
             if got != want:
                 kind = "an alloc tree" if alloc else "a plain tree"
                 return report(False, "", f"for {n} entries in {kind} the ledger shows "

@@ -11,7 +11,16 @@ that runs out of memory is unwound by ``mas_dup_free``.
 from ..debug.walker import walk
 from ..errors import OutOfMemoryError
 from ..tree import MapleTree
-from .common import Table, leaf_sizes, report, solution_text, tree_of, unanswered, vma_ranges
+from .common import (
+    Table,
+    call_answer,
+    leaf_sizes,
+    report,
+    solution_text,
+    tree_of,
+    unanswered,
+    vma_ranges,
+)
 from .l04 import FnLog, internal_sizes
 
 #: The kernel's check_forking() tree: [i*10, i*10+5] holding i, for i = 0..134.
@@ -201,10 +210,9 @@ def check_dup_alloc_calls(answer):
     cases["root entry"] = root_entry
     for name, tree in cases.items():
         want = _dup_calls(tree)
-        try:
-            got = answer(tree)
-        except Exception as exc:          # the learner's code may raise anything
-            return report(False, "", f"{name}: your function raised {type(exc).__name__}: {exc}")
+        got, failed = call_answer(answer, tree)
+        if failed:
+            return report(False, "", f"{name}: your function {failed}")
         if got != want:
             return report(False, "", f"{name}: the ledger shows {want} calls, your function "
                           f"gives {got!r} (hint: one call for the root node, one bulk call per "
@@ -222,10 +230,9 @@ def check_nodes_freed(answer):
     src = forking_source()
     for k in range(1, src.node_count + 2):
         want = failed_dup(src, k)["freed"] or 0
-        try:
-            got = answer(k)
-        except Exception as exc:          # the learner's code may raise anything
-            return report(False, "", f"nodes_freed({k}) raised {type(exc).__name__}: {exc}")
+        got, failed = call_answer(answer, k)
+        if failed:
+            return report(False, "", f"nodes_freed({k}) {failed}")
         if got != want:
             return report(False, "", f"nodes_freed({k}): {want} nodes are freed, your function "
                           f"gives {got!r} (hint: a bulk request that contains the failing node "

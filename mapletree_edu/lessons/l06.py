@@ -13,7 +13,7 @@ from ..core.bulk import expected_entries_request
 from ..fork import DONTCOPY, WIPEONFORK, build_mm_tree, fork_pre68, fork_v68
 from ..fork import synthetic_address_space as _synthetic
 from ..procmaps import FLAG_NAMES, read_sample
-from .common import Table, leaf_sizes, report, solution_text, unanswered
+from .common import Table, call_answer, leaf_sizes, report, solution_text, unanswered
 from .l04 import internal_sizes
 from .l05 import internal_count, layout
 
@@ -172,11 +172,9 @@ def check_v68_cost(answer):
         parent = build_mm_tree(_synthetic(n))
         r = fork_v68(parent, events=None)
         want = (r.allocs, r.alloc_calls)
-        try:
-            got = answer(parent)
-        except Exception as exc:          # the learner's code may raise anything
-            return report(False, "", f"{n} extra VMAs: your function raised "
-                          f"{type(exc).__name__}: {exc}")
+        got, failed = call_answer(answer, parent)
+        if failed:
+            return report(False, "", f"{n} extra VMAs: your function {failed}")
         if not isinstance(got, (list, tuple)) or tuple(got) != want:
             return report(False, "", f"{n} extra VMAs: the ledger shows (allocs, alloc_calls) "
                           f"= {want}, your function gives {got!r} (hint: __mt_dup allocates "
