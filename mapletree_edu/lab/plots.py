@@ -27,6 +27,17 @@ def _tidy(*axes):
         ax.xaxis.set_minor_formatter(NullFormatter())
 
 
+def _finish(fig, grid=(), legend=(), fontsize=8):
+    """Grid lines and legends on the given axes, tidy log axes, a tight layout."""
+    for ax in grid:
+        ax.grid(True, which="both", alpha=0.3)
+    for ax in legend:
+        ax.legend(fontsize=fontsize)
+    _tidy(*fig.axes)
+    fig.tight_layout()
+    return fig
+
+
 def tables(bench):
     """Forks per 10 s (log-log) of both series and the gain per column."""
     plt = _plt()
@@ -42,13 +53,7 @@ def tables(bench):
             ylabel="forks per 10 s", title="the published tables")
     ax2.set(xscale="log", xlabel="VMAs", ylabel="gain, % (new/old - 1)",
             title="gain (computed)")
-    ax1.legend(fontsize=8)
-    ax2.legend(fontsize=8)
-    for ax in (ax1, ax2):
-        ax.grid(True, which="both", alpha=0.3)
-    _tidy(*fig.axes)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, grid=(ax1, ax2), legend=(ax1, ax2))
 
 
 def normalisation(bench, fit_old=None, fit_new=None):
@@ -67,7 +72,6 @@ def normalisation(bench, fit_old=None, fit_new=None):
                  arrowprops={"arrowstyle": "->"}, fontsize=8)
     ax1.set(xscale="log", xlabel="VMAs", ylabel="million VMAs per second",
             title="v3: Liam's normalisation redone")
-    ax1.legend(fontsize=7)
     pts = normalised(bench["v4"], "n")
     ns = [p[0] for p in pts]
     ax2.plot(ns, [float(p[1]) / 1e6 for p in pts], "s", color=OLD, label="v4 old (n)")
@@ -81,12 +85,7 @@ def normalisation(bench, fit_old=None, fit_new=None):
         ax2.axhline(asymptote(fit) / 1e6, color=color, ls=":", alpha=0.7)
     ax2.set(xscale="log", xlabel="VMAs", ylabel="million VMAs per second",
             title="v4: an affine cost gives the bend; dotted: 1/b")
-    ax2.legend(fontsize=7)
-    for ax in (ax1, ax2):
-        ax.grid(True, which="both", alpha=0.3)
-    _tidy(*fig.axes)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, grid=(ax1, ax2), legend=(ax1, ax2), fontsize=7)
 
 
 def fork_time(bench, fits):
@@ -110,12 +109,7 @@ def fork_time(bench, fits):
             title="T(n) = a + b*n fits every column")
     ax2.set(xscale="log", xlabel="VMAs (between columns)", ylabel="ns per added VMA",
             title="marginal cost: flat, no log n growth", ylim=(0, 600))
-    for ax in (ax1, ax2):
-        ax.grid(True, which="both", alpha=0.3)
-        ax.legend(fontsize=8)
-    _tidy(*fig.axes)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, grid=(ax1, ax2), legend=(ax1, ax2))
 
 
 def sweep_counters(rows):
@@ -141,11 +135,7 @@ def sweep_counters(rows):
     axes[2].set(title="nodes visited per VMA", ylim=(0, 7))
     for ax in axes:
         ax.set(xscale="log", xlabel="VMAs")
-        ax.grid(True, which="both", alpha=0.3)
-        ax.legend(fontsize=7)
-    _tidy(*fig.axes)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, grid=axes, legend=axes, fontsize=7)
 
 
 def sweep_time(rows):
@@ -161,11 +151,7 @@ def sweep_time(rows):
                 label=label)
     ax.set(xscale="log", xlabel="VMAs", ylabel="model CPU time per VMA, us", ylim=(0, None),
            title="the model's fork time per VMA")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8)
-    _tidy(*fig.axes)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, grid=(ax,), legend=(ax,))
 
 
 def node_counts(rows):
@@ -189,12 +175,7 @@ def node_counts(rows):
     ax2.axhline(1.0, color="k")
     ax2.set(xscale="log", xlabel="VMAs", ylabel="count / real nodes", ylim=(0, 2.8),
             title="relative to the real tree")
-    for ax in (ax1, ax2):
-        ax.grid(True, which="both", alpha=0.3)
-        ax.legend(fontsize=7)
-    _tidy(*fig.axes)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, grid=(ax1, ax2), legend=(ax1, ax2), fontsize=7)
 
 
 def fills(named, log=None):
@@ -227,11 +208,7 @@ def fills(named, log=None):
         axes[2].bar(range(len(counts)), counts, color=OLD)
         axes[2].set_xticks(range(len(counts)), labels, fontsize=7)
         axes[2].set(title="bulk splits: left/right entries", ylabel="splits", yscale="log")
-    for ax in axes[:2]:
-        ax.legend(fontsize=7)
-    _tidy(*fig.axes)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, legend=axes[:2], fontsize=7)
 
 
 def bench_forking(model_old_s, model_new_s, kernel_old_s, kernel_new_s):
@@ -247,9 +224,7 @@ def bench_forking(model_old_s, model_new_s, kernel_old_s, kernel_new_s):
     ax.set(ylabel="us per copy", yscale="log",
            title=f"bench_forking: old/new = {kernel_old_s / kernel_new_s:.1f}x (kernel), "
                  f"{model_old_s / model_new_s:.1f}x (model)")
-    _tidy(*fig.axes)
-    fig.tight_layout()
-    return fig
+    return _finish(fig)
 
 
 __all__ = ["tables", "normalisation", "fork_time", "sweep_counters", "sweep_time",
