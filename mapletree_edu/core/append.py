@@ -81,7 +81,6 @@ def store_append(tree, index, last, entry):
     if node.__class__ is not Node:
         return False
     # mas_wr_walk() down the right spine: index lies past every pivot of each node
-    mn = 0
     while True:
         pivots = node.pivots
         mtype = node.type
@@ -95,7 +94,6 @@ def store_append(tree, index, last, entry):
             return False
         if mtype < 2:
             break
-        mn = pivots[end - 1] + 1
         node = node.slots[end]
     slots = node.slots
     if slots[end] is not None:
@@ -118,10 +116,11 @@ def store_append(tree, index, last, entry):
         # mas_update_gap(): the leaf's trailing gap shrank
         if flags & MT_FLAGS_ALLOC_RANGE:
             # mas_leaf_max_gap() returns the trailing gap at once when it exceeds
-            # the span of the rest of the leaf
+            # the span of the rest of the leaf, which is at most last; otherwise it
+            # needs the leaf's min (only above 2**63)
             max_gap = ULONG_MAX - last
-            if max_gap <= last - mn:
-                max_gap = ma_leaf_max_gap(node, mn, ULONG_MAX)
+            if max_gap <= last:
+                max_gap = ma_leaf_max_gap(node, _right_spine(tree.root)[-1][1], ULONG_MAX)
             _spine_update_gap(node, max_gap, last)
         return True
     if (end < 15 and pivots[end] != ULONG_MAX) or tree.allocator.fail_at is not None or \
