@@ -43,11 +43,10 @@ try:
 except ImportError:                                   # run from a checkout without install
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _timing import timed
-
 from mapletree_edu import MapleTree
 from mapletree_edu.debug.walker import walk
 from mapletree_edu.fork import build_mm_tree, fork_pre68, fork_v68, synthetic_address_space
+from mapletree_edu.lab.timing import timed
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out" / "dup_fork.json"

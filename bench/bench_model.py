@@ -65,11 +65,10 @@ try:
 except ImportError:                                   # run from a checkout without install
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _timing import timed
-
 from mapletree_edu import MapleTree
 from mapletree_edu.core import append
 from mapletree_edu.core.tracer import NULL_TRACER, Tracer
+from mapletree_edu.lab.timing import timed
 
 PAGE = 4096
 TARGET_US = 5.0

@@ -22,6 +22,7 @@ Modules, one idea each:
 ``report``     tables and computed PASS/FAIL verdicts on the published data
 ``verdicts``   the same for the model's sweep, node counts, fill and bench_forking
 ``summary``    the lab's conclusions, computed
+``timing``     best-of-runs CPU time (also used by the scripts in bench/)
 ``plots``      matplotlib figures (imported lazily; the rest needs no matplotlib)
 
 Nothing here needs numpy or matplotlib except ``plots``.

@@ -24,15 +24,14 @@ the live model at the sizes it measures itself.
 """
 
 import argparse
-import gc
 import json
-import time
 from pathlib import Path
 
 from ..debug.walker import walk
 from ..fork import build_mm_tree, fork_pre68, fork_v68, synthetic_address_space
 from .data import BASE_VMAS, load_benchmarks
 from .replace import fork_v68_iter, iterator_moves
+from .timing import timed
 
 #: The VMA counts of the merged commit's table (v4 series), read from the CSV.
 TABLE_SIZES = tuple(r.vmas for r in load_benchmarks()["v4"])
@@ -61,21 +60,6 @@ def tree_counts(tree):
     return out
 
 
-def _best_time(fn, repeat):
-    best = None
-    for _ in range(repeat):
-        gc.collect()
-        gc.disable()
-        try:
-            t0 = time.process_time()
-            fn()
-            dt = time.process_time() - t0
-        finally:
-            gc.enable()
-        best = dt if best is None else min(best, dt)
-    return best
-
-
 def measure(vmas, timing=1):
     """One row of the sweep: the parent's shape and every path's counters (and CPU
     time, best of ``timing`` runs without a tracer; ``timing=0``: no timing)."""
@@ -90,10 +74,10 @@ def measure(vmas, timing=1):
     child, costs, _s = fork_v68_iter(parent)
     row["new_iter"] = dict(costs.as_dict(), iter_moves=iterator_moves(child), **_child(child))
     if timing:
-        row["old"]["seconds"] = _best_time(lambda: fork_pre68(parent, events=None), timing)
-        row["new"]["seconds"] = _best_time(lambda: fork_v68(parent, events=None), timing)
-        row["new_iter"]["seconds"] = _best_time(lambda: fork_v68_iter(parent, events=None),
-                                                timing)
+        row["old"]["seconds"] = timed(lambda: fork_pre68(parent, events=None), timing)[0]
+        row["new"]["seconds"] = timed(lambda: fork_v68(parent, events=None), timing)[0]
+        row["new_iter"]["seconds"] = timed(lambda: fork_v68_iter(parent, events=None),
+                                           timing)[0]
     return row
 
 
