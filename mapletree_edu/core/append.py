@@ -126,6 +126,8 @@ def store_append(tree, index, last, entry):
     if (end < 15 and pivots[end] != ULONG_MAX) or tree.allocator.fail_at is not None or \
             (flags & MT_FLAGS_HEIGHT_MASK) >> MT_FLAGS_HEIGHT_OFFSET > _MAX_HEIGHT:
         return False
+    # the descent above keeps no path (an append that fits needs none); a split walks
+    # the spine again for its nodes and mins
     _split_spine(tree, _right_spine(tree.root), end, r_min, index, last, entry)
     return True
 
