@@ -30,26 +30,12 @@ ULONG_MAX = (1 << 64) - 1
 # 4 x 2,500 sequences = 10,000.
 STATEFUL_TESTS = 4
 
-settings.register_profile(
-    "default",
-    max_examples=60,
-    stateful_step_count=30,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    print_blob=False,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
-settings.register_profile(
-    "long",
-    max_examples=10_000 // STATEFUL_TESTS,
-    stateful_step_count=50,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    print_blob=False,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+# both profiles: reproducible, no deadline, no example database
+_COMMON = dict(deadline=None, derandomize=True, database=None, print_blob=False,
+               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.register_profile("default", max_examples=60, stateful_step_count=30, **_COMMON)
+settings.register_profile("long", max_examples=10_000 // STATEFUL_TESTS,
+                          stateful_step_count=50, **_COMMON)
 HYPOTHESIS_PROFILE = os.environ.get("MAPLETREE_HYPOTHESIS_PROFILE", "default") or "default"
 if HYPOTHESIS_PROFILE not in ("default", "long"):
     raise pytest.UsageError(f"MAPLETREE_HYPOTHESIS_PROFILE={HYPOTHESIS_PROFILE!r}: "

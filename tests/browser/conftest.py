@@ -6,11 +6,9 @@ Every test here is marked ``browser`` and skipped, with the reason, when chromiu
 playwright or jupyter is missing.
 """
 
-import shutil
-
 import pytest
 
-from .harness import FIXTURES, LabPage, Server, launch_chromium, missing_tools
+from .harness import FIXTURES, LabPage, Server, copy_root, launch_chromium, missing_tools
 
 
 @pytest.fixture(scope="session")
@@ -23,12 +21,7 @@ def browser_tools():
 @pytest.fixture(scope="module")
 def notebook_root(tmp_path_factory):
     """A temporary root directory holding copies of tests/browser/fixtures/*.ipynb."""
-    base = tmp_path_factory.mktemp("browser")
-    root = base / "root"
-    root.mkdir()
-    for nb in FIXTURES.glob("*.ipynb"):
-        shutil.copy(nb, root / nb.name)
-    return root
+    return copy_root(tmp_path_factory, "browser", FIXTURES.glob("*.ipynb"))
 
 
 @pytest.fixture(scope="module")

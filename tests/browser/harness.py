@@ -112,22 +112,21 @@ def _alive(pid):
         return False
 
 
-def _stop_pids(pids, timeout):
+def _signal_alive(pids, sig):
     for pid in pids:
         if _alive(pid):
             try:
-                os.kill(pid, signal.SIGTERM)
+                os.kill(pid, sig)
             except ProcessLookupError:
                 pass
+
+
+def _stop_pids(pids, timeout):
+    _signal_alive(pids, signal.SIGTERM)
     end = time.monotonic() + timeout
     while time.monotonic() < end and any(_alive(p) for p in pids):
         time.sleep(0.1)
-    for pid in pids:
-        if _alive(pid):
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+    _signal_alive(pids, signal.SIGKILL)
 
 
 class Server:
@@ -237,6 +236,15 @@ class Server:
 
 
 # --- the browser ---------------------------------------------------------------------------
+
+def copy_root(tmp_path_factory, name, notebooks):
+    """A temporary root directory holding copies of the given notebooks."""
+    root = tmp_path_factory.mktemp(name) / "root"
+    root.mkdir()
+    for nb in notebooks:
+        shutil.copy(nb, root / nb.name)
+    return root
+
 
 def launch_chromium(playwright, user_data_dir, viewport=(1400, 1000)):
     """A persistent context of Debian chromium with a fresh profile directory."""

@@ -11,12 +11,11 @@ people to look at.
 """
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
-from .harness import OUT, LabPage, Server, screenshot
+from .harness import OUT, LabPage, Server, copy_root, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -45,11 +44,7 @@ def lesson_id(path):
 @pytest.fixture(scope="module")
 def lessons_root(tmp_path_factory):
     """A temporary root holding copies of every lesson notebook."""
-    root = tmp_path_factory.mktemp("lessons") / "root"
-    root.mkdir()
-    for nb in LESSONS:
-        shutil.copy(nb, root / nb.name)
-    return root
+    return copy_root(tmp_path_factory, "lessons", LESSONS)
 
 
 @pytest.fixture(scope="module")
