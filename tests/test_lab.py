@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""The fork cost lab (mapletree_edu.lab, lessons.l07).
+"""The fork cost lab (mapletree_edu.lab, lessons.l09).
 
 Expected values come from the kernel golden data (tests/data/kernel-golden), the
 published tables and thread (as printed there), and the reference formulas of the
@@ -29,7 +29,7 @@ from mapletree_edu.lab import (
     verdicts,
 )
 from mapletree_edu.lab.replace import fork_v68_iter, iterator_moves
-from mapletree_edu.lessons import l07
+from mapletree_edu.lessons import l09
 from mapletree_edu.replay import replay_records
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -405,7 +405,7 @@ def test_check_forking_bench_copies_hold_the_source():
     assert benchfork.time_per_dup(src, "new", iterations=2, repeat=1) > 0
 
 
-# ------------------------------------------------------------------ lesson 07
+# ------------------------------------------------------------------ lesson 09
 
 
 CHECKS = [("check_multiplier", 2323, 3223), ("check_limit", 3.1, 2.0),
@@ -415,7 +415,7 @@ CHECKS = [("check_multiplier", 2323, 3223), ("check_limit", 3.1, 2.0),
 
 @pytest.mark.parametrize("name,right,wrong", CHECKS, ids=[c[0] for c in CHECKS])
 def test_l07_checks(name, right, wrong, capsys):
-    check = getattr(l07, name)
+    check = getattr(l09, name)
     assert check(right) is True
     assert check(wrong) is False
     assert check(None) is False
@@ -423,14 +423,14 @@ def test_l07_checks(name, right, wrong, capsys):
     assert "Correct:" in out and "Not yet:" in out
 
 
-@pytest.mark.parametrize("name", sorted(l07.SOLUTIONS))
+@pytest.mark.parametrize("name", sorted(l09.SOLUTIONS))
 def test_l07_solutions_run_and_pass(name, capsys):
     from mapletree_edu.lab import benchfork as bf
     from mapletree_edu.lab import fit as ft
     from mapletree_edu.lab import nodecount as nc
     ns = {"data": data, "normalise": normalise, "fit": ft, "sweep": sweep, "nodecount": nc,
-          "benchfork": bf, "l07": l07}
-    exec(compile(l07.solution(name), f"solution {name}", "exec"), ns)
+          "benchfork": bf, "l09": l09}
+    exec(compile(l09.solution(name), f"solution {name}", "exec"), ns)
     assert "Correct:" in capsys.readouterr().out
 
 
@@ -441,7 +441,7 @@ def test_lab_imports_without_numpy_or_matplotlib():
     code = ("import sys; sys.modules['numpy'] = None; sys.modules['matplotlib'] = None\n"
             "from mapletree_edu.lab import benchfork, data, fill, fit, golden, nodecount, "
             "normalise, replace, report, summary, sweep, verdicts\n"
-            "from mapletree_edu.lessons import l07\n"
+            "from mapletree_edu.lessons import l09\n"
             "print(fit.fork_time_fit(data.load_benchmarks()['v4'], 'new').b > 0)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=120, cwd=ROOT)

@@ -5,7 +5,7 @@ The review of "fork: Use __mt_dup() to duplicate maple tree in dup_mmap()" (LKML
 Oct 2023) argued about the complexity of the two ways ``dup_mmap()`` has copied a
 process's VMA tree: the pre-6.8 bulk rebuild (``mas_expected_entries`` + one
 ``mas_store`` per VMA + ``mas_destroy``) and v6.8's ``__mt_dup`` + a replace pass.
-This package holds the lab's measurement code; notebook 07 only calls it.
+This package holds the lab's measurement code; notebook 09 only calls it.
 
 Modules, one idea each:
 

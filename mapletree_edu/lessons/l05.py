@@ -1,322 +1,285 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Lesson 05, ``__mt_dup`` and fork: helpers, exercise checks and solutions.
+"""Lesson 05, node splits: the example trees, exercise checks and solutions.
 
-The lesson follows v6.8's ``dup_mmap()``: ``__mt_dup()`` copies the whole tree in
-depth-first pre-order (``mas_dup_build``, one bulk allocation of all children per
-internal node in ``mas_dup_alloc``), then every VMA is either replaced by an
-exact-fit store or, for ``VM_DONTCOPY``, cleared by a normal NULL store. A copy
-that runs out of memory is unwound by ``mas_dup_free``.
+Every expected answer is computed here by running the model (and reading the recorded
+steps: mas_push_data, mab_calc_split, mas_rebalance), never typed in.
 """
 
-from ..debug.walker import walk
-from ..errors import OutOfMemoryError
+from ..core.constants import MAPLE_LEAF_64, MT_MIN_SLOTS, MT_SLOTS
 from ..tree import MapleTree
 from .common import (
     Table,
-    call_answer,
+    commit_kind,
     leaf_sizes,
+    num,
+    record_op,
     report,
     solution_text,
+    steps_named,
     tree_of,
     unanswered,
-    vma_ranges,
+    write_path,
 )
-from .l04 import FnLog, internal_sizes
 
-#: The kernel's check_forking() tree: [i*10, i*10+5] holding i, for i = 0..134.
-FORKING_ENTRIES = 135
+#: VMA-like appends: range i is [i * STRIDE, i * STRIDE + LENGTH - 1] (holes between).
+STRIDE = 10
+LENGTH = 6
+#: The exercises append touching ranges instead: LENGTH == STRIDE, no holes.
+TOUCHING = STRIDE
 
+#: Player options for trees with many leaves: draw the leaves the step touches and
+#: summarise the others, so the diagram stays readable at the page width.
+COLLAPSED = {"collapse": 3}
 
-# --- helpers the notebook uses ---------------------------------------------------------------
-
-def forking_source(n=FORKING_ENTRIES, alloc=True):
-    """check_forking()'s source tree: n ranges [i*10, i*10+5] holding i, stored in order."""
-    return tree_of(vma_ranges(n), alloc=alloc)
-
-
-def ledger_delta(allocator, before):
-    now = allocator.counters()
-    return {k: now[k] - before[k] for k in ("allocs", "frees", "alloc_calls")}
+#: Exercise "first_split": singletons [i, i] = i for i in this range, into a plain tree.
+FIRST_SPLIT_SINGLETONS = range(100, 116)
 
 
-def dup_with_ledger(src):
-    """(the copy, the ledger difference of the __mt_dup) - the copy shares src's allocator."""
-    before = src.allocator.counters()
-    copy = src.dup()
-    return copy, ledger_delta(src.allocator, before)
+# --- the trees the lesson uses ------------------------------------------------------------
+def singletons(n, start=0, alloc=False):
+    """A tree with [i, i] = i for i in start..start+n-1 (a plain tree by default)."""
+    return tree_of([(i, i) for i in range(start, start + n)],
+                   entries=list(range(start, start + n)), alloc=alloc)
 
 
-def internal_count(tree):
-    """Internal nodes of a tree (0 for an empty tree or a root entry)."""
-    root = tree.core.root
-    if root is None or root.__class__.__name__ != "Node":
-        return 0
-    return sum(1 for v in walk(root) if v.node.type >= 2)
+def append_range(i, length=LENGTH):
+    """The i-th VMA-like range."""
+    return (i * STRIDE, i * STRIDE + length - 1)
 
 
-def internal_bounds(tree, depth=1):
-    """[(min, max)] of the nodes at ``depth`` (1: the root's children)."""
-    root = tree.core.root
-    return [(v.min, v.max) for v in walk(root) if v.depth == depth]
+def appended(n, length=LENGTH):
+    """An allocation tree after the VMA-like appends 0..n-1."""
+    return tree_of([append_range(i, length) for i in range(n)])
 
 
-def visit_table(steps, limit=None):
-    """One row per pre-order copy (mas_dup_build) and bulk child allocation
-    (mas_dup_alloc) of a recorded __mt_dup."""
-    rows = []
-    for s in steps:
-        d = s.details
-        if s.fn == "mas_dup_build" and "visit" in d and d["visit"]:
-            node = s.view.by_serial().get(d["src"]) if s.view is not None else None
-            where = f"[{node.min}, {_num(node.max)}]" if node is not None else ""
-            kind = node.type if node is not None else ""
-            depth = node.depth if node is not None else ""
-            rows.append([d["visit"], depth, kind, where, f"#{d['src']} -> #{d['dst']}", ""])
-        elif s.fn == "mas_dup_alloc":
-            rows.append(["", "", "", "", "", f"{d['count']} children, one bulk call"
-                         + ("" if d["ok"] else ": FAILED")])
-        elif s.fn == "mas_dup_free":
-            rows.append(["", "", "", "", "", f"mas_dup_free: {d['freed']} nodes freed"])
-    if limit is not None:
-        rows = rows[:limit]
-    return Table(["visit", "depth", "type", "source range", "source -> copy",
-                  "mas_dup_alloc"], rows)
+def push_facts(steps):
+    """'left' or 'right' if a mas_push_data step moved data, else '' ."""
+    for s in steps_named(steps, "mas_push_data"):
+        if s.details.get("pushed"):
+            return s.details.get("side")
+    return ""
 
 
-def _num(v):
-    return "MAX" if v == (1 << 64) - 1 else str(v)
+def split_facts(steps):
+    """(b_end, split, mid_split) of the leaf-level mab_calc_split, or None."""
+    calc = steps_named(steps, "mab_calc_split")
+    if not calc:
+        return None
+    d = calc[0].details
+    return d["b_end"], d["split"], d["mid_split"]
 
 
-def child_entry(entry):
-    """The child's copy of a parent entry: "c<n>" for entry n (dup_vma's new VMA)."""
-    return f"c{entry}"
-
-
-def layout(tree):
-    """The tree's node layout without the leaf entries: equal layouts mean the same
-    nodes, pivots, gaps and shape (fork.tree_shape with the entries left out)."""
-    from ..fork.paths import tree_shape
-    return [row[:-1] + ((len(row[-1]),) if row[1] < 2 else (row[-1],))
-            for row in tree_shape(tree)]
-
-
-def replace_all(copy):
-    """The replace pass of v6.8 dup_mmap(): store the child's copy of every entry over
-    exactly its range. Returns the ledger difference and the write paths taken."""
-    before = copy.allocator.counters()
-    log = FnLog()
-    with copy.tracing(log):
-        for first, last, entry in list(copy):
-            copy.store(first, last, child_entry(entry))
-    paths = {}
-    for fn, _info in log.log:
-        if fn.startswith("mas_wr_") or fn in ("mas_split", "mas_rebalance"):
-            paths[fn] = paths.get(fn, 0) + 1
-    return ledger_delta(copy.allocator, before), paths
-
-
-def dontcopy_pass(copy, dontcopy):
-    """v6.8 dup_mmap()'s loop over the copy: NULL-store each entry for which
-    ``dontcopy(entry)`` is true (vma_iter_clear_gfp), replace every other one by an
-    exact-fit store. Returns one row per NULL store that did more than a slot write:
-    (entry, [first, last], what happened, leaf sizes after)."""
-    rows = []
-    for first, last, entry in list(copy):
-        if dontcopy(entry):
-            log = FnLog()
-            before = internal_bounds(copy)
-            with copy.tracing(log):
-                copy.clear(first, last)
-            fns = [fn for fn, _i in log.log]
-            what = []
-            if "mas_wr_spanning_store" in fns:
-                what.append("spanning store")
-            if "mas_rebalance" in fns:
-                what.append("rebalance")
-            if internal_bounds(copy) != before:
-                what.append("parent pivot moved")
-            if what:
-                rows.append((entry, (first, last), ", ".join(what), leaf_sizes(copy)))
-        else:
-            copy.store(first, last, child_entry(entry))
-    return rows
-
-
-def leaf_text(tree, k=0):
-    """Leaf k as 'v0@5 -@9 v1@15 ...': each slot's entry (v<n> for the parent's entry n,
-    c<n> for the child's copy, - for NULL) and its pivot."""
-    leaves = [v for v in walk(tree.core.root) if v.node.type < 2]
+def append_history(n, length=LENGTH):
+    """Store the appends 0..n-1 one at a time, recording each: a list of dicts with i,
+    first, path, commit, push, split (b_end, split, mid_split), the leaf sizes and the
+    height after."""
+    t = MapleTree()
     out = []
-    for _i, _lo, hi, entry in leaves[k].ranges():
-        label = "-" if entry is None else (f"v{entry}" if isinstance(entry, int) else entry)
-        out.append(f"{label}@{_num(hi)}")
-    return " ".join(out)
+    for i in range(n):
+        first, last = append_range(i, length)
+        steps, _t = record_op(t, "store", first, last, i)
+        out.append({"i": i, "first": first, "path": write_path(steps),
+                    "commit": commit_kind(steps), "push": push_facts(steps),
+                    "split": split_facts(steps), "leaves": leaf_sizes(t), "height": t.height})
+    return out
 
 
-def failed_dup(src, k):
-    """Run __mt_dup with the k-th node allocation failing. Returns a dict: the error
-    text, the nodes mas_dup_free freed, the ledger difference, and whether src is
-    unchanged (node for node)."""
-    from ..fork.paths import tree_shape
-    shape = tree_shape(src)
-    log = FnLog()
-    before = src.allocator.counters()
-    src.allocator.set_fail_at(k)
-    error = None
-    try:
-        with src.tracing(log):
-            src.dup()
-    except OutOfMemoryError as exc:
-        error = str(exc)
-    finally:
-        src.allocator.set_fail_at(None)
-    freed = [d["freed"] for d in log.calls("mas_dup_free")]
-    return {"error": error, "freed": freed[0] if freed else None,
-            "ledger": ledger_delta(src.allocator, before),
-            "source unchanged": tree_shape(src) == shape}
+def history_table(rows, only_changes=False):
+    """The append history as a table (optionally only the stores that split or pushed)."""
+    out = []
+    for r in rows:
+        if only_changes and not r["commit"]:
+            continue
+        sp = r["split"]
+        split = f"b_end {sp[0]}, split {sp[1]}" + (f", mid {sp[2]}" if sp and sp[2] else "") \
+            if sp else ""
+        commit = f"push {r['push']}" if r["push"] else r["commit"]
+        out.append([r["i"], num(r["first"]), r["path"], commit, split, r["leaves"],
+                    r["height"]])
+    return Table(["i", "first", "write path", "big node", "mab_calc_split", "leaves after",
+                  "height"], out)
 
 
-# --- exercises ---------------------------------------------------------------------------------
+def erase_base():
+    """40 appends: leaves of an allocation tree that the erase exercise shrinks."""
+    return appended(40)
 
-def _dup_calls(tree):
-    return dup_with_ledger(tree)[1]["alloc_calls"]
+
+#: Exercise "rebalance": erase the entries with these append numbers, in order.
+ERASE_ORDER = tuple(range(8, 16))
 
 
-def check_visit_numbers(answer):
-    """Exercise 1: the pre-order visit numbers of the internal nodes of the
-    check_forking tree, in increasing order."""
-    src = forking_source()
-    want = [v.id + 1 for v in walk(src.core.root) if v.node.type >= 2]
+def erase_history():
+    """Erase ERASE_ORDER from erase_base() one at a time: (i, path, commit, leaves)."""
+    t = erase_base()
+    out = []
+    for i in ERASE_ORDER:
+        steps, _t = record_op(t, "erase", append_range(i)[0])
+        out.append((i, write_path(steps), commit_kind(steps), leaf_sizes(t)))
+    return out
+
+
+#: The spanning store that needs a three-way split: from inside the last entry of one
+#: full leaf to inside the leading NULL range of the next one.
+THREE_WAY_STORE = (151, 158, "x")
+
+
+# --- checks -----------------------------------------------------------------------------------
+def _int_list(answer):
+    if not isinstance(answer, (list, tuple)):
+        return None
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in answer):
+        return None
+    return list(answer)
+
+
+def first_split_tree():
+    r = FIRST_SPLIT_SINGLETONS
+    return singletons(len(r), start=r[0])
+
+
+def expected_first_split():
+    return leaf_sizes(first_split_tree())
+
+
+def check_first_split(answer):
+    """Exercise "first_split": the leaf sizes after storing singletons 0..15."""
+    expected = expected_first_split()
     if unanswered(answer):
-        return report(False, "", "give a list of visit numbers, e.g. [1, ...]")
-    ok = isinstance(answer, (list, tuple)) and list(answer) == want
-    return report(ok, f"internal nodes are visits {want}: the root first, then each internal "
-                  "node just before its own leaves.",
-                  "pre-order: a node is copied before all of its children, and a whole subtree "
-                  "before its next sibling (hint: the root is 1; its first child 2; count that "
-                  "child's leaves before the second child)")
+        return report(False, "", "set answer to the list of leaf sizes, left to right.")
+    got = _int_list(answer)
+    if got is None:
+        return report(False, "", "the answer is a list of ints, e.g. [8, 9].")
+    if got == expected:
+        return report(True, f"{expected}: the pivots are not below min + 15 here, so the "
+                      "small-pivot rule does not fire and the split is near the middle.", "")
+    if sum(got) == sum(expected) and len(got) == len(expected):
+        return report(False, "", "the total is right. Where does b_end / 2 put the split, and "
+                      "does the small-pivot rule fire when the pivots are 100 and more?")
+    return report(False, "", "count the big node: the NULL range before the first index, the "
+                  "singletons, and the NULL range up to MAX; a leaf holds "
+                  f"{MT_SLOTS[MAPLE_LEAF_64]}; the left leaf gets offsets 0..split.")
 
 
-def check_dup_alloc_calls(answer):
-    """Exercise 2: a function giving the allocator calls of __mt_dup for a tree."""
-    if not callable(answer):
-        return report(False, "", "pass a function of a MapleTree, e.g. "
-                      "check_dup_alloc_calls(dup_calls)")
-    cases = {"check_forking tree": forking_source(), "one leaf": forking_source(5),
-             "plain tree, 300 ranges": forking_source(300, alloc=False),
-             "empty tree": MapleTree()}
-    root_entry = MapleTree()
-    root_entry.store(0, 0, "only entry")
-    cases["root entry"] = root_entry
-    for name, tree in cases.items():
-        want = _dup_calls(tree)
-        got, failed = call_answer(answer, tree)
-        if failed:
-            return report(False, "", f"{name}: your function {failed}")
-        if got != want:
-            return report(False, "", f"{name}: the ledger shows {want} calls, your function "
-                          f"gives {got!r} (hint: one call for the root node, one bulk call per "
-                          "internal node; a tree without a node copies nothing)")
-    return report(True, "one call for the root, then one bulk call per internal node, "
-                  "and none at all for a tree without nodes.", "")
+def _first(rows, pred):
+    return next(r for r in rows if pred(r))
 
 
-def check_nodes_freed(answer):
-    """Exercise 3: a function nodes_freed(k) for the check_forking tree: the nodes
-    mas_dup_free gives back when the k-th node allocation fails (0 when the copy
-    succeeds or nothing was allocated)."""
-    if not callable(answer):
-        return report(False, "", "pass a function of k, e.g. check_nodes_freed(nodes_freed)")
-    src = forking_source()
-    for k in range(1, src.node_count + 2):
-        want = failed_dup(src, k)["freed"] or 0
-        got, failed = call_answer(answer, k)
-        if failed:
-            return report(False, "", f"nodes_freed({k}) {failed}")
-        if got != want:
-            return report(False, "", f"nodes_freed({k}): {want} nodes are freed, your function "
-                          f"gives {got!r} (hint: a bulk request that contains the failing node "
-                          "fails whole; everything allocated before it is freed)")
-    return report(True, "allocations come in groups (root, then each internal node's "
-                  "children), and a failure frees every group before the failing one.", "")
+def expected_vma_split():
+    r = _first(append_history(40, TOUCHING),
+               lambda r: r["commit"] == "split" and not r["push"])
+    return r["i"], r["leaves"]
 
 
-def _pivot_mover():
-    src = forking_source()
-    copy = src.dup()
-    rows = dontcopy_pass(copy, lambda e: e % 3 == 2)
-    return [r[0] for r in rows if "parent pivot moved" in r[2]]
+def check_vma_split(answer):
+    """Exercise "vma_split": (i, leaf sizes) of the first touching append that splits the
+    root leaf."""
+    expected = expected_vma_split()
+    if unanswered(answer):
+        return report(False, "", "set answer = (i, [leaf sizes]).")
+    if not isinstance(answer, (list, tuple)) or len(answer) != 2:
+        return report(False, "", "the answer is a pair (i, [leaf sizes]).")
+    i, sizes = answer
+    got_sizes = _int_list(sizes)
+    if i == expected[0] and got_sizes == expected[1]:
+        return report(True, f"append {expected[0]} overflows the leaf and it splits into "
+                      f"{expected[1]}: touching ranges need no NULL between them, so the leaf "
+                      "fills twice as slowly.", "")
+    if i != expected[0]:
+        return report(False, "", "touching appends add one entry each (no hole); when does the "
+                      f"leaf need more than {MT_SLOTS[MAPLE_LEAF_64]} slots?")
+    return report(False, "", "the step is right; print the history table to see the sizes.")
 
 
-def check_pivot_mover(answer):
-    """Exercise 4: which VMA's NULL store moved the pivot between the two internal
-    nodes (every third VMA DONTCOPY)."""
-    want = _pivot_mover()
-    ok = answer in want
-    return report(ok, f"v{want[0]} was the last entry of its leaf and of the first internal "
-                  "node: its NULL store ended on the subtree's max, so it became a spanning "
-                  "store that rebuilt both sides of the boundary.",
-                  "look for a DONTCOPY VMA whose range ends exactly at the first internal "
-                  "node's max (hint: internal_bounds(source))")
+def expected_push_left():
+    return _first(append_history(40, TOUCHING), lambda r: r["push"] == "left")["i"]
 
 
+def check_push_left(answer):
+    """Exercise "push_left": the first touching append i at which mas_push_data moves data
+    left."""
+    expected = expected_push_left()
+    if unanswered(answer):
+        return report(False, "", "set answer to an append number i.")
+    if isinstance(answer, bool) or not isinstance(answer, int):
+        return report(False, "", "the answer is an int.")
+    if answer == expected:
+        return report(True, f"append {expected}: the left sibling had room, so no new leaf was "
+                      "needed; mas_push_data filled the left leaf instead.", "")
+    if answer < expected:
+        return report(False, "", "at that point the leaf still had room, or had no left "
+                      "sibling with space.")
+    return report(False, "", "earlier: look for the first store whose big node ended with "
+                  "a push.")
+
+
+def expected_rebalance():
+    return next(i for i, _p, commit, _l in erase_history() if commit == "rebalance")
+
+
+def check_rebalance(answer):
+    """Exercise "rebalance": the first i in ERASE_ORDER whose erase rebalances a leaf."""
+    expected = expected_rebalance()
+    if unanswered(answer):
+        return report(False, "", "set answer to the append number i of the erase.")
+    if isinstance(answer, bool) or not isinstance(answer, int):
+        return report(False, "", "the answer is an int.")
+    if answer == expected:
+        return report(True, f"erase of entry {expected}: the leaf would drop below the "
+                      "minimum, so mas_rebalance merged it with its next sibling and split "
+                      "the result again.", "")
+    return report(False, "", "each erase removes an entry and its NULL neighbour merges: "
+                  "two slots fewer. When does a leaf drop to "
+                  f"{MT_MIN_SLOTS[MAPLE_LEAF_64]} slots or fewer?")
+
+
+def three_way_facts():
+    base = erase_base()
+    first, last, entry = THREE_WAY_STORE
+    steps, after = record_op(base, "store", first, last, entry, on_copy=True)
+    return steps, leaf_sizes(base), leaf_sizes(after)
+
+
+# --- solutions -------------------------------------------------------------------------------
 SOLUTIONS = {
-    "visit_numbers": '''\
-src = l05.forking_source()
-steps = l05.record_dup(src)
-internal = [s.details["visit"] for s in steps
-            if s.fn == "mas_dup_build" and s.details.get("visit")
-            and s.view.by_serial()[s.details["src"]].type != "leaf_64"]
-print(internal)
-l05.check_visit_numbers(internal)''',
-    "dup_alloc_calls": '''\
-def dup_calls(tree):
-    """Allocator calls of __mt_dup: the root, then one bulk call per internal node."""
-    if tree.node_count == 0:          # empty, or a single entry in the root pointer
-        return 0
-    return 1 + l05.internal_count(tree)
-
-l05.check_dup_alloc_calls(dup_calls)''',
-    "nodes_freed": '''\
-src = l05.forking_source()
-groups = [1] + l05.internal_sizes(src)   # the root, then each internal node's children
-print("allocation groups in build order:", groups)
-
-def nodes_freed(k):
-    done = 0
-    for group in groups:
-        if k <= done + group:        # the failing node is in this group: it fails whole
-            return done              # every earlier group is freed
-        done += group
-    return 0                         # the copy succeeded: nothing freed
-
-l05.check_nodes_freed(nodes_freed)''',
-    "pivot_mover": '''\
-src = l05.forking_source()
-print(l05.internal_bounds(src))          # where the first internal node ends
-copy = src.dup()
-rows = l05.dontcopy_pass(copy, lambda e: e % 3 == 2)
-mover = [entry for entry, rng, what, sizes in rows if "parent pivot moved" in what]
-print(mover)
-l05.check_pivot_mover(mover[0])''',
+    "first_split": '''
+r = l05.FIRST_SPLIT_SINGLETONS
+t = l05.singletons(len(r), start=r[0])
+answer = leaf_sizes(t)
+print(answer)
+ok = l05.check_first_split(answer)
+''',
+    "vma_split": '''
+rows = l05.append_history(40, length=l05.TOUCHING)
+print(l05.history_table(rows, only_changes=True))
+first = next(r for r in rows if r["commit"] == "split" and not r["push"])
+answer = (first["i"], first["leaves"])
+print(answer)
+ok = l05.check_vma_split(answer)
+''',
+    "push_left": '''
+rows = l05.append_history(40, length=l05.TOUCHING)
+answer = next(r["i"] for r in rows if r["push"] == "left")
+print(answer)
+ok = l05.check_push_left(answer)
+''',
+    "rebalance": '''
+for i, path, commit, sizes in l05.erase_history():
+    print(i, path, commit, sizes)
+answer = next(i for i, path, commit, sizes in l05.erase_history() if commit == "rebalance")
+ok = l05.check_rebalance(answer)
+''',
 }
 
 
-def record_dup(src):
-    """The recorded steps of src.dup() (the copy itself is dropped)."""
-    from ..trace import record
-    with record(src, "__mt_dup") as rec:
-        src.dup()
-    return rec.steps
-
-
 def solution(name):
-    """The solution of exercise ``name`` as source text."""
+    """The source text of a solution: ``print(l05.solution("first_split"))``."""
     return solution_text(SOLUTIONS, name)
 
 
-__all__ = ["child_entry", "layout", "internal_sizes", "forking_source", "dup_with_ledger",
-           "internal_count", "internal_bounds", "visit_table", "replace_all", "dontcopy_pass",
-           "leaf_text", "failed_dup", "record_dup", "check_visit_numbers",
-           "check_dup_alloc_calls", "check_nodes_freed", "check_pivot_mover", "solution",
-           "SOLUTIONS", "FORKING_ENTRIES"]
+__all__ = ["STRIDE", "LENGTH", "singletons", "append_range", "appended", "append_history",
+           "history_table", "erase_base", "ERASE_ORDER", "erase_history", "THREE_WAY_STORE",
+           "three_way_facts", "push_facts", "split_facts", "first_split_tree",
+           "check_first_split", "check_vma_split", "check_push_left", "check_rebalance",
+           "solution", "SOLUTIONS",
+           "TOUCHING", "FIRST_SPLIT_SINGLETONS", "COLLAPSED"]

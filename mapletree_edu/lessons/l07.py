@@ -1,150 +1,313 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Lesson 07, the fork cost lab: exercise checks and solutions.
+"""Lesson 07, ``__mt_dup`` and fork: helpers, exercise checks and solutions.
 
-The measurement code is in :mod:`mapletree_edu.lab`; the checks compute their expected
-answers from the same data (the package's copy of the benchmark CSV, the thread's
-table, the model), never from typed numbers.
+The lesson follows v6.8's ``dup_mmap()``: ``__mt_dup()`` copies the whole tree in
+depth-first pre-order (``mas_dup_build``, one bulk allocation of all children per
+internal node in ``mas_dup_alloc``), then every VMA is either replaced by an
+exact-fit store or, for ``VM_DONTCOPY``, cleared by a normal NULL store. A copy
+that runs out of memory is unwound by ``mas_dup_free``.
 """
 
-import numbers
+from ..debug.walker import walk
+from ..errors import OutOfMemoryError
+from ..tree import MapleTree
+from .common import (
+    Table,
+    call_answer,
+    leaf_sizes,
+    report,
+    solution_text,
+    tree_of,
+    unanswered,
+    vma_ranges,
+)
+from .l06 import FnLog, internal_sizes
 
-from ..lab import data as D
-from ..lab.benchfork import forking_source, per_dup_costs
-from ..lab.fit import asymptote, fork_time_fit
-from ..lab.normalise import recovered_multiplier
-from ..lab.sweep import load_cache
-from .common import report, solution_text, unanswered
-
-
-def _number(answer):
-    """A real number (int, float, Fraction, numpy scalar), not a bool."""
-    return isinstance(answer, numbers.Real) and not isinstance(answer, bool)
-
-
-def expected_multiplier(vmas=3221):
-    """The multiplier read back from Liam's old row at ``vmas``."""
-    rows = {r.vmas: r for r in D.load_benchmarks()["v3"]}
-    k = D.LIAM_VMA_ROW.index(vmas)
-    return recovered_multiplier(rows[vmas].old, D.LIAM_OLD_ROW[k])
+#: The kernel's check_forking() tree: [i*10, i*10+5] holding i, for i = 0..134.
+FORKING_ENTRIES = 135
 
 
-def check_multiplier(answer):
-    """Exercise 1: the multiplier Liam used in the 3221 column."""
-    want = expected_multiplier()
-    if unanswered(answer) or not _number(answer):
-        return report(False, "", "give a number: printed VMAs/s x 10 / forks per 10 s, "
-                      "with the old row's 3221 column (1420514.5) and the v3 old forks there")
-    ok = answer == want
-    return report(ok, f"{want}: Liam multiplied by {want} where n + 2 = 3223, two digits "
-                  "swapped. Every other column uses n + 2.",
-                  f"{answer} does not turn the forks into the printed 1420514.5 (hint: "
-                  "1420514.5 * 10 / 6115)")
+# --- helpers the notebook uses ---------------------------------------------------------------
+
+def forking_source(n=FORKING_ENTRIES, alloc=True):
+    """check_forking()'s source tree: n ranges [i*10, i*10+5] holding i, stored in order."""
+    return tree_of(vma_ranges(n), alloc=alloc)
 
 
-def expected_limit(series="v4", path="new"):
-    """1/b of the relative fit, in millions of VMAs per second."""
-    fit = fork_time_fit(D.load_benchmarks()[series], path, relative=True)
-    return asymptote(fit) / 1e6
+def ledger_delta(allocator, before):
+    now = allocator.counters()
+    return {k: now[k] - before[k] for k in ("allocs", "frees", "alloc_calls")}
 
 
-def check_limit(answer):
-    """Exercise 2: the limit of VMAs/s for the v4 new path, in millions (1/b)."""
-    want = expected_limit()
-    if unanswered(answer) or not _number(answer):
-        return report(False, "", "give 1/b in millions of VMAs per second, e.g. 2.5")
-    ok = abs(answer - want) <= 0.03 * want
-    return report(ok, f"about {want:.2f} M VMAs/s: VMAs/s = n/(a + b*n) flattens towards "
-                  "1/b; the bend is the fixed cost a being shared by more VMAs.",
-                  f"{answer} is not within 3 % of 1/b (hint: fit T = 10 / forks against n "
-                  "with lab.fit.fork_time_fit(rows, 'new'), then 1 / fit.b / 1e6)")
+def dup_with_ledger(src):
+    """(the copy, the ledger difference of the __mt_dup) - the copy shares src's allocator."""
+    before = src.allocator.counters()
+    copy = src.dup()
+    return copy, ledger_delta(src.allocator, before)
 
 
-def expected_root_walk(vmas=51221):
-    row = next(r for r in load_cache() if r["vmas"] == vmas)
-    return (row["new"]["visits"] - row["new"]["nodes_copied"]) / vmas, row["parent"]["height"]
+def internal_count(tree):
+    """Internal nodes of a tree (0 for an empty tree or a root entry)."""
+    root = tree.core.root
+    if root is None or root.__class__.__name__ != "Node":
+        return 0
+    return sum(1 for v in walk(root) if v.node.type >= 2)
 
 
-def check_root_walk(answer):
-    """Exercise 3: replace-pass visits per VMA of the new path through the normal API at
-    51221 VMAs."""
-    want, height = expected_root_walk()
-    if unanswered(answer) or not _number(answer):
-        return report(False, "", "give (visits - nodes_copied) / VMAs of the 'new' path at "
-                      "51221 VMAs")
-    ok = abs(answer - want) < 1e-9
-    return report(ok, f"{want:g} = the tree's height {height}: a store through the normal "
-                  "API walks from the root, so this replace pass costs n x height, which "
-                  "grows like log(n/16). The kernel's iterator stores at the leaf it is on "
-                  "(new_iter: 1 visit per VMA).",
-                  f"{answer} is not it (hint: the row of load_cache() with vmas == 51221; "
-                  "subtract the copy's visits, which are the nodes copied)")
+def internal_bounds(tree, depth=1):
+    """[(min, max)] of the nodes at ``depth`` (1: the root's children)."""
+    root = tree.core.root
+    return [(v.min, v.max) for v in walk(root) if v.depth == depth]
 
 
-def expected_prealloc(vmas=821):
-    row = next(r for r in load_cache() if r["vmas"] == vmas)
-    return row["old"]["allocs"], row["old"]["frees"]
+def visit_table(steps, limit=None):
+    """One row per pre-order copy (mas_dup_build) and bulk child allocation
+    (mas_dup_alloc) of a recorded __mt_dup."""
+    rows = []
+    for s in steps:
+        d = s.details
+        if s.fn == "mas_dup_build" and "visit" in d and d["visit"]:
+            node = s.view.by_serial().get(d["src"]) if s.view is not None else None
+            where = f"[{node.min}, {_num(node.max)}]" if node is not None else ""
+            kind = node.type if node is not None else ""
+            depth = node.depth if node is not None else ""
+            rows.append([d["visit"], depth, kind, where, f"#{d['src']} -> #{d['dst']}", ""])
+        elif s.fn == "mas_dup_alloc":
+            rows.append(["", "", "", "", "", f"{d['count']} children, one bulk call"
+                         + ("" if d["ok"] else ": FAILED")])
+        elif s.fn == "mas_dup_free":
+            rows.append(["", "", "", "", "", f"mas_dup_free: {d['freed']} nodes freed"])
+    if limit is not None:
+        rows = rows[:limit]
+    return Table(["visit", "depth", "type", "source range", "source -> copy",
+                  "mas_dup_alloc"], rows)
 
 
-def check_prealloc(answer):
-    """Exercise 4: (nodes preallocated, nodes freed unused) by the old path at 821 VMAs."""
-    want = expected_prealloc()
-    if unanswered(answer) or not isinstance(answer, (tuple, list)) or len(answer) != 2:
-        return report(False, "", "give a pair (preallocated, freed unused)")
-    ok = tuple(answer) == want
-    return report(ok, f"{want[0]} preallocated, {want[1]} returned unused at mas_destroy: "
-                  f"{want[0] - want[1]} nodes in the tree, exactly what the parent has.",
-                  f"{tuple(answer)} is not the ledger (hint: 2n+1 entries, 14 per leaf, one "
-                  "parent per 8 leaves, + 3; the frees are the rest)")
+def _num(v):
+    return "MAX" if v == (1 << 64) - 1 else str(v)
 
 
-def expected_dup_calls():
-    return per_dup_costs(forking_source(), "new").alloc_calls
+def child_entry(entry):
+    """The child's copy of a parent entry: "c<n>" for entry n (dup_vma's new VMA)."""
+    return f"c{entry}"
 
 
-def check_dup_calls(answer):
-    """Exercise 5: allocator calls of one __mt_dup of bench_forking's 135-entry tree."""
-    want = expected_dup_calls()
-    if unanswered(answer) or not _number(answer):
-        return report(False, "", "give a whole number of allocator calls")
-    ok = answer == want
-    return report(ok, f"{want}: one for the root, then one bulk call per internal node for "
-                  "all its children (mas_dup_alloc).",
-                  f"{answer} is not it (hint: count the internal nodes of forking_source() "
-                  "and add the root's own allocation)")
+def layout(tree):
+    """The tree's node layout without the leaf entries: equal layouts mean the same
+    nodes, pivots, gaps and shape (fork.tree_shape with the entries left out)."""
+    from ..fork.paths import tree_shape
+    return [row[:-1] + ((len(row[-1]),) if row[1] < 2 else (row[-1],))
+            for row in tree_shape(tree)]
+
+
+def replace_all(copy):
+    """The replace pass of v6.8 dup_mmap(): store the child's copy of every entry over
+    exactly its range. Returns the ledger difference and the write paths taken."""
+    before = copy.allocator.counters()
+    log = FnLog()
+    with copy.tracing(log):
+        for first, last, entry in list(copy):
+            copy.store(first, last, child_entry(entry))
+    paths = {}
+    for fn, _info in log.log:
+        if fn.startswith("mas_wr_") or fn in ("mas_split", "mas_rebalance"):
+            paths[fn] = paths.get(fn, 0) + 1
+    return ledger_delta(copy.allocator, before), paths
+
+
+def dontcopy_pass(copy, dontcopy):
+    """v6.8 dup_mmap()'s loop over the copy: NULL-store each entry for which
+    ``dontcopy(entry)`` is true (vma_iter_clear_gfp), replace every other one by an
+    exact-fit store. Returns one row per NULL store that did more than a slot write:
+    (entry, [first, last], what happened, leaf sizes after)."""
+    rows = []
+    for first, last, entry in list(copy):
+        if dontcopy(entry):
+            log = FnLog()
+            before = internal_bounds(copy)
+            with copy.tracing(log):
+                copy.clear(first, last)
+            fns = [fn for fn, _i in log.log]
+            what = []
+            if "mas_wr_spanning_store" in fns:
+                what.append("spanning store")
+            if "mas_rebalance" in fns:
+                what.append("rebalance")
+            if internal_bounds(copy) != before:
+                what.append("parent pivot moved")
+            if what:
+                rows.append((entry, (first, last), ", ".join(what), leaf_sizes(copy)))
+        else:
+            copy.store(first, last, child_entry(entry))
+    return rows
+
+
+def leaf_text(tree, k=0):
+    """Leaf k as 'v0@5 -@9 v1@15 ...': each slot's entry (v<n> for the parent's entry n,
+    c<n> for the child's copy, - for NULL) and its pivot."""
+    leaves = [v for v in walk(tree.core.root) if v.node.type < 2]
+    out = []
+    for _i, _lo, hi, entry in leaves[k].ranges():
+        label = "-" if entry is None else (f"v{entry}" if isinstance(entry, int) else entry)
+        out.append(f"{label}@{_num(hi)}")
+    return " ".join(out)
+
+
+def failed_dup(src, k):
+    """Run __mt_dup with the k-th node allocation failing. Returns a dict: the error
+    text, the nodes mas_dup_free freed, the ledger difference, and whether src is
+    unchanged (node for node)."""
+    from ..fork.paths import tree_shape
+    shape = tree_shape(src)
+    log = FnLog()
+    before = src.allocator.counters()
+    src.allocator.set_fail_at(k)
+    error = None
+    try:
+        with src.tracing(log):
+            src.dup()
+    except OutOfMemoryError as exc:
+        error = str(exc)
+    finally:
+        src.allocator.set_fail_at(None)
+    freed = [d["freed"] for d in log.calls("mas_dup_free")]
+    return {"error": error, "freed": freed[0] if freed else None,
+            "ledger": ledger_delta(src.allocator, before),
+            "source unchanged": tree_shape(src) == shape}
+
+
+# --- exercises ---------------------------------------------------------------------------------
+
+def _dup_calls(tree):
+    return dup_with_ledger(tree)[1]["alloc_calls"]
+
+
+def check_visit_numbers(answer):
+    """Exercise 1: the pre-order visit numbers of the internal nodes of the
+    check_forking tree, in increasing order."""
+    src = forking_source()
+    want = [v.id + 1 for v in walk(src.core.root) if v.node.type >= 2]
+    if unanswered(answer):
+        return report(False, "", "give a list of visit numbers, e.g. [1, ...]")
+    ok = isinstance(answer, (list, tuple)) and list(answer) == want
+    return report(ok, f"internal nodes are visits {want}: the root first, then each internal "
+                  "node just before its own leaves.",
+                  "pre-order: a node is copied before all of its children, and a whole subtree "
+                  "before its next sibling (hint: the root is 1; its first child 2; count that "
+                  "child's leaves before the second child)")
+
+
+def check_dup_alloc_calls(answer):
+    """Exercise 2: a function giving the allocator calls of __mt_dup for a tree."""
+    if not callable(answer):
+        return report(False, "", "pass a function of a MapleTree, e.g. "
+                      "check_dup_alloc_calls(dup_calls)")
+    cases = {"check_forking tree": forking_source(), "one leaf": forking_source(5),
+             "plain tree, 300 ranges": forking_source(300, alloc=False),
+             "empty tree": MapleTree()}
+    root_entry = MapleTree()
+    root_entry.store(0, 0, "only entry")
+    cases["root entry"] = root_entry
+    for name, tree in cases.items():
+        want = _dup_calls(tree)
+        got, failed = call_answer(answer, tree)
+        if failed:
+            return report(False, "", f"{name}: your function {failed}")
+        if got != want:
+            return report(False, "", f"{name}: the ledger shows {want} calls, your function "
+                          f"gives {got!r} (hint: one call for the root node, one bulk call per "
+                          "internal node; a tree without a node copies nothing)")
+    return report(True, "one call for the root, then one bulk call per internal node, "
+                  "and none at all for a tree without nodes.", "")
+
+
+def check_nodes_freed(answer):
+    """Exercise 3: a function nodes_freed(k) for the check_forking tree: the nodes
+    mas_dup_free gives back when the k-th node allocation fails (0 when the copy
+    succeeds or nothing was allocated)."""
+    if not callable(answer):
+        return report(False, "", "pass a function of k, e.g. check_nodes_freed(nodes_freed)")
+    src = forking_source()
+    for k in range(1, src.node_count + 2):
+        want = failed_dup(src, k)["freed"] or 0
+        got, failed = call_answer(answer, k)
+        if failed:
+            return report(False, "", f"nodes_freed({k}) {failed}")
+        if got != want:
+            return report(False, "", f"nodes_freed({k}): {want} nodes are freed, your function "
+                          f"gives {got!r} (hint: a bulk request that contains the failing node "
+                          "fails whole; everything allocated before it is freed)")
+    return report(True, "allocations come in groups (root, then each internal node's "
+                  "children), and a failure frees every group before the failing one.", "")
+
+
+def _pivot_mover():
+    src = forking_source()
+    copy = src.dup()
+    rows = dontcopy_pass(copy, lambda e: e % 3 == 2)
+    return [r[0] for r in rows if "parent pivot moved" in r[2]]
+
+
+def check_pivot_mover(answer):
+    """Exercise 4: which VMA's NULL store moved the pivot between the two internal
+    nodes (every third VMA DONTCOPY)."""
+    want = _pivot_mover()
+    ok = answer in want
+    return report(ok, f"v{want[0]} was the last entry of its leaf and of the first internal "
+                  "node: its NULL store ended on the subtree's max, so it became a spanning "
+                  "store that rebuilt both sides of the boundary.",
+                  "look for a DONTCOPY VMA whose range ends exactly at the first internal "
+                  "node's max (hint: internal_bounds(source))")
 
 
 SOLUTIONS = {
-    "multiplier": '''\
-rows = {r.vmas: r for r in data.load_benchmarks()["v3"]}
-k = data.LIAM_VMA_ROW.index(3221)
-m = normalise.recovered_multiplier(rows[3221].old, data.LIAM_OLD_ROW[k])
-print("multiplier at 3221:", m, "| n + 2 would be", 3221 + 2)
-l07.check_multiplier(m)''',
-    "limit": '''\
-v4 = data.load_benchmarks()["v4"]
-f = fit.fork_time_fit(v4, "new", relative=True)
-print(f"a = {f.a * 1e6:.1f} us, b = {f.b * 1e9:.1f} ns/VMA")
-limit = fit.asymptote(f) / 1e6
-print(f"1/b = {limit:.2f} M VMAs/s")
-l07.check_limit(limit)''',
-    "root_walk": '''\
-row = next(r for r in sweep.load_cache() if r["vmas"] == 51221)
-per_vma = (row["new"]["visits"] - row["new"]["nodes_copied"]) / row["vmas"]
-print("replace-pass visits per VMA:", per_vma, "| height:", row["parent"]["height"])
-l07.check_root_walk(per_vma)''',
-    "prealloc": '''\
-requested = nodecount.prealloc_nodes(821)          # the formula
-row = next(r for r in sweep.load_cache() if r["vmas"] == 821)
-print("formula:", requested, "| ledger:", row["old"]["allocs"], "allocs,",
-      row["old"]["frees"], "frees")
-l07.check_prealloc((row["old"]["allocs"], row["old"]["frees"]))''',
-    "dup_calls": '''\
-src = benchfork.forking_source()
-costs = benchfork.per_dup_costs(src, "new")
-internal = sweep.tree_counts(src)["internal"]
-print("internal nodes:", internal, "| allocator calls:", costs.alloc_calls)
-l07.check_dup_calls(costs.alloc_calls)''',
+    "visit_numbers": '''\
+src = l07.forking_source()
+steps = l07.record_dup(src)
+internal = [s.details["visit"] for s in steps
+            if s.fn == "mas_dup_build" and s.details.get("visit")
+            and s.view.by_serial()[s.details["src"]].type != "leaf_64"]
+print(internal)
+l07.check_visit_numbers(internal)''',
+    "dup_alloc_calls": '''\
+def dup_calls(tree):
+    """Allocator calls of __mt_dup: the root, then one bulk call per internal node."""
+    if tree.node_count == 0:          # empty, or a single entry in the root pointer
+        return 0
+    return 1 + l07.internal_count(tree)
+
+l07.check_dup_alloc_calls(dup_calls)''',
+    "nodes_freed": '''\
+src = l07.forking_source()
+groups = [1] + l07.internal_sizes(src)   # the root, then each internal node's children
+print("allocation groups in build order:", groups)
+
+def nodes_freed(k):
+    done = 0
+    for group in groups:
+        if k <= done + group:        # the failing node is in this group: it fails whole
+            return done              # every earlier group is freed
+        done += group
+    return 0                         # the copy succeeded: nothing freed
+
+l07.check_nodes_freed(nodes_freed)''',
+    "pivot_mover": '''\
+src = l07.forking_source()
+print(l07.internal_bounds(src))          # where the first internal node ends
+copy = src.dup()
+rows = l07.dontcopy_pass(copy, lambda e: e % 3 == 2)
+mover = [entry for entry, rng, what, sizes in rows if "parent pivot moved" in what]
+print(mover)
+l07.check_pivot_mover(mover[0])''',
 }
+
+
+def record_dup(src):
+    """The recorded steps of src.dup() (the copy itself is dropped)."""
+    from ..trace import record
+    with record(src, "__mt_dup") as rec:
+        src.dup()
+    return rec.steps
 
 
 def solution(name):
@@ -152,6 +315,8 @@ def solution(name):
     return solution_text(SOLUTIONS, name)
 
 
-__all__ = ["check_multiplier", "check_limit", "check_root_walk", "check_prealloc",
-           "check_dup_calls", "solution", "SOLUTIONS", "expected_multiplier",
-           "expected_limit", "expected_root_walk", "expected_prealloc", "expected_dup_calls"]
+__all__ = ["child_entry", "layout", "internal_sizes", "forking_source", "dup_with_ledger",
+           "internal_count", "internal_bounds", "visit_table", "replace_all", "dontcopy_pass",
+           "leaf_text", "failed_dup", "record_dup", "check_visit_numbers",
+           "check_dup_alloc_calls", "check_nodes_freed", "check_pivot_mover", "solution",
+           "SOLUTIONS", "FORKING_ENTRIES"]

@@ -80,7 +80,7 @@ def notebook():
         node it takes the first slot whose pivot is at least `index`, the last slot running
         to the node's maximum, and goes down into that child. At each level
         `mas_is_span_wr()` checks that `last` also stays inside the chosen slot; if it does
-        not, the write spans several subtrees and becomes a *spanning store* (lesson 3).
+        not, the write spans several subtrees and becomes a *spanning store* (lesson 05).
         At the leaf, `mas_wr_end_piv()` finds the slot that holds `last`. The walk for
         index 62:
         """),
@@ -194,7 +194,7 @@ def notebook():
         ## 4. When the node store refuses: the big node
 
         The big node takes over in two cases. The leaf may **overflow**: `new_end` does not
-        fit in 16 slots, and the big node is split (lesson 3). Or the leaf may become **too
+        fit in 16 slots, and the big node is split (lesson 05). Or the leaf may become **too
         small**: a non-root leaf that would end with no more entries than `mt_min_slots`
         plus one is refused by `mas_wr_node_store()` (the table in lesson 1 lists
         `mt_min_slots`). The big node then either rewrites the node, if it is still big
@@ -225,7 +225,7 @@ def notebook():
         """),
         md("""
         The left leaf became too small, so `mas_rebalance()` combined it with its sibling
-        and shared the entries out again. Lesson 3 looks inside that step, and inside
+        and shared the entries out again. Lesson 05 looks inside that step, and inside
         `mas_split()`.
 
         ## 5. NULL stores, coalescing and erase
@@ -344,7 +344,7 @@ def notebook():
 
         ## What's next
 
-        [Lesson 3, node splits](03-node-splits.ipynb): what the big node does when the data
+        [Lesson 05, node splits](05-node-splits.ipynb): what the big node does when the data
         no longer fits, where the split point falls, when data is pushed into a sibling
         instead, and how small nodes are rebalanced.
 

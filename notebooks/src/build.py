@@ -37,9 +37,24 @@ def md(text):
     return new_markdown_cell(dedent(text).strip("\n"))
 
 
-def code(text):
-    """A code cell (the text is dedented and stripped)."""
-    return new_code_cell(dedent(text).strip("\n"))
+def code(text, ignore_output=False):
+    """A code cell (the text is dedented and stripped). ``ignore_output`` tags it
+    ``nbval-ignore-output``: nbval runs it but does not compare what it prints."""
+    cell = new_code_cell(dedent(text).strip("\n"))
+    if ignore_output:
+        cell.metadata["tags"] = ["nbval-ignore-output"]
+    return cell
+
+
+def check(text):
+    """A cell that only the tests need (assertions on the model's state). nbval runs it;
+    students do not see it: its source and output are hidden in JupyterLab and Notebook 7
+    and it is skipped in slides. It must print nothing."""
+    cell = new_code_cell(dedent(text).strip("\n"))
+    cell.metadata["tags"] = ["nbval-check"]
+    cell.metadata["jupyter"] = {"source_hidden": True, "outputs_hidden": True}
+    cell.metadata["slideshow"] = {"slide_type": "skip"}
+    return cell
 
 
 def predict(question):

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Builder of notebooks/07-fork-cost-lab.ipynb: the fork cost lab. The published fork
+"""Builder of notebooks/09-fork-cost-lab.ipynb: the fork cost lab. The published fork
 benchmarks, Liam's normalisation redone, a + b*n fits, the model's sweep of both fork
 paths with counters per VMA, node counts, fill histograms and bench_forking re-enacted.
 
@@ -48,9 +48,9 @@ change the data and the printed verdicts change.
 
 ## Prerequisites
 
-- [04 · Bulk insert](04-bulk-insert.ipynb): `mas_expected_entries`, the bulk split,
+- [06 · Bulk insert](06-bulk-insert.ipynb): `mas_expected_entries`, the bulk split,
   pushes, `mas_destroy` (the old path).
-- [05 · __mt_dup and fork](05-mt-dup-and-fork.ipynb): the pre-order copy and the replace
+- [07 · __mt_dup and fork](07-mt-dup-and-fork.ipynb): the pre-order copy and the replace
   pass (the new path).
 - Some Python; matplotlib figures are drawn for you.
 
@@ -90,7 +90,7 @@ from mapletree_edu.lab import (
     verdicts,
 )
 from mapletree_edu.lab.replace import iterator_moves
-from mapletree_edu.lessons import l07
+from mapletree_edu.lessons import l09
 
 FULL_SWEEP = False
 FULL_SWEEP = FULL_SWEEP or os.environ.get("MAPLETREE_FULL_SWEEP") == "1"
@@ -414,31 +414,31 @@ Read back the multiplier Liam used in the 3221 column: his old row prints 142051
 VMAs/s there. Use the v3 forks/10 s from `data.load_benchmarks()`.
 """, """
 answer = None   # a number
-""", "check_multiplier", "l07", "multiplier"),
+""", "check_multiplier", "l09", "multiplier"),
     exercise(2, "the limit", """
 Fit T(n) = a + b·n to the v4 **new** column (`fit.fork_time_fit`, with `relative=True`)
 and give the value VMAs/s tends to for large n, in millions of VMAs per second.
 """, """
 answer = None   # million VMAs per second
-""", "check_limit", "l07", "limit"),
+""", "check_limit", "l09", "limit"),
     exercise(3, "walking from the root", """
 In the stored sweep (`sweep.load_cache()`), how many nodes per VMA does the `new` path's
 replace pass visit at 51,221 VMAs? (Its visits minus the copy's visits, which are the
 nodes copied, divided by the VMA count.)
 """, """
 answer = None   # visits per VMA
-""", "check_root_walk", "l07", "root_walk"),
+""", "check_root_walk", "l09", "root_walk"),
     exercise(4, "preallocated, unused", """
 For a process of 821 VMAs, how many nodes does the old path preallocate, and how many
 does `mas_destroy` give back unused? Answer `(preallocated, unused)`.
 """, """
 answer = None   # (preallocated, unused)
-""", "check_prealloc", "l07", "prealloc"),
+""", "check_prealloc", "l09", "prealloc"),
     exercise(5, "allocator calls of one copy", """
 How many allocator calls does one `__mt_dup` of `bench_forking`'s 135-entry tree make?
 """, """
 answer = None   # a whole number
-""", "check_dup_calls", "l07", "dup_calls"),
+""", "check_dup_calls", "l09", "dup_calls"),
     md("""
 ## 9. Conclusions
 
@@ -466,7 +466,7 @@ print("\\n".join(summary.conclusions(bench, rows, old_costs, new_costs)))
 
 Back to the [index](00-index.ipynb). Try the lab on this machine's own address space:
 `fork_pre68(read_maps())` and `fork_v68(read_maps())` from lesson
-[06](06-a-real-process.ipynb), or open `mapletree_edu/lab/` and add a counter.
+[08](08-a-real-process.ipynb), or open `mapletree_edu/lab/` and add a counter.
 
 ## Kernel functions explained
 

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Builder of notebooks/03-node-splits.ipynb."""
+"""Builder of notebooks/05-node-splits.ipynb."""
 
 from build import code, exercise, lesson, md, predict
 
@@ -52,7 +52,7 @@ def notebook():
         | spanning store | a write whose range crosses the end of a leaf |
         """),
         code("""
-        from mapletree_edu.lessons import l03
+        from mapletree_edu.lessons import l05
         from mapletree_edu.lessons.common import (
             fns,
             leaf_sizes,
@@ -79,7 +79,7 @@ def notebook():
         the new root is one level up.
         """),
         code("""
-        t = l03.singletons(15)
+        t = l05.singletons(15)
         print("before:", leaf_sizes(t), "| height", t.height)
         steps, t = record_op(t, "store", 15, 15, 15)
         print("after: ", leaf_sizes(t), "| height", t.height)
@@ -120,14 +120,14 @@ def notebook():
         ## 2. Splits of VMA-like ranges
 
         Memory maps do not look like that: VMAs are spread out, with holes between them.
-        `l03.append_history(n)` appends VMA-like ranges `[10i, 10i + 5]` (a hole after each)
+        `l05.append_history(n)` appends VMA-like ranges `[10i, 10i + 5]` (a hole after each)
         one at a time into an allocation tree, the way `mmap()` calls add VMAs at rising
         addresses, and records every store. Most stores are appends into the last leaf; the
         table keeps only those that needed the big node:
         """),
         code("""
-        rows = l03.append_history(24)
-        l03.history_table(rows, only_changes=True)
+        rows = l05.append_history(24)
+        l05.history_table(rows, only_changes=True)
         """),
         code("""
         first_split = next(r for r in rows if r["commit"] == "split" and not r["push"])
@@ -153,9 +153,9 @@ def notebook():
         """),
         code("""
         pushed = next(r for r in rows if r["push"] == "left")
-        steps, after = record_op(l03.appended(pushed["i"]), "store",
-                                 *l03.append_range(pushed["i"]), pushed["i"])
-        print("leaves before", leaf_sizes(l03.appended(pushed["i"])), "after", leaf_sizes(after))
+        steps, after = record_op(l05.appended(pushed["i"]), "store",
+                                 *l05.append_range(pushed["i"]), pushed["i"])
+        print("leaves before", leaf_sizes(l05.appended(pushed["i"])), "after", leaf_sizes(after))
         step_table(steps_named(steps, "mas_push_data"),
                    keys=("side", "b_end", "sibling_end", "space", "split", "pushed"))
         """),
@@ -177,7 +177,7 @@ def notebook():
         room on the left. Add a range in the middle of the first leaf of the tree above:
         """),
         code("""
-        base = l03.appended(pushed["i"] + 1)
+        base = l05.appended(pushed["i"] + 1)
         steps, after = record_op(base, "store", 7, 8, "new", on_copy=True)
         print("leaves before", leaf_sizes(base), "after", leaf_sizes(after))
         step_table(steps_named(steps, "mas_push_data"),
@@ -193,8 +193,8 @@ def notebook():
         """),
         code("""
         moved = next(r for r in rows if r["split"] and r["split"][1] != r["split"][0] // 2)
-        steps, after = record_op(l03.appended(moved["i"]), "store",
-                                 *l03.append_range(moved["i"]), moved["i"])
+        steps, after = record_op(l05.appended(moved["i"]), "store",
+                                 *l05.append_range(moved["i"]), moved["i"])
         calc = steps_named(steps, "mab_calc_split")[0]
         print(f"append {moved['i']}: b_end {calc.details['b_end']}, "
               f"middle {calc.details['b_end'] // 2}, split {calc.details['split']}")
@@ -223,9 +223,9 @@ def notebook():
         happens (an `arange_64` root holds at most 10 children):
         """),
         code("""
-        grows = next(r for r in l03.append_history(100) if r["height"] == 3)
-        before = l03.appended(grows["i"])
-        steps, after = record_op(before, "store", *l03.append_range(grows["i"]), grows["i"],
+        grows = next(r for r in l05.append_history(100) if r["height"] == 3)
+        before = l05.appended(grows["i"])
+        steps, after = record_op(before, "store", *l05.append_range(grows["i"]), grows["i"],
                                  on_copy=True)
         print(f"append {grows['i']}: height {before.height} -> {after.height}, "
               f"{before.node_count} -> {after.node_count} nodes")
@@ -239,7 +239,7 @@ def notebook():
         # NBVAL_IGNORE_OUTPUT
         # a widget: the player asks before each decision (its SVG depends on the Graphviz build)
         ripple = PredictPlayer(steps, f"append {grows['i']}: the root splits",
-                               dot_opts=l03.COLLAPSED)
+                               dot_opts=l05.COLLAPSED)
         ripple
         """),
         code("""
@@ -259,9 +259,9 @@ def notebook():
         inside the NULL range that starts the next one:
         """),
         code("""
-        steps, before, after = l03.three_way_facts()
+        steps, before, after = l05.three_way_facts()
         calc = steps_named(steps, "mab_calc_split")[0]
-        print("store", l03.THREE_WAY_STORE)
+        print("store", l05.THREE_WAY_STORE)
         print(f"b_end {calc.details['b_end']}: split {calc.details['split']}, "
               f"mid split {calc.details['mid_split']}")
         print("why:", calc.why)
@@ -275,7 +275,7 @@ def notebook():
         # NBVAL_IGNORE_OUTPUT
         # a widget: the player asks before each decision (its SVG depends on the Graphviz build)
         three = PredictPlayer(steps, "a spanning store that splits three ways",
-                              dot_opts=l03.COLLAPSED)
+                              dot_opts=l05.COLLAPSED)
         three
         """),
         code("""
@@ -292,10 +292,10 @@ def notebook():
         two entries near the end of a tree of forty appends:
         """),
         code("""
-        t = l03.erase_base()
+        t = l05.erase_base()
         print("start:", leaf_sizes(t))
         for i in (32, 33):
-            steps, t = record_op(t, "erase", l03.append_range(i)[0])
+            steps, t = record_op(t, "erase", l05.append_range(i)[0])
             print(f"erase entry {i}: {fns(steps)[1:]} -> {leaf_sizes(t)}")
         """),
         predict("""
@@ -306,7 +306,7 @@ def notebook():
         # NBVAL_IGNORE_OUTPUT
         # a widget: the player (its SVG depends on the Graphviz build)
         rebalance = Player(steps, "erase entry 33: rebalance",
-                           dot_opts=l03.COLLAPSED)
+                           dot_opts=l05.COLLAPSED)
         rebalance
         """),
         code("""
@@ -328,9 +328,9 @@ def notebook():
         first leaf; its NULL joins the NULL range at the start of the next leaf:
         """),
         code("""
-        base = l03.erase_base()
+        base = l05.erase_base()
         target = leaves(base)[0].slots[-1]       # the last entry of the first leaf
-        steps, after = record_op(base, "erase", l03.append_range(target)[0], on_copy=True)
+        steps, after = record_op(base, "erase", l05.append_range(target)[0], on_copy=True)
         print(f"erase entry {target}:", fns(steps))
         print("leaves", leaf_sizes(base), "->", leaf_sizes(after))
         """),
@@ -342,7 +342,7 @@ def notebook():
         # NBVAL_IGNORE_OUTPUT
         # a widget: the player (its SVG depends on the Graphviz build)
         spanning = Player(steps, f"erase entry {target}: a spanning NULL store",
-                          dot_opts=l03.COLLAPSED)
+                          dot_opts=l05.COLLAPSED)
         spanning
         """),
         code("""
@@ -352,35 +352,35 @@ def notebook():
         ## 9. Exercises
         """),
         exercise(1, "does the small-pivot rule fire?", """
-            Store the singletons `[i, i] = i` for `i` in `l03.FIRST_SPLIT_SINGLETONS` into a
+            Store the singletons `[i, i] = i` for `i` in `l05.FIRST_SPLIT_SINGLETONS` into a
             plain tree, in order. What are the leaf sizes at the end? Think about the range
             before the first singleton, and about the pivots' size.
             """, """
-            print(l03.FIRST_SPLIT_SINGLETONS)
+            print(l05.FIRST_SPLIT_SINGLETONS)
             answer = None   # a list of leaf sizes, left to right
-            """, "check_first_split", "l03", "first_split"),
+            """, "check_first_split", "l05", "first_split"),
         exercise(2, "the first split without holes", """
-            Append **touching** ranges instead: `l03.append_history(40, length=l03.TOUCHING)`
+            Append **touching** ranges instead: `l05.append_history(40, length=l05.TOUCHING)`
             stores `[10i, 10i + 9]`, with no hole between them. At which append `i` does the root
             leaf first split, and into which leaf sizes? Answer `(i, [sizes])`. Predict it
             before you print the history.
             """, """
             answer = None   # (i, [leaf sizes])
-            """, "check_vma_split", "l03", "vma_split"),
+            """, "check_vma_split", "l05", "vma_split"),
         exercise(3, "the first push", """
             In the same touching appends, at which append `i` does `mas_push_data()` first move
             data into the left sibling?
             """, """
             answer = None   # an append number
-            """, "check_push_left", "l03", "push_left"),
+            """, "check_push_left", "l05", "push_left"),
         exercise(4, "when does the rebalance come?", """
-            Start from `l03.erase_base()` and erase the entries `l03.ERASE_ORDER` one by one
-            (entry `i` starts at `l03.append_range(i)[0]`). Which erase is the first to
+            Start from `l05.erase_base()` and erase the entries `l05.ERASE_ORDER` one by one
+            (entry `i` starts at `l05.append_range(i)[0]`). Which erase is the first to
             rebalance a leaf? Answer with the entry number `i`.
             """, """
-            print(l03.ERASE_ORDER)
+            print(l05.ERASE_ORDER)
             answer = None   # an entry number
-            """, "check_rebalance", "l03", "rebalance"),
+            """, "check_rebalance", "l05", "rebalance"),
         md("""
         ## Summary
 
@@ -398,7 +398,7 @@ def notebook():
 
         ## What's next
 
-        [Lesson 4, bulk insert](04-bulk-insert.ipynb): how `fork()` in v6.1 to v6.7 filled a
+        [Lesson 06, bulk insert](06-bulk-insert.ipynb): how `fork()` in v6.1 to v6.7 filled a
         whole tree at once with different, left-balanced splits.
 
         ## Kernel functions explained

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Builder of notebooks/04-bulk-insert.ipynb: v6.8's bulk mode (mas_expected_entries, the
+"""Builder of notebooks/06-bulk-insert.ipynb: v6.8's bulk mode (mas_expected_entries, the
 left-balanced bulk split, MA_STATE_REBALANCE, mas_destroy), beside normal appends.
 
 Built by ``python notebooks/src/build.py`` (``build.py 04`` for this one only).
@@ -37,7 +37,7 @@ both, so you can compare them on the same input.
 
 - [01](01-what-a-maple-tree-stores.ipynb): ranges, pivots and slots, the three node types.
 - [02](02-walking-and-storing.ipynb): the write paths (append, node store, big node).
-- [03](03-node-splits.ipynb): `mas_split`, push left and right, `mab_calc_split` in normal mode.
+- [05](05-node-splits.ipynb): `mas_split`, push left and right, `mab_calc_split` in normal mode.
 
 ## Sections
 
@@ -55,7 +55,7 @@ both, so you can compare them on the same input.
     code("""
 from mapletree_edu import MapleTree
 from mapletree_edu.core.bulk import expected_entries_request
-from mapletree_edu.lessons import l04
+from mapletree_edu.lessons import l06
 from mapletree_edu.lessons.common import Table, player_state, step_table
 from mapletree_edu.stats import counting
 from mapletree_edu.trace import record
@@ -70,11 +70,11 @@ each `b.store(first, last, entry)` is `vma_iter_bulk_store()` (a `mas_store()` t
 state that keeps its position), and leaving the block is `mas_destroy()`. Stores must
 ascend, as `dup_mmap()`'s did: it walked the parent's VMAs in address order.
 
-The VMAs here are `l04.vmas(n)`: range `i` is `[i·0x10000, i·0x10000 + 0x3fff]` with a
+The VMAs here are `l06.vmas(n)`: range `i` is `[i·0x10000, i·0x10000 + 0x3fff]` with a
 gap after it (`gap=False` makes them touch). The entry is the VMA's number.
 """),
     code("""
-ranges = l04.vmas(16)
+ranges = l06.vmas(16)
 print(Table(["vma", "first", "last"], [(e, hex(f), hex(la)) for f, la, e in ranges[:4]]))
 
 t = MapleTree()                      # an alloc tree, like the mm's
@@ -82,7 +82,7 @@ with t.bulk(len(ranges)) as b:       # mas_expected_entries(mas, 16)
     for first, last, vma in ranges:
         b.store(first, last, vma)    # vma_iter_bulk_store()
                                      # leaving the block: mas_destroy()
-print(t, "leaf sizes", l04.leaf_sizes(t))
+print(t, "leaf sizes", l06.leaf_sizes(t))
 assert list(t) == ranges
 """),
     md("""
@@ -124,7 +124,7 @@ itself: stores pop nodes from the preallocated pool, and nodes a split replaces 
 into it. `mas_destroy()` frees what is left.
 """),
     code("""
-ranges = l04.vmas(135)
+ranges = l06.vmas(135)
 t = MapleTree()
 with t.bulk(len(ranges)) as b:
     after_expected = dict(t.allocator.counters())
@@ -142,7 +142,7 @@ assert after_destroy["frees"] == after_expected["allocs"] - t.node_count
     md("""
 ## 3. The bulk split and MA_STATE_REBALANCE
 
-In normal mode `mab_calc_split()` splits a big node near its middle (lesson 03). In bulk
+In normal mode `mab_calc_split()` splits a big node near its middle (lesson 05). In bulk
 mode it does this instead, for a leaf:
 
 ```
@@ -155,7 +155,7 @@ The left leaf keeps offsets `0..split`. Watch the leaf sizes and the maple state
 after every store of a 16-VMA load:
 """),
     code("""
-t, rows = l04.bulk_load(l04.vmas(16), watch=True)
+t, rows = l06.bulk_load(l06.vmas(16), watch=True)
 Table(["after store", "leaf sizes", "state flags"], rows)
 """),
     md("""
@@ -171,7 +171,7 @@ each decision (push or split? which offset?).
     code("""
 # NBVAL_IGNORE_OUTPUT
 # the player (widget and SVG vary between runs); its state is printed in the next cell
-ranges = l04.vmas(16)
+ranges = l06.vmas(16)
 t = MapleTree()
 with t.bulk(len(ranges)) as b:
     for first, last, vma in ranges[:8]:
@@ -199,7 +199,7 @@ print("mode", calc["mode"], "| b_end", b_end, "| b_end - 6 =", b_end - 6,
       "| slot there:", big["slots"][b_end - 6], "| split", calc["split"])
 print("left leaf keeps offsets 0 ..", calc["split"], "=", calc["split"] + 1, "entries;",
       "right leaf gets", b_end - calc["split"])
-print("leaf sizes after the store:", l04.leaf_sizes(t))
+print("leaf sizes after the store:", l06.leaf_sizes(t))
 assert calc["mode"] == "bulk" and calc["split"] == b_end - 6 - (big["slots"][b_end - 6] is None)
 """),
     md("""
@@ -225,7 +225,7 @@ split? How many entries will the left leaf hold afterwards?
     code("""
 # NBVAL_IGNORE_OUTPUT
 # the player; its state is printed in the next cell
-ranges = l04.vmas(16)
+ranges = l06.vmas(16)
 t = MapleTree()
 pushed_at = None
 with t.bulk(len(ranges)) as b:
@@ -245,8 +245,8 @@ step_table([s for s in push_steps if s.fn in ("mas_split", "mas_push_data")],
            keys=("side", "b_end", "sibling_end", "space", "split", "pushed"))
 """),
     code("""
-print("leaf sizes after the push:", l04.leaf_sizes(t))
-print("state flags after the push:", l04.flag_names(b.flags))
+print("leaf sizes after the push:", l06.leaf_sizes(t))
+print("state flags after the push:", l06.flag_names(b.flags))
 """),
     md("""
 A left push fills the left sibling to `mt_slots - 1` entries (split point 14) and the
@@ -269,7 +269,7 @@ Count it on a larger load: splits and pushes, bulk against normal appends of the
 VMAs (`stats.counting` counts `mas_split` calls and successful `mas_push_data` steps):
 """),
     code("""
-ranges = l04.vmas(135)
+ranges = l06.vmas(135)
 rows = []
 for name in ("normal appends", "bulk load"):
     t = MapleTree()
@@ -309,10 +309,10 @@ The cell below finds the first internal bulk split in an alloc tree and in a pla
 rows = []
 for alloc, n in ((True, 200), (False, 400)):
     t = MapleTree(alloc=alloc)
-    log = l04.FnLog()
+    log = l06.FnLog()
     t.tracer = log
     with t.bulk(n) as b:
-        for first, last, vma in l04.vmas(n):
+        for first, last, vma in l06.vmas(n):
             b.store(first, last, vma)
     calc = next(d for d in log.calls("mab_calc_split")
                 if d["mode"] == "bulk" and d["big_node"]["type"] != 1)
@@ -336,9 +336,9 @@ clears the flags and frees the unused preallocated nodes.
 Look at the flag and the last leaf just before `mas_destroy` for the 16-VMA load:
 """),
     code("""
-t, rows = l04.bulk_load(l04.vmas(16), watch=True)
+t, rows = l06.bulk_load(l06.vmas(16), watch=True)
 print("before mas_destroy:", rows[-1])
-print("last leaf:", l04.leaf_sizes(t)[-1], "entries; rebalance needs at most 4")
+print("last leaf:", l06.leaf_sizes(t)[-1], "entries; rebalance needs at most 4")
 """),
     md("""
 The flag is set, but the last leaf is far from small. Can an in-order load ever leave a
@@ -347,7 +347,7 @@ the right, and later stores only add to it. Try every size from 1 to 200 VMAs, w
 without gaps:
 """),
     code("""
-sweep = l04.destroy_sweep(range(1, 201))
+sweep = l06.destroy_sweep(range(1, 201))
 flagged = [r for r in sweep if r[2]]
 print("loads:", len(sweep))
 print("REBALANCE still set at mas_destroy:", len(flagged))
@@ -376,7 +376,7 @@ need two leaves; normal mode splits near the middle.)
     code("""
 # NBVAL_IGNORE_OUTPUT
 # the side-by-side player; its state is printed in the next cell
-ranges = l04.vmas(20, gap=False)
+ranges = l06.vmas(20, gap=False)
 normal = MapleTree()
 with record(normal, "normal appends") as rec_normal:
     for first, last, vma in ranges:
@@ -394,7 +394,7 @@ state = pair.state()
 print(state["n_frames"], "frames")
 print("left: ", state["left"]["status"])
 print("right:", state["right"]["status"])
-print("final leaf sizes: normal", l04.leaf_sizes(normal), " bulk", l04.leaf_sizes(bulk))
+print("final leaf sizes: normal", l06.leaf_sizes(normal), " bulk", l06.leaf_sizes(bulk))
 """),
     md("""
 *Answer (run after stepping).* Leaf sizes after each store, on both sides:
@@ -406,7 +406,7 @@ with b_tree.bulk(len(ranges)) as b:
     for first, last, vma in ranges:
         n_tree.store(first, last, vma)
         b.store(first, last, vma)
-        a, c = l04.leaf_sizes(n_tree), l04.leaf_sizes(b_tree)
+        a, c = l06.leaf_sizes(n_tree), l06.leaf_sizes(b_tree)
         if a != c and first_diff is None:
             first_diff = vma
         rows.append((vma, a, c, "<- differ" if a != c else ""))
@@ -427,12 +427,12 @@ touching VMAs. Counts of leaves holding each number of entries:
 trees = {}
 for label, gap, n in (("gaps, 135", True, 135), ("touching, 40", False, 40),
                       ("touching, 100", False, 100)):
-    trees[f"normal {label}"] = l04.normal_load(l04.vmas(n, gap=gap))
-    trees[f"bulk {label}"] = l04.bulk_load(l04.vmas(n, gap=gap))
+    trees[f"normal {label}"] = l06.normal_load(l06.vmas(n, gap=gap))
+    trees[f"bulk {label}"] = l06.bulk_load(l06.vmas(n, gap=gap))
 for label in ("gaps, 135", "touching, 40", "touching, 100"):
-    print(l04.fill_table({"normal": trees[f"normal {label}"], "bulk": trees[f"bulk {label}"]}))
-    print("   leaves left to right: normal", l04.leaf_sizes(trees[f"normal {label}"]))
-    print("                         bulk  ", l04.leaf_sizes(trees[f"bulk {label}"]))
+    print(l06.fill_table({"normal": trees[f"normal {label}"], "bulk": trees[f"bulk {label}"]}))
+    print("   leaves left to right: normal", l06.leaf_sizes(trees[f"normal {label}"]))
+    print("                         bulk  ", l06.leaf_sizes(trees[f"bulk {label}"]))
     print()
 """),
     md("""
@@ -449,7 +449,7 @@ import matplotlib.pyplot as plt
 fig, axes = plt.subplots(1, 3, figsize=(12, 2.8), sharey=True)
 for ax, label in zip(axes, ("gaps, 135", "touching, 40", "touching, 100"), strict=True):
     for name, dx, color in (("normal", -0.2, "#7f9fbf"), ("bulk", 0.2, "#d9822b")):
-        sizes = l04.leaf_sizes(trees[f"{name} {label}"])
+        sizes = l06.leaf_sizes(trees[f"{name} {label}"])
         ax.bar([i + dx for i in range(len(sizes))], sizes, width=0.4, color=color, label=name)
     ax.axhline(16, color="grey", lw=0.8, ls=":")
     ax.set_title(label)
@@ -461,8 +461,8 @@ plt.show()
 """),
     code("""
 for label in ("gaps, 135", "touching, 40", "touching, 100"):
-    print(f"{label:>14}: normal {l04.histogram(l04.leaf_sizes(trees['normal ' + label]))}")
-    print(f"{'':>14}  bulk   {l04.histogram(l04.leaf_sizes(trees['bulk ' + label]))}")
+    print(f"{label:>14}: normal {l06.histogram(l06.leaf_sizes(trees['normal ' + label]))}")
+    print(f"{'':>14}  bulk   {l06.histogram(l06.leaf_sizes(trees['bulk ' + label]))}")
 """),
     md("""
 ## 10. Exercises
@@ -475,32 +475,32 @@ def prealloc(nr_entries, alloc):
     return None   # your formula here
 
 answer = prealloc
-""", "check_prealloc", "l04", "prealloc"),
+""", "check_prealloc", "l06", "prealloc"),
     exercise(2, "the first bulk split", """
-Load VMAs with gaps (`l04.vmas(40)`) in bulk. Right after the first leaf split, how many
+Load VMAs with gaps (`l06.vmas(40)`) in bulk. Right after the first leaf split, how many
 entries does each leaf hold? Answer with a list, left leaf first.
 """, """
 answer = None   # a list of two leaf sizes, left to right
-""", "check_first_split", "l04", "first_split"),
+""", "check_first_split", "l06", "first_split"),
     exercise(3, "the push", """
 In the same load, how many entries does the left leaf hold right after the first
 successful push into it?
 """, """
 answer = None   # an entry count
-""", "check_push_left", "l04", "push_left"),
+""", "check_push_left", "l06", "push_left"),
     exercise(4, "internal bulk splits", """
 When an internal node splits in bulk mode, how many children does the *left* node keep?
 Answer `(alloc tree, plain tree)` for the first internal split of each (an arange_64
 node of 11 children, a range_64 node of 17).
 """, """
 answer = None   # (alloc, plain)
-""", "check_internal_split", "l04", "internal_split"),
+""", "check_internal_split", "l06", "internal_split"),
     exercise(5, "mas_destroy", """
-Run `l04.destroy_sweep(range(1, 121))`. Among the loads that still had
+Run `l06.destroy_sweep(range(1, 121))`. Among the loads that still had
 `MA_STATE_REBALANCE` set at `mas_destroy`, what is the smallest last-leaf size?
 """, """
 answer = None   # an entry count
-""", "check_destroy_min", "l04", "destroy_min"),
+""", "check_destroy_min", "l06", "destroy_min"),
     md("""
 ## Summary
 
@@ -519,7 +519,7 @@ answer = None   # an entry count
 
 ## What's next
 
-[05 · `__mt_dup` and fork](05-mt-dup-and-fork.ipynb): how v6.8 copies the tree node for
+[07 · `__mt_dup` and fork](07-mt-dup-and-fork.ipynb): how v6.8 copies the tree node for
 node instead of rebuilding it, and what a `VM_DONTCOPY` VMA does to the copy.
 
 ## Kernel functions explained

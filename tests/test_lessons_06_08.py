@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Exercise checks and solutions of lessons 04 (bulk insert), 05 (__mt_dup and fork) and
-06 (a real process), and the structure of their notebook builders.
+"""Exercise checks and solutions of lessons 06 (bulk insert), 07 (__mt_dup and fork) and
+08 (a real process), and the structure of their notebook builders.
 
 Every check is tried with a correct answer (it must print "Correct" and return True)
 and with a wrong one (it must print "Not yet" and return False). The correct answers
@@ -17,12 +17,12 @@ import pytest
 
 from mapletree_edu import MapleTree
 from mapletree_edu.fork import build_mm_tree
-from mapletree_edu.lessons import l04, l05, l06
+from mapletree_edu.lessons import l06, l07, l08
 from mapletree_edu.procmaps import read_sample
 
 SRC = Path(__file__).resolve().parent.parent / "notebooks" / "src"
-BUILDERS = {"04": "04_bulk_insert.py", "05": "05_mt_dup_and_fork.py",
-            "06": "06_a_real_process.py"}
+BUILDERS = {"06": "06_bulk_insert.py", "07": "07_mt_dup_and_fork.py",
+            "08": "08_a_real_process.py"}
 IGNORE = "# NBVAL_IGNORE_OUTPUT"
 
 
@@ -35,50 +35,50 @@ def _kernel_prealloc(nr_entries, alloc):
 
 
 def _internal(tree):
-    return l05.internal_count(tree)
+    return l07.internal_count(tree)
 
 
 # (module, check name, a correct answer, a wrong answer)
 CASES = [
     # §3.1: 117 entries give 22 (plain) / 23 (alloc); the formula above gives both.
-    (l04, "check_prealloc", _kernel_prealloc, lambda n, alloc: _kernel_prealloc(n, alloc) - 1),
-    (l04, "check_prealloc", _kernel_prealloc, lambda n, alloc: _kernel_prealloc(n, True)),
+    (l06, "check_prealloc", _kernel_prealloc, lambda n, alloc: _kernel_prealloc(n, alloc) - 1),
+    (l06, "check_prealloc", _kernel_prealloc, lambda n, alloc: _kernel_prealloc(n, True)),
     # §8 C, gaps: the 9th store (i=8) splits the root leaf 11 / 7.
-    (l04, "check_first_split", [11, 7], [9, 9]),
-    (l04, "check_first_split", [11, 7], ...),
+    (l06, "check_first_split", [11, 7], [9, 9]),
+    (l06, "check_first_split", [11, 7], ...),
     # §2.6: a left push leaves mt_slots - 1 = 15 entries in the left node (§8 C: 15 13).
-    (l04, "check_push_left", 15, 16),
+    (l06, "check_push_left", 15, 16),
     # §3.2: internal bulk split = b_end - mt_min_slots: arange keeps 7 of 11, range64 11 of 17.
-    (l04, "check_internal_split", (7, 11), (6, 10)),
-    (l04, "check_internal_split", [7, 11], (11, 7)),
+    (l06, "check_internal_split", (7, 11), (6, 10)),
+    (l06, "check_internal_split", [7, 11], (11, 7)),
     # §3.3: an in-order bulk split leaves at least mt_min_slots (6) entries on the right and
     # later stores only add to it, so the smallest flagged last leaf is 6, never <= 4.
-    (l04, "check_destroy_min", 6, 4),
+    (l06, "check_destroy_min", 6, 4),
     # §8 D: internal children 9 + 8 -> visits: root 1, first internal 2, its 9 leaves,
     # second internal 2 + 9 + 1 = 12.
-    (l05, "check_visit_numbers", [1, 2, 12], [1, 2, 11]),
-    (l05, "check_visit_numbers", [1, 2, 12], None),
+    (l07, "check_visit_numbers", [1, 2, 12], [1, 2, 11]),
+    (l07, "check_visit_numbers", [1, 2, 12], None),
     # §4.2: one call for the root, one bulk call per internal node, none without a node.
-    (l05, "check_dup_alloc_calls", lambda t: 1 + _internal(t) if t.node_count else 0,
+    (l07, "check_dup_alloc_calls", lambda t: 1 + _internal(t) if t.node_count else 0,
      lambda t: 1 + _internal(t)),
-    (l05, "check_dup_alloc_calls", lambda t: 1 + _internal(t) if t.node_count else 0, 4),
+    (l07, "check_dup_alloc_calls", lambda t: 1 + _internal(t) if t.node_count else 0, 4),
     # §4.3 with the §8 D tree: allocation groups 1, 2, 9, 8 in build order.
-    (l05, "check_nodes_freed", lambda k: next((sum((1, 2, 9, 8)[:i]) for i in range(4)
+    (l07, "check_nodes_freed", lambda k: next((sum((1, 2, 9, 8)[:i]) for i in range(4)
                                                if k <= sum((1, 2, 9, 8)[:i + 1])), 0),
      lambda k: k - 1),
     # §8 E: the boundary moved from 715 to 735: the VMA [710, 715] is number 71.
-    (l05, "check_pivot_mover", 71, 23),
+    (l07, "check_pivot_mover", 71, 23),
     # fs/proc/task_mmu.c show_smap_vma_flags(): VM_DONTCOPY "dc", VM_WIPEONFORK "wf".
-    (l06, "check_flag_codes", ("dc", "wf"), ("dc", "wr")),
-    (l06, "check_flag_codes", ["dc", "wf"], ...),
+    (l08, "check_flag_codes", ("dc", "wf"), ("dc", "wr")),
+    (l08, "check_flag_codes", ["dc", "wf"], ...),
     # The sample has 23 VMAs (procmaps doctest); one is made DONTCOPY, WIPEONFORK stays.
-    (l06, "check_child_vmas", 22, 21),
-    (l06, "check_v68_cost", lambda p: (p.node_count, 1 + _internal(p)),
+    (l08, "check_child_vmas", 22, 21),
+    (l08, "check_v68_cost", lambda p: (p.node_count, 1 + _internal(p)),
      lambda p: (p.node_count, 1)),
-    (l06, "check_v68_cost", lambda p: (p.node_count, 1 + _internal(p)), 3),
+    (l08, "check_v68_cost", lambda p: (p.node_count, 1 + _internal(p)), 3),
     # §3.1 for 23 entries: 47 -> 4 leaves -> 4 + 1 + 3 = 8 preallocated; the child of 23
     # VMAs (29 slots with gaps) needs 2 leaves and a root: 8 - 3 = 5 freed.
-    (l06, "check_bulk_frees", 5, 8),
+    (l08, "check_bulk_frees", 5, 8),
 ]
 
 
@@ -96,10 +96,10 @@ def test_check_right_and_wrong(module, name, good, bad, capsys):
 
 
 @pytest.mark.parametrize("module, name, what", [
-    (l04, "check_prealloc", "prealloc(0, True) raised ZeroDivisionError"),
-    (l05, "check_dup_alloc_calls", "your function raised ZeroDivisionError"),
-    (l05, "check_nodes_freed", "nodes_freed(1) raised ZeroDivisionError"),
-    (l06, "check_v68_cost", "0 extra VMAs: your function raised ZeroDivisionError"),
+    (l06, "check_prealloc", "prealloc(0, True) raised ZeroDivisionError"),
+    (l07, "check_dup_alloc_calls", "your function raised ZeroDivisionError"),
+    (l07, "check_nodes_freed", "nodes_freed(1) raised ZeroDivisionError"),
+    (l08, "check_v68_cost", "0 extra VMAs: your function raised ZeroDivisionError"),
 ])
 def test_check_reports_a_function_that_raises(module, name, what, capsys):
     """A learner's function that raises gets a "Not yet" naming the call and the error."""
@@ -110,13 +110,13 @@ def test_check_reports_a_function_that_raises(module, name, what, capsys):
 
 def test_every_check_is_tested():
     tested = {(m.__name__, n) for m, n, _g, _b in CASES}
-    for module in (l04, l05, l06):
+    for module in (l06, l07, l08):
         for name in dir(module):
             if name.startswith("check_"):
                 assert (module.__name__, name) in tested, f"{module.__name__}.{name} untested"
 
 
-SOLUTION_NAMES = [(m, n) for m in (l04, l05, l06) for n in m.SOLUTIONS]
+SOLUTION_NAMES = [(m, n) for m in (l06, l07, l08) for n in m.SOLUTIONS]
 
 
 @pytest.mark.parametrize("module, name", SOLUTION_NAMES,
@@ -125,14 +125,14 @@ def test_solution_runs_and_passes(module, name, capsys):
     text = module.solution(name)
     assert isinstance(text, str) and "check_" in text
     # the names the lesson notebooks import
-    namespace = {"l04": l04, "l05": l05, "l06": l06, "MapleTree": MapleTree,
+    namespace = {"l06": l06, "l07": l07, "l08": l08, "MapleTree": MapleTree,
                  "read_sample": read_sample, "build_mm_tree": build_mm_tree}
     exec(compile(text, f"<solution {name}>", "exec"), namespace)
     out = capsys.readouterr().out
     assert "Correct: " in out and "Not yet" not in out, out
 
 
-@pytest.mark.parametrize("module", [l04, l05, l06])
+@pytest.mark.parametrize("module", [l06, l07, l08])
 def test_unknown_solution_names_the_exercises(module):
     with pytest.raises(KeyError) as err:
         module.solution("no such exercise")
@@ -140,7 +140,7 @@ def test_unknown_solution_names_the_exercises(module):
 
 
 def test_each_lesson_has_three_or_more_exercises():
-    for module in (l04, l05, l06):
+    for module in (l06, l07, l08):
         checks = [n for n in dir(module) if n.startswith("check_")]
         assert len(checks) >= 3
         assert {c[len("check_"):] for c in checks} == set(module.SOLUTIONS)
@@ -150,7 +150,7 @@ def test_each_lesson_has_three_or_more_exercises():
 
 def test_bulk_watch_rows_follow_the_reference():
     # §8 C (gaps): i=8 -> 11 7 with REBALANCE set; i=13 -> 15 13, flag cleared.
-    _t, rows = l04.bulk_load(l04.vmas(16), watch=True)
+    _t, rows = l06.bulk_load(l06.vmas(16), watch=True)
     by_store = {r[0]: r for r in rows}
     assert by_store[8][1:] == ([11, 7], "BULK|PREALLOC|REBALANCE")
     assert by_store[13][1:] == ([15, 13], "BULK|PREALLOC")
@@ -158,30 +158,30 @@ def test_bulk_watch_rows_follow_the_reference():
 
 
 def test_destroy_sweep_never_rebalances():
-    rows = l04.destroy_sweep(range(1, 60))
+    rows = l06.destroy_sweep(range(1, 60))
     assert len(rows) == 118
     assert any(r[2] for r in rows)            # the flag is often still set ...
     assert not any(r[4] for r in rows)        # ... but mas_destroy_rebalance never runs
 
 
 def test_dontcopy_pass_matches_reference_e():
-    src = l05.forking_source()
+    src = l07.forking_source()
     copy = src.dup()
-    events = l05.dontcopy_pass(copy, lambda e: e % 3 == 2)
+    events = l07.dontcopy_pass(copy, lambda e: e % 3 == 2)
     # §8 E: leaf sizes, 20 nodes, height 3, boundary 715 -> 735, first leaf contents.
-    assert l04.leaf_sizes(copy) == [11, 10, 14, 8, 10, 14, 8, 10, 14, 8, 10, 14, 8, 10, 14,
+    assert l06.leaf_sizes(copy) == [11, 10, 14, 8, 10, 14, 8, 10, 14, 8, 10, 14, 8, 10, 14,
                                     8, 9]
     assert (copy.node_count, copy.height) == (20, 3)
-    assert [b[1] for b in l05.internal_bounds(src)][0] == 715
-    assert [b[1] for b in l05.internal_bounds(copy)][0] == 735
-    assert l05.leaf_text(copy, 0) == ("c0@5 -@9 c1@15 -@29 c3@35 -@39 c4@45 -@59 c6@65 -@69 "
+    assert [b[1] for b in l07.internal_bounds(src)][0] == 715
+    assert [b[1] for b in l07.internal_bounds(copy)][0] == 735
+    assert l07.leaf_text(copy, 0) == ("c0@5 -@9 c1@15 -@29 c3@35 -@39 c4@45 -@59 c6@65 -@69 "
                                       "c7@75")
     assert [e for e, _r, what, _s in events if "parent pivot moved" in what] == [71]
 
 
 def test_failed_dup_frees_everything_and_keeps_the_source():
-    src = l05.forking_source()
-    r = l05.failed_dup(src, 5)
+    src = l07.forking_source()
+    r = l07.failed_dup(src, 5)
     assert r["error"] and "-ENOMEM" in r["error"]
     assert r["freed"] == 3 and r["ledger"]["allocs"] == r["ledger"]["frees"] == 3
     assert r["source unchanged"]
@@ -191,12 +191,12 @@ def test_failed_dup_frees_everything_and_keeps_the_source():
 def test_tree_checks_and_fork_table_on_the_sample():
     sample = read_sample()
     tree = build_mm_tree(sample)
-    assert l06.tree_checks(tree, sample) == {"ranges == VMA list": True,
+    assert l08.tree_checks(tree, sample) == {"ranges == VMA list": True,
                                              "entries are the VMAs": True, "validate()": []}
-    pre, v68 = l06.fork_both(build_mm_tree(l06.with_flags(sample)))
-    assert l06.child_vmas(pre) == l06.child_vmas(v68)
-    assert len(l06.child_vmas(v68)) == len(sample) - 1
-    text = l06.fork_table(tree, (pre, v68)).text()
+    pre, v68 = l08.fork_both(build_mm_tree(l08.with_flags(sample)))
+    assert l08.child_vmas(pre) == l08.child_vmas(v68)
+    assert len(l08.child_vmas(v68)) == len(sample) - 1
+    text = l08.fork_table(tree, (pre, v68)).text()
     assert "pre-6.8" in text and "__mt_dup" in text
 
 

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Builder of notebooks/06-a-real-process.ipynb: this machine's /proc/self/maps and a
+"""Builder of notebooks/08-a-real-process.ipynb: this machine's /proc/self/maps and a
 committed sample as maple trees, forked both ways (pre-6.8 bulk rebuild, v6.8 __mt_dup).
 
 Built by ``python notebooks/src/build.py`` (``build.py 06`` for this one only).
@@ -26,9 +26,9 @@ address order: it is an iteration of that very tree. This lesson reads them back
 rebuilds the tree with the model, and forks it both ways:
 
 - **before v6.8**: a fresh tree, bulk-loaded with the VMAs that are not `VM_DONTCOPY`
-  (lesson 04);
+  (lesson 06);
 - **v6.8**: `__mt_dup` of the whole tree, then a replace pass that NULL-stores the
-  `VM_DONTCOPY` ones (lesson 05).
+  `VM_DONTCOPY` ones (lesson 07).
 
 The first section reads *this* machine (its output changes from run to run); everything
 after it also works on a committed sample, so the numbers you read are the numbers the
@@ -37,7 +37,7 @@ cells print.
 ## Prerequisites
 
 - [01](01-what-a-maple-tree-stores.ipynb): ranges, NULL gaps, arange_64 nodes and their gaps.
-- [04](04-bulk-insert.ipynb) and [05](05-mt-dup-and-fork.ipynb): the two fork methods.
+- [06](06-bulk-insert.ipynb) and [07](07-mt-dup-and-fork.ipynb): the two fork methods.
 
 ## Sections
 
@@ -52,7 +52,7 @@ cells print.
 """),
     code("""
 from mapletree_edu.fork import build_mm_tree
-from mapletree_edu.lessons import l06
+from mapletree_edu.lessons import l08
 from mapletree_edu.lessons.common import Table, player_state, show, step_table, view_of
 from mapletree_edu.procmaps import MapsUnavailableError, read_maps, read_sample
 from mapletree_edu.trace import record
@@ -76,8 +76,8 @@ except MapsUnavailableError as exc:    # no /proc here: use the committed sample
     here, where = read_sample(), f"the committed sample ({exc})"
 here_tree = build_mm_tree(here)
 print(f"{len(here)} VMAs from {where}")
-print(here_tree, "| leaf sizes", l06.leaf_sizes(here_tree))
-l06.vma_table(here, rows=list(range(min(8, len(here)))))
+print(here_tree, "| leaf sizes", l08.leaf_sizes(here_tree))
+l08.vma_table(here, rows=list(range(min(8, len(here)))))
 """),
     md("""
 Whatever the machine, the same facts must hold: iterating the tree gives back exactly the
@@ -85,9 +85,9 @@ VMA list, each range holding its own VMA, and the model's `mt_validate()` finds 
 problem in the tree it built.
 """),
     code("""
-for what, result in l06.tree_checks(here_tree, here).items():
+for what, result in l08.tree_checks(here_tree, here).items():
     print(f"{what:>22}: {result}")
-assert l06.tree_checks(here_tree, here) == {"ranges == VMA list": True,
+assert l08.tree_checks(here_tree, here) == {"ranges == VMA list": True,
                                             "entries are the VMAs": True, "validate()": []}
 """),
     md("""
@@ -101,21 +101,21 @@ the parser: it is not a VMA of the mm's tree.
 sample = read_sample()
 tree = build_mm_tree(sample)
 print(len(sample), "VMAs;", tree)
-l06.vma_table(sample)
+l08.vma_table(sample)
 """),
     md("""
 The diagram draws the leaf holding the heap (the other leaf is collapsed into a box);
-each VMA is labelled with its file's name (`l06.named_copy` makes a copy of the tree with
+each VMA is labelled with its file's name (`l08.named_copy` makes a copy of the tree with
 short names for entries: same nodes, same pivots).
 """),
     code("""
 # NBVAL_IGNORE_OUTPUT
 # the diagram (SVG bytes vary with the Graphviz build); every node is listed in the next cell
 heap = next(v for v in sample if v.name == "[heap]")
-show(l06.named_copy(tree), collapse=1, focus_index=heap.start)
+show(l08.named_copy(tree), collapse=1, focus_index=heap.start)
 """),
     code("""
-l06.node_summary(tree)
+l08.node_summary(tree)
 """),
     md("""
 The root is an `arange_64` node: next to each child pointer it keeps the size of the
@@ -148,13 +148,13 @@ Two VMA flags matter to `fork()`'s tree:
 Which VMAs carry them, in the sample and in this process?
 """),
     code("""
-print("sample:", l06.fork_flagged(sample) or "none")
-assert l06.fork_flagged(sample) == []
+print("sample:", l08.fork_flagged(sample) or "none")
+assert l08.fork_flagged(sample) == []
 """),
     code("""
 # NBVAL_IGNORE_OUTPUT
 # this machine's process: depends on the libraries it loaded
-print("this process:", l06.fork_flagged(here) or "none")
+print("this process:", l08.fork_flagged(here) or "none")
 """),
     md("""
 Neither flag is common in an ordinary program. Section 5 adds them to the sample to see
@@ -168,18 +168,18 @@ Both return the child's tree and what it cost: the node ledger (`allocs`, `frees
 nodes visited by walks, `mas_split` calls, pushes, rebalances, spanning stores).
 """),
     code("""
-pre, v68 = l06.fork_both(tree)
-l06.fork_table(tree, (pre, v68))
+pre, v68 = l08.fork_both(tree)
+l08.fork_table(tree, (pre, v68))
 """),
     code("""
-assert l06.child_vmas(pre) == l06.child_vmas(v68) == [(v.start, v.end, v.name) for v in sample]
-assert l06.layout(v68.child) == l06.layout(tree)          # v6.8: the parent's exact shape
+assert l08.child_vmas(pre) == l08.child_vmas(v68) == [(v.start, v.end, v.name) for v in sample]
+assert l08.layout(v68.child) == l08.layout(tree)          # v6.8: the parent's exact shape
 assert v68.allocs == tree.node_count and v68.frees == 0
-assert v68.alloc_calls == 1 + l06.internal_count(tree)
-assert pre.allocs == l06.expected_entries_request(len(sample), True)
+assert v68.alloc_calls == 1 + l08.internal_count(tree)
+assert pre.allocs == l08.expected_entries_request(len(sample), True)
 print("same VMAs in both children; v6.8 child has the parent's layout:",
-      l06.layout(v68.child) == l06.layout(tree))
-print("pre-6.8 child has the parent's layout:", l06.layout(pre.child) == l06.layout(tree))
+      l08.layout(v68.child) == l08.layout(tree))
+print("pre-6.8 child has the parent's layout:", l08.layout(pre.child) == l08.layout(tree))
 """),
     md("""
 Reading the table:
@@ -197,24 +197,24 @@ Reading the table:
 The children's leaves beside the parent's:
 """),
     code("""
-print("parent leaves:  ", l06.leaf_sizes(tree))
-print("pre-6.8 leaves: ", l06.leaf_sizes(pre.child))
-print("v6.8 leaves:    ", l06.leaf_sizes(v68.child))
+print("parent leaves:  ", l08.leaf_sizes(tree))
+print("pre-6.8 leaves: ", l08.leaf_sizes(pre.child))
+print("v6.8 leaves:    ", l08.leaf_sizes(v68.child))
 """),
     md("""
 ## 5. What if some VMAs were DONTCOPY?
 
 Mark the anonymous mapping below libc `VM_DONTCOPY` and the anonymous one after libc's
-data `VM_WIPEONFORK` (`l06.with_flags`), then fork both ways.
+data `VM_WIPEONFORK` (`l08.with_flags`), then fork both ways.
 """),
     code("""
-what_if = l06.with_flags(sample)
+what_if = l08.with_flags(sample)
 parent = build_mm_tree(what_if)
-l06.vma_table(what_if, rows=sorted(l06.WHAT_IF))
+l08.vma_table(what_if, rows=sorted(l08.WHAT_IF))
 """),
     code("""
-pre, v68 = l06.fork_both(parent)
-l06.fork_table(parent, (pre, v68))
+pre, v68 = l08.fork_both(parent)
+l08.fork_table(parent, (pre, v68))
 """),
     md("""
 The leaf that held the `DONTCOPY` VMA, in each child (the other leaf is collapsed):
@@ -223,15 +223,15 @@ The leaf that held the `DONTCOPY` VMA, in each child (the other leaf is collapse
 # NBVAL_IGNORE_OUTPUT
 # the two children (SVG); their leaf sizes are in the table above
 spot = next(v for v in what_if if v.dontcopy).start
-show(l06.named_copy(pre.child), collapse=1, focus_index=spot,
+show(l08.named_copy(pre.child), collapse=1, focus_index=spot,
      title="child, pre-6.8 bulk rebuild")
-show(l06.named_copy(v68.child), collapse=1, focus_index=spot,
+show(l08.named_copy(v68.child), collapse=1, focus_index=spot,
      title="child, v6.8 __mt_dup + replace pass")
 """),
     code("""
 dontcopy = [v for v in what_if if v.dontcopy]
 kept = [(v.start, v.end, v.name) for v in what_if if not v.dontcopy]
-assert l06.child_vmas(pre) == l06.child_vmas(v68) == kept
+assert l08.child_vmas(pre) == l08.child_vmas(v68) == kept
 print("parent VMAs:", len(what_if), "| child VMAs (both ways):", len(kept))
 print("DONTCOPY, missing from both children:", [hex(v.start) for v in dontcopy])
 print("WIPEONFORK, present in both children:",
@@ -251,7 +251,7 @@ slots does the leaf lose? (Lesson 02: NULL stores coalesce with neighbouring NUL
 # the player; its state is printed in the next cell
 child = parent.dup()
 victim = dontcopy[0]
-before = l06.leaf_sizes(child)
+before = l08.leaf_sizes(child)
 with record(child, f"clear the DONTCOPY VMA at {victim.start:#x}") as rec:
     child.clear(victim.start, victim.last)
 clear_steps = rec.steps
@@ -260,7 +260,7 @@ clear_player
 """),
     code("""
 print(player_state(clear_player))
-print("leaf sizes before:", before, "after:", l06.leaf_sizes(child))
+print("leaf sizes before:", before, "after:", l08.leaf_sizes(child))
 step_table(clear_steps)
 """),
     md("""
@@ -268,14 +268,14 @@ step_table(clear_steps)
 
 `synthetic_address_space(n)` is the sample's small process plus `n` one-page anonymous
 VMAs with one-page holes between them, as a test program mapping pages would get (the
-kernel's fork benchmark added 100 to 51,200 VMAs this way). Lesson 07 measures this
+kernel's fork benchmark added 100 to 51,200 VMAs this way). Lesson 09 measures this
 properly; here is a first look at how the two methods scale:
 """),
     code("""
 rows = []
 for n in (0, 100, 1000):
-    big = build_mm_tree(l06.synthetic_address_space(n))
-    for r in l06.fork_both(big):
+    big = build_mm_tree(l08.synthetic_address_space(n))
+    for r in l08.fork_both(big):
         c = r.costs
         rows.append((len(list(big)), big.node_count, r.method, c.allocs, c.frees,
                      c.alloc_calls, c.nodes_copied, c.splits, c.pushes))
@@ -296,16 +296,16 @@ after it do not.
     code("""
 # NBVAL_IGNORE_OUTPUT
 # this machine's process: the numbers vary
-here_pre, here_v68 = l06.fork_both(here_tree)
-l06.fork_table(here_tree, (here_pre, here_v68))
+here_pre, here_v68 = l08.fork_both(here_tree)
+l08.fork_table(here_tree, (here_pre, here_v68))
 """),
     code("""
 kept = [(v.start, v.end, v.name) for v in here if not v.dontcopy]
 checks = {
-    "both children hold the VMAs fork copies": l06.child_vmas(here_pre)
-    == l06.child_vmas(here_v68) == kept,
+    "both children hold the VMAs fork copies": l08.child_vmas(here_pre)
+    == l08.child_vmas(here_v68) == kept,
     "v6.8 child has the parent's layout (or DONTCOPY changed it)":
-        l06.layout(here_v68.child) == l06.layout(here_tree) or len(kept) < len(here),
+        l08.layout(here_v68.child) == l08.layout(here_tree) or len(kept) < len(here),
     "v6.8 allocates exactly the parent's nodes": here_v68.allocs == here_tree.node_count,
     "both children pass validate()": here_pre.child.validate() == here_v68.child.validate()
     == [],
@@ -322,12 +322,12 @@ Which two-letter codes does `/proc/<pid>/smaps` print in the `VmFlags` line for
 `VM_DONTCOPY` and `VM_WIPEONFORK`? Answer `(dontcopy, wipeonfork)`.
 """, """
 answer = None   # a pair of two-letter codes
-""", "check_flag_codes", "l06", "flag_codes"),
+""", "check_flag_codes", "l08", "flag_codes"),
     exercise(2, "the child's VMAs", """
 Fork the what-if sample of section 5 (either way). How many VMAs does the child have?
 """, """
 answer = None   # a VMA count
-""", "check_child_vmas", "l06", "child_vmas"),
+""", "check_child_vmas", "l08", "child_vmas"),
     exercise(3, "the v6.8 bill", """
 Write `v68_cost(parent)` returning `(allocs, alloc_calls)` of `fork_v68(parent)` for a
 parent with no `DONTCOPY` VMA. The check tries four process sizes.
@@ -336,12 +336,12 @@ def v68_cost(parent):
     return None   # your code here
 
 answer = v68_cost
-""", "check_v68_cost", "l06", "v68_cost"),
+""", "check_v68_cost", "l08", "v68_cost"),
     exercise(4, "what the bulk rebuild gives back", """
 How many nodes does `fork_pre68` free when it forks the (unmodified) sample?
 """, """
 answer = None   # a node count
-""", "check_bulk_frees", "l06", "bulk_frees"),
+""", "check_bulk_frees", "l08", "bulk_frees"),
     md("""
 ## Summary
 
@@ -356,7 +356,7 @@ answer = None   # a node count
 
 ## What's next
 
-[07 · The fork cost lab](07-fork-cost-lab.ipynb): both methods measured across process
+[09 · The fork cost lab](09-fork-cost-lab.ipynb): both methods measured across process
 sizes, against the kernel's own benchmark numbers.
 
 ## Kernel functions explained

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Builder of notebooks/05-mt-dup-and-fork.ipynb: v6.8's __mt_dup (depth-first pre-order
+"""Builder of notebooks/07-mt-dup-and-fork.ipynb: v6.8's __mt_dup (depth-first pre-order
 copy, children allocated together), the replace pass, VM_DONTCOPY NULL stores, and
 failure part-way (mas_dup_free; XA_ZERO_ENTRY and exit_mmap).
 
@@ -21,7 +21,7 @@ one exact-fit store per VMA.**
 ## Overview
 
 Since Linux v6.8, `dup_mmap()` (the part of `fork()` that copies the address space) no
-longer rebuilds the child's VMA tree by bulk insertion (lesson 04). It does this instead:
+longer rebuilds the child's VMA tree by bulk insertion (lesson 06). It does this instead:
 
 ```
 __mt_dup(&oldmm->mm_mt, &mm->mm_mt)        # copy every node of the parent's tree
@@ -38,8 +38,8 @@ through each part, then breaks it on purpose: a copy that runs out of memory hal
 
 ## Prerequisites
 
-- [03](03-node-splits.ipynb): rebalance and spanning stores (a NULL store can cause both).
-- [04](04-bulk-insert.ipynb): the bulk load this replaced, for comparison.
+- [05](05-node-splits.ipynb): rebalance and spanning stores (a NULL store can cause both).
+- [06](06-bulk-insert.ipynb): the bulk load this replaced, for comparison.
 
 ## Sections
 
@@ -55,7 +55,7 @@ through each part, then breaks it on purpose: a copy that runs out of memory hal
     code("""
 from mapletree_edu import XA_ZERO_ENTRY, MapleTree
 from mapletree_edu.fork import build_mm_tree, fork_v68, synthetic_address_space, tree_shape
-from mapletree_edu.lessons import l04, l05
+from mapletree_edu.lessons import l06, l07
 from mapletree_edu.lessons.common import Table, player_state, step_table
 from mapletree_edu.trace import record
 from mapletree_edu.widgets import Player
@@ -66,15 +66,15 @@ from mapletree_edu.widgets.predict import PredictPlayer
 ## 1. The source tree
 
 The kernel's own test of this code, `check_forking()`, copies an alloc tree holding
-`[i·10, i·10+5]` for `i = 0..134`, stored one by one. `l05.forking_source(n)` builds the
+`[i·10, i·10+5]` for `i = 0..134`, stored one by one. `l07.forking_source(n)` builds the
 same tree (entry `i` is the number `i`; think of it as the parent's VMA `i`).
 """),
     code("""
-src = l05.forking_source()
+src = l07.forking_source()
 print(src)
-print("leaf sizes:      ", l04.leaf_sizes(src))
-print("internal children:", l04.internal_sizes(src), "(pre-order: root first)")
-print("the root's children cover:", l05.internal_bounds(src))
+print("leaf sizes:      ", l06.leaf_sizes(src))
+print("internal children:", l06.internal_sizes(src), "(pre-order: root first)")
+print("the root's children cover:", l07.internal_bounds(src))
 """),
     md("""
 ## 2. The pre-order copy, step by step
@@ -96,8 +96,8 @@ first `mas_dup_alloc` ask for, and how many allocator calls does the whole copy 
     code("""
 # NBVAL_IGNORE_OUTPUT
 # the side-by-side player; its state is printed in the next cell
-small = l05.forking_source(30)
-small_steps = l05.record_dup(small)
+small = l07.forking_source(30)
+small_steps = l07.record_dup(small)
 dup_pair = SideBySide.dup(small_steps)
 dup_pair
 """),
@@ -106,15 +106,15 @@ state = dup_pair.state()
 print(state["n_frames"], "frames")
 print("source:", state["left"]["status"])
 print("copy:  ", state["right"]["status"])
-l05.visit_table(small_steps)
+l07.visit_table(small_steps)
 """),
     code("""
-copy, ledger = l05.dup_with_ledger(small)
+copy, ledger = l07.dup_with_ledger(small)
 print("ledger of the copy:", ledger)
-print("internal nodes:", l05.internal_count(small), "| nodes:", small.node_count)
+print("internal nodes:", l07.internal_count(small), "| nodes:", small.node_count)
 assert tree_shape(copy) == tree_shape(small)       # node for node, the same entries
 assert ledger == {"allocs": small.node_count, "frees": 0,
-                  "alloc_calls": 1 + l05.internal_count(small)}
+                  "alloc_calls": 1 + l07.internal_count(small)}
 """),
     md("""
 `tree_shape()` lists every node's depth, type, range, pivots, gaps and slots in pre-order:
@@ -128,10 +128,10 @@ The `check_forking` tree has height 3, so pre-order shows its depth-first nature
 copy finishes the first internal node's whole subtree before it starts the second.
 """),
     code("""
-steps = l05.record_dup(src)
+steps = l07.record_dup(src)
 visits = [s.details["visit"] for s in steps if s.fn == "mas_dup_build"]
 assert visits == list(range(1, src.node_count + 1))      # every node once, in order
-l05.visit_table(steps)
+l07.visit_table(steps)
 """),
     md("""
 Read the visit numbers down the table: the root, the first internal node (which then
@@ -149,23 +149,23 @@ sizes and both kinds:
     code("""
 rows = []
 for n, alloc in ((5, True), (30, True), (135, True), (300, False), (1000, True)):
-    tree = l05.forking_source(n, alloc=alloc)
-    copy, ledger = l05.dup_with_ledger(tree)
-    inner = l05.internal_count(tree)
+    tree = l07.forking_source(n, alloc=alloc)
+    copy, ledger = l07.dup_with_ledger(tree)
+    inner = l07.internal_count(tree)
     assert ledger == {"allocs": tree.node_count, "frees": 0, "alloc_calls": 1 + inner}
-    assert l05.layout(copy) == l05.layout(tree)
+    assert l07.layout(copy) == l07.layout(tree)
     rows.append((n, "alloc" if alloc else "plain", tree.height, tree.node_count, inner,
                  ledger["allocs"], ledger["alloc_calls"]))
 Table(["entries", "tree", "height", "nodes", "internal", "allocs", "alloc_calls"], rows)
 """),
     md("""
-Compare with lesson 04: a bulk rebuild of the same 135 entries preallocates for the worst
+Compare with lesson 06: a bulk rebuild of the same 135 entries preallocates for the worst
 case, then frees what it did not use, and does a split (or push) every few stores. The
 copy does no split at all and allocates only what it keeps.
 """),
     code("""
-bulk = l04.bulk_load(l04.vmas(135))
-copy, ledger = l05.dup_with_ledger(src)
+bulk = l06.bulk_load(l06.vmas(135))
+copy, ledger = l07.dup_with_ledger(src)
 print("bulk rebuild of 135 VMAs:", {k: bulk.allocator.counters()[k]
                                     for k in ("allocs", "frees", "alloc_calls")})
 print("__mt_dup of 135 entries: ", ledger)
@@ -186,7 +186,7 @@ Which write path will this store take? Will it allocate a node?
 copy = src.dup()
 first, last, vma = next(iter(copy))
 with record(copy, f"replace vma {vma}") as rec:
-    copy.store(first, last, l05.child_entry(vma))
+    copy.store(first, last, l07.child_entry(vma))
 replace_steps = rec.steps
 replace_player = Player(replace_steps, title=f"replace vma {vma}", dot_opts={"collapse": 4})
 replace_player
@@ -201,12 +201,12 @@ entries) must stay the source's:
 """),
     code("""
 copy = src.dup()
-ledger, paths = l05.replace_all(copy)
+ledger, paths = l07.replace_all(copy)
 print("ledger of the replace pass:", ledger)
 print("write paths taken:", paths)
-print("first leaf of the child:", l05.leaf_text(copy, 0))
+print("first leaf of the child:", l07.leaf_text(copy, 0))
 assert ledger == {"allocs": 0, "frees": 0, "alloc_calls": 0}
-assert l05.layout(copy) == l05.layout(src)
+assert l07.layout(copy) == l07.layout(src)
 assert all(isinstance(e, str) for _f, _l, e in copy)       # every entry is the child's
 """),
     md("""
@@ -228,20 +228,20 @@ v6.8 loop over the copy. The table lists the NULL stores that did more than a sl
 """),
     code("""
 copy = src.dup()
-events = l05.dontcopy_pass(copy, lambda vma: vma % 3 == 2)
+events = l07.dontcopy_pass(copy, lambda vma: vma % 3 == 2)
 Table(["vma", "range", "what happened", "leaf sizes after"],
       [(f"v{vma}", rng, what, sizes) for vma, rng, what, sizes in events])
 """),
     code("""
-print("source leaves:", l04.leaf_sizes(src))
-print("child leaves: ", l04.leaf_sizes(copy))
+print("source leaves:", l06.leaf_sizes(src))
+print("child leaves: ", l06.leaf_sizes(copy))
 print("source: height", src.height, "nodes", src.node_count,
       "| child: height", copy.height, "nodes", copy.node_count)
-print("root's children, source:", l05.internal_bounds(src))
-print("root's children, child: ", l05.internal_bounds(copy))
+print("root's children, source:", l07.internal_bounds(src))
+print("root's children, child: ", l07.internal_bounds(copy))
 print()
-print("first leaf, source:", l05.leaf_text(src, 0))
-print("first leaf, child: ", l05.leaf_text(copy, 0))
+print("first leaf, source:", l07.leaf_text(src, 0))
+print("first leaf, child: ", l07.leaf_text(copy, 0))
 """),
     md("""
 In the first leaf, each cleared VMA merged with the gaps on both sides into one NULL
@@ -267,7 +267,7 @@ for first, last, vma in list(copy):
     if vma % 3 == 2:
         copy.clear(first, last)
     else:
-        copy.store(first, last, l05.child_entry(vma))
+        copy.store(first, last, l07.child_entry(vma))
 span_steps = rec.steps
 span_player = PredictPlayer(span_steps, title=f"clear vma {mover}", dot_opts={"collapse": 4})
 span_player
@@ -282,11 +282,11 @@ A rebalance needs a leaf to shrink a lot. Mark a run of seven neighbouring VMAs
 """),
     code("""
 copy = src.dup()
-events = l05.dontcopy_pass(copy, lambda vma: 8 <= vma <= 14)
+events = l07.dontcopy_pass(copy, lambda vma: 8 <= vma <= 14)
 print(Table(["vma", "range", "what happened", "leaf sizes after"],
             [(f"v{vma}", rng, what, sizes) for vma, rng, what, sizes in events]))
-print("child leaves:", l04.leaf_sizes(copy))
-print("second leaf: ", l05.leaf_text(copy, 1))
+print("child leaves:", l06.leaf_sizes(copy))
+print("second leaf: ", l07.leaf_text(copy, 1))
 assert any("rebalance" in what for _v, _r, what, _s in events)
 """),
     md("""
@@ -300,10 +300,10 @@ with rebuilt.bulk(len(list(src))) as b:          # dup_mmap announced map_count
     for first, last, vma in kept:
         b.store(first, last, vma)
 v68 = src.dup()
-l05.dontcopy_pass(v68, lambda vma: vma % 3 == 2)
+l07.dontcopy_pass(v68, lambda vma: vma % 3 == 2)
 assert [r[:2] for r in v68] == [r[:2] for r in rebuilt]      # the same VMA ranges
-print("pre-6.8 bulk rebuild: nodes", rebuilt.node_count, "leaves", len(l04.leaf_sizes(rebuilt)))
-print("v6.8 __mt_dup + loop: nodes", v68.node_count, "leaves", len(l04.leaf_sizes(v68)))
+print("pre-6.8 bulk rebuild: nodes", rebuilt.node_count, "leaves", len(l06.leaf_sizes(rebuilt)))
+print("v6.8 __mt_dup + loop: nodes", v68.node_count, "leaves", len(l06.leaf_sizes(v68)))
 """),
     md("""
 ## 7. Failure part-way
@@ -344,7 +344,7 @@ step_table([s for s in fail_steps if s.fn != "mas_dup_build"], keys=("count", "o
     code("""
 rows = []
 for k in (1, 2, 4, 5, 13, 20, 21):
-    r = l05.failed_dup(src, k)
+    r = l07.failed_dup(src, k)
     assert r["source unchanged"]
     assert r["error"] is None or r["ledger"]["allocs"] == r["ledger"]["frees"]
     rows.append((k, "ENOMEM" if r["error"] else "copied", r["freed"] if r["error"] else "-",
@@ -379,7 +379,7 @@ rows = [(k, kinds[k]) for k in range(7, 14)]
 print("parent VMAs:", len(list(parent)), "| copied before the failure:", result.copied)
 print("exit_mmap tears down:", result.torn_down, "VMAs, then stops at the marker")
 print("ledger of the fork:", result.ledger, "| the child's layout is the parent's:",
-      l05.layout(child) == l05.layout(parent))
+      l07.layout(child) == l07.layout(parent))
 Table(["VMA index", "child's entry"], rows)
 """),
     code("""
@@ -396,7 +396,7 @@ In the `check_forking` tree, at which pre-order visits are the internal nodes co
 Give the list in increasing order.
 """, """
 answer = None   # a list of visit numbers
-""", "check_visit_numbers", "l05", "visit_numbers"),
+""", "check_visit_numbers", "l07", "visit_numbers"),
     exercise(2, "allocator calls", """
 Write `dup_calls(tree)`, the number of allocator calls `__mt_dup` makes for any
 `MapleTree`. The check compares it with the ledger on five trees, including an empty one
@@ -406,7 +406,7 @@ def dup_calls(tree):
     return None   # your code here
 
 answer = dup_calls
-""", "check_dup_alloc_calls", "l05", "dup_alloc_calls"),
+""", "check_dup_alloc_calls", "l07", "dup_alloc_calls"),
     exercise(3, "how much is freed?", """
 Write `nodes_freed(k)`: the number of nodes `mas_dup_free` gives back when node `k`
 fails during the copy of the `check_forking` tree (0 if nothing was allocated yet or
@@ -416,13 +416,13 @@ def nodes_freed(k):
     return None   # your code here
 
 answer = nodes_freed
-""", "check_nodes_freed", "l05", "nodes_freed"),
+""", "check_nodes_freed", "l07", "nodes_freed"),
     exercise(4, "the moving pivot", """
 With every third VMA `VM_DONTCOPY`, which VMA's NULL store moved the boundary between
 the root's two children? Answer with its number.
 """, """
 answer = None   # a VMA number
-""", "check_pivot_mover", "l05", "pivot_mover"),
+""", "check_pivot_mover", "l07", "pivot_mover"),
     md("""
 ## Summary
 
@@ -440,7 +440,7 @@ answer = None   # a VMA number
 
 ## What's next
 
-[06 · A real process](06-a-real-process.ipynb): this machine's own address space as a
+[08 · A real process](08-a-real-process.ipynb): this machine's own address space as a
 maple tree, forked both ways.
 
 ## Kernel functions explained

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""The exercise checks and solutions of lessons 1-3 (mapletree_edu.lessons.l01..l03).
+"""The exercise checks and solutions of lessons 1-3 (mapletree_edu.lessons.l01..l05).
 
 For every exercise: the placeholder answer is "Not yet", a correct answer is "Correct",
 wrong answers are "Not yet", and the printed solution, run as the notebook would run it,
@@ -10,7 +10,7 @@ the kernel reference (the comments say how), not copied from the model's output.
 import pytest
 
 from mapletree_edu import ULONG_MAX, MapleTree
-from mapletree_edu.lessons import common, l01, l02, l03
+from mapletree_edu.lessons import common, l01, l02, l05
 
 
 def verdict(capsys, check, answer):
@@ -131,59 +131,59 @@ def test_l02_paths_of_a_plain_store():
     assert list(t.ranges(include_null=True)) == before, "paths_of works on copies"
 
 
-# --- lesson 3 ------------------------------------------------------------------------------
+# --- lesson 05 ------------------------------------------------------------------------------
 
 def test_l03_first_split(capsys):
     # singletons 100..115: root expand gives [NULL, 100, NULL]; each later store adds one
     # slot, so the 15th store (114) makes 17 entries, b_end 16: split at 8, pivot 106 is
     # not below 15 (no small-pivot move), slot 8 is not NULL: 9 | 8; 115 appends: 9, 9
-    assert_correct(capsys, l03.check_first_split, [9, 9])
+    assert_correct(capsys, l05.check_first_split, [9, 9])
     for wrong in (None, [11, 7], [9, 8], [18], (9,), ["9", "9"]):
-        assert_not_yet(capsys, l03.check_first_split, wrong)
+        assert_not_yet(capsys, l05.check_first_split, wrong)
 
 
 def test_l03_first_split_of_small_singletons_is_11_6():
     # kernel reference 2.7: singletons 0..15 make the first root split 11/6
-    assert common.leaf_sizes(l03.singletons(16)) == [11, 6]
+    assert common.leaf_sizes(l05.singletons(16)) == [11, 6]
 
 
 def test_l03_vma_split(capsys):
     # kernel reference 8.B, adjacent appends: i=15 gives leaves 9 8
-    assert_correct(capsys, l03.check_vma_split, (15, [9, 8]))
+    assert_correct(capsys, l05.check_vma_split, (15, [9, 8]))
     for wrong in (None, (8, [9, 9]), (15, [9, 9]), (16, [9, 9]), 15):
-        assert_not_yet(capsys, l03.check_vma_split, wrong)
+        assert_not_yet(capsys, l05.check_vma_split, wrong)
 
 
 def test_l03_push_left(capsys):
     # kernel reference 8.B, adjacent appends: i=24 gives 15 11 (the first push left)
-    assert_correct(capsys, l03.check_push_left, 24)
+    assert_correct(capsys, l05.check_push_left, 24)
     for wrong in (None, 15, 30, 39, "24"):
-        assert_not_yet(capsys, l03.check_push_left, wrong)
+        assert_not_yet(capsys, l05.check_push_left, wrong)
 
 
 def test_l03_rebalance(capsys):
     # the second leaf of 40 appends holds 16 slots (NULL, 8, NULL, 9, ..., 15); each erase
     # removes an entry and merges two NULLs: 14, 12, 10, 8, then 6 at entry 12, which is
     # below the leaf minimum (count <= mt_min_slots): mas_rebalance
-    assert_correct(capsys, l03.check_rebalance, 12)
+    assert_correct(capsys, l05.check_rebalance, 12)
     for wrong in (None, 8, 11, 13, 15):
-        assert_not_yet(capsys, l03.check_rebalance, wrong)
+        assert_not_yet(capsys, l05.check_rebalance, wrong)
 
 
 def test_l03_history_rows_describe_the_appends():
-    rows = l03.append_history(16)
+    rows = l05.append_history(16)
     assert [r["i"] for r in rows] == list(range(16))
     assert rows[0]["path"] == "mas_root_expand"
     assert rows[1]["path"] == "mas_wr_append"
     # kernel reference 8.B with gaps: i=8 splits 9 9, i=12 pushes left to 15 11
     assert rows[8]["leaves"] == [9, 9] and rows[8]["commit"] == "split"
     assert rows[12]["push"] == "left" and rows[12]["leaves"] == [15, 11]
-    text = l03.history_table(rows, only_changes=True).text()
+    text = l05.history_table(rows, only_changes=True).text()
     assert "push left" in text and "mas_wr_append" not in text
 
 
 def test_l03_three_way_store_splits_three_ways():
-    steps, before, after = l03.three_way_facts()
+    steps, before, after = l05.three_way_facts()
     calc = common.steps_named(steps, "mab_calc_split")[0].details
     assert calc["mid_split"] > calc["split"] > 0
     assert len(after) == len(before) + 1
@@ -197,12 +197,12 @@ NOTEBOOK_NAMES = {
 }
 
 
-@pytest.mark.parametrize("module,name", [(m, n) for m in (l01, l02, l03)
+@pytest.mark.parametrize("module,name", [(m, n) for m in (l01, l02, l05)
                                          for n in m.SOLUTIONS])
 def test_solution_runs_and_is_correct(capsys, module, name):
     text = module.solution(name)
     assert text.endswith("\n") and "answer" in text
-    ns = dict(NOTEBOOK_NAMES, l01=l01, l02=l02, l03=l03)
+    ns = dict(NOTEBOOK_NAMES, l01=l01, l02=l02, l05=l05)
     exec(compile(text, f"<{module.__name__} solution {name}>", "exec"), ns)
     out = capsys.readouterr().out
     assert "Correct: " in out and "Not yet" not in out, out

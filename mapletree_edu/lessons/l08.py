@@ -1,0 +1,235 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Lesson 08, a real process: helpers, exercise checks and solutions.
+
+The lesson reads a process's VMAs (``/proc/<pid>/maps`` and ``smaps``, or the committed
+sample), builds the mm's VMA tree from them and forks it both ways: the v6.1-v6.7 bulk
+rebuild (``fork_pre68``) and the v6.8 ``__mt_dup`` copy plus replace pass
+(``fork_v68``).
+"""
+
+from dataclasses import replace
+
+from ..core.bulk import expected_entries_request
+from ..fork import DONTCOPY, WIPEONFORK, build_mm_tree, fork_pre68, fork_v68
+from ..fork import synthetic_address_space as _synthetic
+from ..procmaps import FLAG_NAMES, read_sample
+from .common import Table, call_answer, leaf_sizes, report, solution_text, unanswered
+from .l06 import internal_sizes
+from .l07 import internal_count, layout
+
+#: Flags of the sample the "what if" section adds (index in read_sample() -> flag).
+WHAT_IF = {6: DONTCOPY, 12: WIPEONFORK}
+
+
+# --- helpers the notebook uses ---------------------------------------------------------------
+
+def pretty_flags(vma):
+    """DONTCOPY/WIPEONFORK first, then the permission flags, as one string."""
+    fork = [f for f in (DONTCOPY, WIPEONFORK) if f in vma.flags]
+    perms = [f for f in ("rd", "wr", "ex", "ms") if f in vma.flags]
+    return " ".join(fork + perms)
+
+
+def vma_table(vmas, rows=None):
+    """The VMAs as a table: index, [start, end), pages, flags, name; ``rows`` limits it
+    to those indices."""
+    idx = range(len(vmas)) if rows is None else rows
+    return Table(["#", "start", "end", "pages", "flags", "name"],
+                 [(i, hex(vmas[i].start), hex(vmas[i].end), vmas[i].pages,
+                   pretty_flags(vmas[i]), vmas[i].name or "(anonymous)") for i in idx])
+
+
+def short_name(entry):
+    """A VMA's short label: the file's base name, [heap]/[stack]/..., anon, or - (NULL)."""
+    if entry is None:
+        return "-"
+    name = getattr(entry, "name", None)
+    if name is None:
+        return str(entry)
+    return name.rsplit("/", 1)[-1] if name else "anon"
+
+
+def named_copy(tree):
+    """A copy of the tree for drawing: the same nodes (``__mt_dup``), each VMA replaced by
+    its short name (exact-fit stores, so the layout is unchanged)."""
+    copy = tree.dup()
+    copy.rcu = False
+    for first, last, entry in list(copy):
+        copy.store(first, last, short_name(entry))
+    return copy
+
+
+def node_summary(tree):
+    """One row per node in pre-order: id, depth, type, [min, max], used slots, and what
+    the slots hold (short VMA names, - for NULL; child ids for internal nodes)."""
+    from ..debug.walker import walk
+    rows = []
+    visits = list(walk(tree.core.root))
+    ids = {id(v.node): v.id for v in visits}
+    for v in visits:
+        ranges = v.ranges()
+        if v.node.type < 2:
+            what = " ".join(short_name(e) for _i, _lo, _hi, e in ranges)
+        else:
+            what = " ".join(f"#{ids[id(c)]}" for _i, _lo, _hi, c in ranges)
+        mx = "MAX" if v.max == (1 << 64) - 1 else hex(v.max)
+        rows.append((f"#{v.id}", v.depth, ("leaf_64", "range_64", "arange_64")[v.node.type - 1],
+                     f"[{v.min:#x}, {mx}]", v.end + 1, what))
+    return Table(["node", "depth", "type", "[min, max]", "used", "slots"], rows)
+
+
+def fork_flagged(vmas):
+    """(index, name, [DONTCOPY / WIPEONFORK]) of every VMA carrying one of the two."""
+    return [(i, v.name or "(anonymous)", [f for f in (DONTCOPY, WIPEONFORK) if f in v.flags])
+            for i, v in enumerate(vmas) if v.dontcopy or v.wipeonfork]
+
+
+def tree_checks(tree, vmas):
+    """The facts a compared cell can print about a tree built from vmas: the tree's
+    ranges equal the VMA list, every entry is its VMA, and mt_validate finds nothing."""
+    ranges = [(f, la) for f, la, _e in tree]
+    return {"ranges == VMA list": ranges == [(v.start, v.last) for v in vmas],
+            "entries are the VMAs": [e for _f, _l, e in tree] == list(vmas),
+            "validate()": tree.validate()}
+
+
+def with_flags(vmas, marks=None):
+    """A copy of vmas with extra flags: ``marks`` maps index -> flag name."""
+    marks = WHAT_IF if marks is None else marks
+    out = list(vmas)
+    for i, flag in marks.items():
+        out[i] = replace(out[i], flags=out[i].flags | {flag})
+    return out
+
+
+def fork_both(parent):
+    """(pre-6.8 result, v6.8 result) of forking the parent tree both ways."""
+    return fork_pre68(parent), fork_v68(parent)
+
+
+def fork_table(parent, results):
+    """One row per fork: the child's tree and the work it took."""
+    rows = []
+    for r in results:
+        c = r.costs
+        rows.append((r.method, r.child.height, r.child.node_count, leaf_sizes(r.child),
+                     len(list(r.child)), c.allocs, c.frees, c.alloc_calls, c.nodes_copied,
+                     c.visits, c.splits, c.pushes, c.rebalances, c.spanning_stores))
+    return Table(["method", "height", "nodes", "leaf sizes", "VMAs", "allocs", "frees",
+                  "alloc_calls", "nodes copied", "visits", "splits", "pushes", "rebalances",
+                  "spanning"], rows,
+                 f"parent: height {parent.height}, {parent.node_count} nodes, leaf sizes "
+                 f"{leaf_sizes(parent)}, {len(list(parent))} VMAs")
+
+
+def child_vmas(result):
+    """The child's VMAs as (start, end, name) - comparable across the two methods."""
+    return [(e.start, e.end, e.name) for _f, _l, e in result.child]
+
+
+def synthetic_address_space(n=0):
+    """fork.synthetic_address_space: the sample's small process plus n one-page VMAs."""
+    return _synthetic(n)
+
+
+# --- exercises ---------------------------------------------------------------------------------
+
+def check_flag_codes(answer):
+    """Exercise 1: the two-letter smaps VmFlags codes of VM_DONTCOPY and VM_WIPEONFORK."""
+    codes = {v: k for k, v in FLAG_NAMES.items()}
+    want = (codes[DONTCOPY], codes[WIPEONFORK])
+    if unanswered(answer):
+        return report(False, "", "give a pair of two-letter codes (DONTCOPY, WIPEONFORK)")
+    ok = isinstance(answer, (list, tuple)) and tuple(answer) == want
+    return report(ok, f"VM_DONTCOPY shows as '{want[0]}' and VM_WIPEONFORK as '{want[1]}' "
+                  "in the VmFlags line of /proc/<pid>/smaps.",
+                  "look at procmaps.FLAG_NAMES, or at show_smap_vma_flags() in "
+                  "fs/proc/task_mmu.c (hint: 'dont copy' and 'wipe on fork')")
+
+
+def check_child_vmas(answer):
+    """Exercise 2: how many VMAs the child has after forking the what-if sample
+    (either way)."""
+    parent = build_mm_tree(with_flags(read_sample()))
+    pre, v68 = fork_both(parent)
+    want = len(list(v68.child))
+    assert want == len(list(pre.child))
+    ok = answer == want
+    return report(ok, f"{want}: the DONTCOPY VMA is missing in both children (skipped before "
+                  "v6.8, NULL-stored in v6.8); the WIPEONFORK one is there, only its pages "
+                  "start empty.",
+                  "start from the parent's VMA count and take away the VMAs fork leaves out "
+                  "(hint: which flag does that, and which only empties the pages?)")
+
+
+def check_v68_cost(answer):
+    """Exercise 3: a function of a parent tree giving (allocs, alloc_calls) of fork_v68
+    when no VMA is DONTCOPY."""
+    if not callable(answer):
+        return report(False, "", "pass a function of the parent tree, e.g. "
+                      "check_v68_cost(v68_cost)")
+    for n in (0, 100, 400, 1000):
+        parent = build_mm_tree(_synthetic(n))
+        r = fork_v68(parent, events=None)
+        want = (r.allocs, r.alloc_calls)
+        got, failed = call_answer(answer, parent)
+        if failed:
+            return report(False, "", f"{n} extra VMAs: your function {failed}")
+        if not isinstance(got, (list, tuple)) or tuple(got) != want:
+            return report(False, "", f"{n} extra VMAs: the ledger shows (allocs, alloc_calls) "
+                          f"= {want}, your function gives {got!r} (hint: __mt_dup allocates "
+                          "every node once, one call for the root and one bulk call per "
+                          "internal node; the replace pass allocates nothing)")
+    return report(True, "(node_count, 1 + internal nodes): the copy is the whole cost, the "
+                  "replace pass is free.", "")
+
+
+def check_bulk_frees(answer):
+    """Exercise 4: nodes the pre-6.8 fork of the (unflagged) sample frees."""
+    parent = build_mm_tree(read_sample())
+    want = fork_pre68(parent).frees
+    ok = answer == want
+    return report(ok, f"{want}: mas_expected_entries preallocated for {len(list(parent))} VMAs, "
+                  "the child kept its node count, and mas_destroy freed the rest.",
+                  "preallocation (lesson 06's formula with the parent's VMA count) minus the "
+                  "child's node count")
+
+
+SOLUTIONS = {
+    "flag_codes": '''\
+from mapletree_edu.procmaps import FLAG_NAMES
+print(FLAG_NAMES)
+codes = {name: code for code, name in FLAG_NAMES.items()}
+l08.check_flag_codes((codes["DONTCOPY"], codes["WIPEONFORK"]))''',
+    "child_vmas": '''\
+vmas = l08.with_flags(read_sample())
+dontcopy = sum(v.dontcopy for v in vmas)
+print(len(vmas), "VMAs,", dontcopy, "DONTCOPY")
+l08.check_child_vmas(len(vmas) - dontcopy)''',
+    "v68_cost": '''\
+def v68_cost(parent):
+    """fork_v68 without DONTCOPY: __mt_dup's ledger; the replace pass is exact fits."""
+    return parent.node_count, 1 + l08.internal_count(parent)
+
+l08.check_v68_cost(v68_cost)''',
+    "bulk_frees": '''\
+parent = build_mm_tree(read_sample())
+vma_count = len(list(parent))
+preallocated = l08.expected_entries_request(vma_count, True)   # lesson 06's formula
+child = l08.fork_both(parent)[0].child          # the pre-6.8 bulk rebuild
+print(vma_count, "VMAs ->", preallocated, "nodes preallocated;", child.node_count, "kept")
+l08.check_bulk_frees(preallocated - child.node_count)''',
+}
+
+
+def solution(name):
+    """The solution of exercise ``name`` as source text."""
+    return solution_text(SOLUTIONS, name)
+
+
+__all__ = ["WHAT_IF", "short_name", "named_copy", "node_summary", "fork_flagged", "pretty_flags",
+           "vma_table", "tree_checks",
+           "with_flags", "fork_both", "fork_table", "child_vmas", "synthetic_address_space",
+           "internal_count", "internal_sizes", "layout", "expected_entries_request",
+           "check_flag_codes", "check_child_vmas", "check_v68_cost", "check_bulk_frees",
+           "solution", "SOLUTIONS"]
