@@ -131,3 +131,22 @@ def test_split_choices_contain_the_answer_and_stay_inside(b_end, split):
     assert split in c and len(c) == len(set(c)) and len(c) <= 7
     assert all(1 <= v <= max(b_end - 1, 1) for v in c)
     assert c == sorted(c) and len(c) >= min(3, b_end - 1)
+
+
+def test_split_choices_do_not_centre_on_the_answer():
+    """The answer's place in the row varies: a row always centred on it gives it away."""
+    places = {}
+    centred = total = 0
+    for b_end in range(8, 34):
+        for split in range(1, b_end):
+            c = split_choices(b_end, split)
+            assert split in c and c == list(range(c[0], c[0] + len(c)))
+            i = c.index(split)
+            places.setdefault(len(c), set()).add(i)
+            total += 1
+            centred += i == (len(c) - 1) // 2 or i == len(c) // 2
+    assert places[7] == set(range(7)), places
+    assert centred < total / 3, f"{centred} of {total} rows centred on the answer"
+    # the median of the choices is not a reliable guess for the usual b_end/2 splits
+    at_median = sum(split_choices(b, b // 2)[3] == b // 2 for b in range(8, 34))
+    assert at_median < 26 / 2

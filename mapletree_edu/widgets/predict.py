@@ -3,9 +3,10 @@
 
 Two decisions are asked before they are shown:
 
-- ``mab_calc_split``: where does the split point fall? The choices are offsets in the
-  big node around its middle and around the real answer, generated from the step's
-  ``b_end`` and ``split``.
+- ``mab_calc_split``: where does the split point fall? The choices are a row of
+  consecutive offsets in the big node that holds the real answer at a position that
+  varies from step to step (never simply the middle of the row), generated from the
+  step's ``b_end`` and ``split``.
 - ``mas_push_data`` (the first of a run of push attempts): will ``mas_split`` push data
   into the left sibling, the right sibling, or split the node? The answer comes from
   the run's ``side`` and ``pushed`` details.
@@ -24,24 +25,20 @@ from .player import Player
 PUSH_CHOICES = ("push left", "push right", "split")
 
 
-def split_choices(b_end, split, width=2, limit=7):
-    """Candidate split offsets: the middle of the big node and the real split, each
-    with ``width`` neighbours, kept within 1..b_end - 1 (at most ``limit`` choices)."""
-    mid = (b_end + 1) // 2
+def split_choices(b_end, split, limit=7):
+    """Candidate split offsets: ``limit`` consecutive offsets within 1..b_end - 1 that
+    contain the real split. Where the answer sits in the row is worked out from
+    (b_end, split) by a fixed scramble, so the answer is not always the middle choice
+    (a row centred on it would give it away) and the same step always gets the same
+    choices."""
     lo_bound, hi_bound = 1, max(b_end - 1, 1)
-    cands = set()
-    for centre in (mid, split):
-        for d in range(-width, width + 1):
-            v = centre + d
-            if lo_bound <= v <= hi_bound:
-                cands.add(v)
-    cands.add(split)
-    out = sorted(cands)
-    while len(out) > limit:            # drop the candidates farthest from both centres
-        far = max(out, key=lambda v: (min(abs(v - mid), abs(v - split)), v) if v != split
-                  else (-1, 0))
-        out.remove(far)
-    return out
+    split = min(max(split, lo_bound), hi_bound)
+    k = min(limit, hi_bound - lo_bound + 1)
+    # the answer's position in the row: 0..k-1, spread by a small multiplicative hash
+    pos = (b_end * 7 + split * 5 + 3) % k
+    start = split - pos
+    start = max(lo_bound, min(start, hi_bound - k + 1))
+    return list(range(start, start + k))
 
 
 def push_run(steps, i):
