@@ -291,3 +291,80 @@ def test_fork_leaves_other_trees_alone():
     r = fork_v68(parent)
     assert list(other.ranges()) == [(1, 2, "x")]
     assert r.allocs == parent.node_count
+
+
+# ----------------------------------------------------------------- where dup_mmap() fails
+# v6.8 kernel/fork.c dup_mmap(): a failure before a VMA's store marks that VMA; a
+# copy_page_range() failure comes after the store and map_count++, so the marker goes on
+# the next VMA (vma_next()); with no next VMA, or when arch_dup_mmap() fails, no marker.
+
+
+@pytest.mark.parametrize("k", [0, 7, 20])
+def test_fork_v68_copy_page_range_failure_marks_the_next_vma(k):
+    vmas = read_sample()
+    parent = build_mm_tree(vmas)
+    r = fork_v68(parent, fail_at_vma=k, fail_in="copy_page_range")
+    got = entries(r.child)
+    assert r.failed_in == "copy_page_range" and r.failed_at == k
+    assert r.copied == r.map_count == k + 1               # VMA k is stored and counted
+    assert got[k] == vmas[k] and got[k] is not vmas[k]    # the child's copy of VMA k
+    assert r.marker_at == k + 1 and got.index(XA_ZERO_ENTRY) == k + 1
+    assert (vmas[k + 1].start, vmas[k + 1].end - 1, XA_ZERO_ENTRY) in list(r.child.ranges())
+    assert all(c is p for c, p in zip(got[k + 2:], vmas[k + 2:], strict=True))
+    assert r.torn_down == r.map_count                     # exit_mmap()'s BUG_ON holds
+    assert r.child.load(vmas[k + 1].start) is None        # mtree_load() hides the marker
+    assert r.child.find(vmas[k + 1].start)[2] is got[k + 2]   # mt_find() skips it
+    assert not r.child.rcu
+    validate_clean(r.child)
+
+
+def test_fork_v68_copy_page_range_failure_at_the_last_vma_writes_no_marker():
+    vmas = read_sample()
+    r = fork_v68(build_mm_tree(vmas), fail_at_vma=len(vmas) - 1, fail_in="copy_page_range")
+    assert r.marker_at is None and XA_ZERO_ENTRY not in entries(r.child)
+    assert r.torn_down == r.map_count == len(vmas)
+    assert not r.child.rcu
+
+
+def test_fork_v68_arch_dup_mmap_failure_writes_no_marker():
+    vmas = read_sample()
+    r = fork_v68(build_mm_tree(vmas), fail_in="arch_dup_mmap")
+    assert r.failed_in == "arch_dup_mmap" and r.marker_at is None
+    assert XA_ZERO_ENTRY not in entries(r.child)
+    assert r.torn_down == r.map_count == r.copied == len(vmas)
+    assert not r.child.rcu
+
+
+def test_fork_v68_failure_at_the_first_vma_tears_down_nothing():
+    r = fork_v68(build_mm_tree(read_sample()), fail_at_vma=0)
+    assert r.marker_at == 0 and r.torn_down == r.map_count == 0
+
+
+def test_fork_v68_copy_page_range_failure_before_a_dontcopy_vma():
+    vmas = mark_dontcopy(read_sample(), every=3)
+    k = next(i for i in range(len(vmas) - 1) if not vmas[i].dontcopy and vmas[i + 1].dontcopy)
+    r = fork_v68(build_mm_tree(vmas), fail_at_vma=k, fail_in="copy_page_range")
+    # the next VMA in the copy is the DONTCOPY one, not yet cleared: it takes the marker
+    assert r.marker_at == k + 1 and entries(r.child).count(XA_ZERO_ENTRY) == 1
+    assert r.torn_down == r.map_count == r.copied
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"fail_in": "nowhere"},
+    {"fail_at_vma": 3, "fail_in": "arch_dup_mmap"},
+])
+def test_fork_v68_bad_failure_arguments(kwargs):
+    parent = build_mm_tree(read_sample())
+    shape = tree_shape(parent)
+    with pytest.raises(InvalidArgumentError):
+        fork_v68(parent, **kwargs)
+    assert tree_shape(parent) == shape
+
+
+def test_fork_v68_copy_page_range_is_not_called_for_dontcopy_or_wipeonfork():
+    vmas = read_sample()
+    for flag in (DONTCOPY, WIPEONFORK):
+        marked = list(vmas)
+        marked[4] = replace(marked[4], flags=marked[4].flags | {flag})
+        with pytest.raises(InvalidArgumentError, match="copy_page_range"):
+            fork_v68(build_mm_tree(marked), fail_at_vma=4, fail_in="copy_page_range")

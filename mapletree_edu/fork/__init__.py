@@ -8,7 +8,16 @@
 (121, True, 0)
 """
 
-from .paths import PRE68, V68, ForkResult, exit_mmap, fork_pre68, fork_v68, tree_shape
+from .paths import (
+    FAILURES,
+    PRE68,
+    V68,
+    ForkResult,
+    exit_mmap,
+    fork_pre68,
+    fork_v68,
+    tree_shape,
+)
 from .vma import (
     DONTCOPY,
     PAGE_SIZE,
@@ -22,4 +31,4 @@ from .vma import (
 
 __all__ = ["Vma", "as_vma", "build_mm_tree", "synthetic_address_space", "ForkResult",
            "fork_pre68", "fork_v68", "exit_mmap", "tree_shape", "DONTCOPY", "WIPEONFORK",
-           "PAGE_SIZE", "SMALL_PROCESS", "PRE68", "V68"]
+           "PAGE_SIZE", "SMALL_PROCESS", "PRE68", "V68", "FAILURES"]

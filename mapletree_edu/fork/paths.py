@@ -24,7 +24,7 @@ from ..debug.walker import walk
 from ..errors import InvalidArgumentError
 from ..stats import CostCounter, Costs
 from ..tree import MapleTree
-from .vma import DONTCOPY, Vma, build_mm_tree
+from .vma import DONTCOPY, WIPEONFORK, Vma, build_mm_tree
 
 PRE68 = "pre-6.8 bulk rebuild"
 V68 = "v6.8 __mt_dup"
@@ -59,7 +59,15 @@ class ForkResult:
         copy was made to fail, or None.
     torn_down
         After a failure: the VMAs the ``exit_mmap()`` walk would tear down (the
-        child's entries before the XA_ZERO_ENTRY marker); None after a success.
+        child's entries before the XA_ZERO_ENTRY marker, or all of them when no marker
+        was written); None after a success.
+    failed_in
+        Where the simulated v6.8 fork failed (one of :data:`FAILURES`), or None.
+    marker_at
+        0-based index of the parent VMA whose range holds the XA_ZERO_ENTRY marker,
+        or None when no marker was written.
+    map_count
+        v6.8 only: the child's ``mm->map_count`` (VMAs stored in the child).
     """
 
     child: MapleTree
@@ -70,6 +78,9 @@ class ForkResult:
     skipped: int
     failed_at: int = None
     torn_down: int = None
+    failed_in: str = None
+    marker_at: int = None
+    map_count: int = None
 
     @property
     def allocs(self):
@@ -160,7 +171,39 @@ def fork_pre68(parent, *, events=True):
                       copied=copied, skipped=skipped)
 
 
-def fork_v68(parent, fail_at_vma=None, *, events=True):
+#: Where a simulated v6.8 ``dup_mmap()`` fails (``fork_v68(..., fail_in=...)``).
+#: ``"dup_vma"``: before the VMA's store (``vm_area_dup``, ``vma_dup_policy``,
+#: ``anon_vma_fork`` ... returning -ENOMEM, a fatal signal, or ``vma_iter_clear_gfp`` of a
+#: VM_DONTCOPY VMA); ``"copy_page_range"``: after the store and ``map_count++``;
+#: ``"arch_dup_mmap"``: after the loop.
+FAILURES = ("dup_vma", "copy_page_range", "arch_dup_mmap")
+
+
+def _check_failure(vmas, fail_at_vma, fail_in):
+    if fail_in not in FAILURES:
+        raise InvalidArgumentError(f"fail_in must be one of {', '.join(FAILURES)}, "
+                                   f"not {fail_in!r}")
+    if fail_in == "arch_dup_mmap":
+        if fail_at_vma is not None:
+            raise InvalidArgumentError("arch_dup_mmap() runs after the loop: give no "
+                                       "fail_at_vma with fail_in='arch_dup_mmap'")
+        return
+    if fail_at_vma is None:
+        return
+    if isinstance(fail_at_vma, bool) or not isinstance(fail_at_vma, int) \
+            or not 0 <= fail_at_vma < len(vmas):
+        raise InvalidArgumentError(
+            f"fail_at_vma must be a 0-based VMA index in [0, {len(vmas) - 1}], "
+            f"not {fail_at_vma!r}")
+    if fail_in == "copy_page_range":
+        flags = _flags(vmas[fail_at_vma][2])
+        if DONTCOPY in flags or WIPEONFORK in flags:
+            raise InvalidArgumentError(
+                f"VMA {fail_at_vma} is {'VM_DONTCOPY' if DONTCOPY in flags else 'VM_WIPEONFORK'}"
+                ": dup_mmap() does not call copy_page_range() for it")
+
+
+def fork_v68(parent, fail_at_vma=None, *, fail_in="dup_vma", events=True):
     """The child's tree as v6.8 ``dup_mmap()`` makes it: ``__mt_dup`` then a replace pass.
 
     1. ``__mt_dup`` of the parent's tree (``parent.dup()``), then ``mt_clear_in_rcu``.
@@ -168,64 +211,82 @@ def fork_v68(parent, fail_at_vma=None, *, events=True):
        VMAs): VM_DONTCOPY -> ``vma_iter_clear_gfp`` (``clear(start, end - 1)``, a normal
        NULL store that may coalesce, rebalance or span); otherwise the duplicate is
        stored over exactly ``[start, end - 1]``: an exact-fit slot replacement, no
-       allocation, no shape change. The store goes through the public API
-       (``mtree_store_range``), which walks from the root for every VMA: ``visits``
-       therefore counts one root-to-leaf walk per VMA, where the kernel's VMA iterator
-       resumes from the leaf it is on; the ledger is the same.
-    3. ``mt_set_in_rcu`` on success.
+       allocation, no shape change, and ``map_count`` goes up by one. The store goes
+       through the public API (``mtree_store_range``), which walks from the root for every
+       VMA: ``visits`` therefore counts one root-to-leaf walk per VMA, where the kernel's
+       VMA iterator resumes from the leaf it is on (:mod:`mapletree_edu.lab.replace` has
+       that path); the ledger is the same.
+    3. ``arch_dup_mmap()``, then ``mt_set_in_rcu`` on success.
 
-    ``fail_at_vma=k`` (0-based index of the parent VMA, address order, DONTCOPY ones
-    counted) makes the copy of that VMA fail as an -ENOMEM in ``dup_vma``/``anon_vma_fork``
-    would: its range is overwritten with one ``XA_ZERO_ENTRY`` (``mas_store``, exact
-    fit), the loop stops, RCU is left off (the kernel only sets it on success), and
-    :func:`exit_mmap` counts the VMAs its teardown walk would release (result
-    ``torn_down``). The child tree is returned as ``dup_mmap`` leaves it, before
-    ``exit_mmap`` destroys it.
+    Failure (``fail_in``, see :data:`FAILURES`), as v6.8 ``dup_mmap()`` handles it:
+
+    - ``"dup_vma"`` at VMA ``fail_at_vma=k`` (0-based, address order, DONTCOPY ones
+      counted): the failure comes before VMA k is stored, so the marker goes on VMA k:
+      its range is overwritten with ``XA_ZERO_ENTRY`` (``mas_store``, an exact fit).
+    - ``"copy_page_range"`` at VMA k: VMA k's copy is already stored and counted in
+      ``map_count``; ``dup_mmap()`` moves to the next VMA (``vma_next``) and puts the
+      marker there. With no next VMA no marker is written.
+    - ``"arch_dup_mmap"``: every VMA was copied; no marker is written.
+
+    After a failure RCU mode stays off (the kernel only sets it on success) and
+    :func:`exit_mmap` counts the VMAs its teardown walk would release (``torn_down``);
+    it must equal ``map_count`` (``exit_mmap()``'s ``BUG_ON``). The child tree is returned
+    as ``dup_mmap`` leaves it, before ``exit_mmap`` destroys it.
     """
     src = _parent_tree(parent)
     allocator = src.allocator
     vmas = list(src.ranges())
-    if fail_at_vma is not None and (isinstance(fail_at_vma, bool)
-                                    or not isinstance(fail_at_vma, int)
-                                    or not 0 <= fail_at_vma < len(vmas)):
-        raise InvalidArgumentError(
-            f"fail_at_vma must be a 0-based VMA index in [0, {len(vmas) - 1}], "
-            f"not {fail_at_vma!r}")
+    _check_failure(vmas, fail_at_vma, fail_in)
     base = allocator.counters()
     counter = _counter(events, allocator)
     with src.tracing(counter):
         child = src.dup()
     child.rcu = False
     copied = skipped = 0
-    torn_down = None
+    marker_at = None
+    failed = fail_in == "arch_dup_mmap"
     for k, (first, last, entry) in enumerate(vmas):
-        if k == fail_at_vma:
-            child.store(first, last, XA_ZERO_ENTRY)
+        if k == fail_at_vma and fail_in == "dup_vma":
+            marker_at, failed = k, True
             break
         if DONTCOPY in _flags(entry):
             child.clear(first, last)
             skipped += 1
-        else:
-            child.store(first, last, _dup_vma(entry))
-            copied += 1
-    if fail_at_vma is None:
-        child.rcu = True
-    else:
+            continue
+        child.store(first, last, _dup_vma(entry))
+        copied += 1
+        if k == fail_at_vma:                       # copy_page_range() failed
+            failed = True
+            if k + 1 < len(vmas):                   # vma_next(): the next VMA in the copy
+                marker_at = k + 1
+            break
+    if marker_at is not None:
+        first, last, _entry = vmas[marker_at]
+        child.store(first, last, XA_ZERO_ENTRY)
+    torn_down = None
+    if failed:
         torn_down = exit_mmap(child)
+    else:
+        child.rcu = True
     costs = _finish(counter, allocator, base)
     child.tracer = None
     return ForkResult(child=child, method=V68, costs=costs, parent_vmas=len(vmas),
-                      copied=copied, skipped=skipped, failed_at=fail_at_vma,
-                      torn_down=torn_down)
+                      copied=copied, skipped=skipped,
+                      failed_at=fail_at_vma if failed else None, torn_down=torn_down,
+                      failed_in=fail_in if failed else None, marker_at=marker_at,
+                      map_count=copied)
 
 
 def exit_mmap(tree, destroy=False):
     """The VMA walk of ``exit_mmap()``: count the entries up to an XA_ZERO_ENTRY.
 
-    The walk starts at the first entry and stops at the end of the tree or at the
-    marker a failed ``dup_mmap`` left (the entries after it still belong to the
-    parent and must not be released). Returns the number of VMAs torn down;
-    ``destroy=True`` then frees the tree's nodes (``__mt_destroy``).
+    The walk starts at the first entry (``mas_find``, which does not hide the marker) and
+    stops at the end of the tree or at the marker a failed ``dup_mmap`` left (the entries
+    after it still belong to the parent and must not be released); a marker in the first
+    entry means nothing is torn down (``exit_mmap()`` goes straight to destroying the
+    tree). ``unmap_vmas()`` and ``free_pgtables()`` stop at the marker the same way.
+    Returns the number of VMAs torn down; ``destroy=True`` then frees the tree's nodes
+    (``__mt_destroy``).
     """
     count = 0
     for _first, _last, entry in tree.ranges():
@@ -263,4 +324,5 @@ def tree_shape(tree):
     return out
 
 
-__all__ = ["ForkResult", "fork_pre68", "fork_v68", "exit_mmap", "tree_shape", "PRE68", "V68"]
+__all__ = ["ForkResult", "fork_pre68", "fork_v68", "exit_mmap", "tree_shape", "PRE68", "V68",
+           "FAILURES"]
