@@ -4,9 +4,21 @@
 Every expected answer is computed here from the model, never typed in.
 """
 
-from ..core.constants import ULONG_MAX
+import re
+
+from ..core.constants import (
+    MAPLE_ARANGE_64,
+    MAPLE_LEAF_64,
+    MAPLE_RANGE_64,
+    MT_MIN_SLOTS,
+    MT_PIVOTS,
+    MT_SLOTS,
+    TYPE_NAMES,
+    ULONG_MAX,
+)
 from ..tree import MapleTree
 from .common import (
+    Table,
     call_text,
     entry_text,
     leaves,
@@ -18,6 +30,33 @@ from .common import (
     view_of,
     vma_ranges,
 )
+
+#: include/linux/maple_tree.h: MAPLE_NODE_MASK is 255, so a node is 256 bytes and
+#: 256-byte aligned; on 64-bit every pointer and every unsigned long is 8 bytes.
+NODE_BYTES = 256
+WORD = 8
+META_BYTES = 2          # struct maple_metadata { unsigned char end, gap; }
+
+#: Where each number of this lesson lives in Linux v6.8 (file:line of the bc4fae0d tree
+#: named in the kernel reference; lines are where the comparison or definition is).
+V68 = {
+    "MAPLE_RANGE64_SLOTS": "include/linux/maple_tree.h:30",
+    "MAPLE_ARANGE64_SLOTS": "include/linux/maple_tree.h:31",
+    "MAPLE_NODE_MASK": "include/linux/maple_tree.h:41",
+    "struct maple_range_64": "include/linux/maple_tree.h:103",
+    "struct maple_arange_64": "include/linux/maple_tree.h:124",
+    "mt_min_slots": "lib/maple_tree.c:111",
+    "mt_mk_node": "lib/maple_tree.c:334",
+    "MAPLE_PARENT_RANGE64": "lib/maple_tree.c:415",
+    "mas_wr_modify": "lib/maple_tree.c:4163",
+    "mas_wr_node_store": "lib/maple_tree.c:3895",
+    "mas_commit_b_node": "lib/maple_tree.c:3442",
+    "mas_spanning_rebalance": "lib/maple_tree.c:2854",
+    "mast_sufficient": "lib/maple_tree.c:2734",
+    "mas_destroy": "lib/maple_tree.c:5547",
+    "mt_validate": "lib/maple_tree.c:7496",
+    "mas_topiary_replace": "lib/maple_tree.c:2548",
+}
 
 
 # --- the trees the lesson uses ----------------------------------------------------------
@@ -94,8 +133,8 @@ def check_range_at(answer):
     if got[0] <= 27 <= got[1] and got[2] is not None:
         return report(False, "", "look again at what is stored there: is 27 inside an entry, "
                       "or in the hole after one?")
-    return report(False, "", "print(ranges_table(t)) lists every range, NULL ones included; "
-                  "find the one with first <= 27 <= last.")
+    return report(False, "", "list every range of the tree, NULL ones included (the table of "
+                  "section 1 shows how), and find the one that contains 27.")
 
 
 def expected_slots_after():
@@ -165,14 +204,212 @@ def check_root_gap(answer):
         return report(False, "", "the answer is an int.")
     if answer == expected:
         return report(True, f"{expected:#x}: the largest NULL range in the first leaf. "
-                      "get_unmapped_area() reads these numbers to skip whole subtrees that "
-                      "have no hole big enough.", "")
+                      "the gap search (mas_empty_area(), called through vm_unmapped_area()) "
+                      "reads these numbers to skip whole subtrees with no hole big enough.", "")
     child = leaves(tree_gaps())[0]
     sizes = [hi - lo + 1 for lo, hi, e in _leaf_ranges(child) if e is None]
     if answer in sizes:
         return report(False, "", "that is one hole of the first leaf, but not the largest.")
-    return report(False, "", "print(slot_table(t, 1)) shows the first leaf; the size of a "
-                  "NULL range [lo, hi] is hi - lo + 1.")
+    return report(False, "", "look at the first leaf's slots: which of its NULL ranges is the "
+                  "largest? Both ends of a range are included in its size.")
+
+
+# --- the node itself ---------------------------------------------------------------------
+def node_bytes_table():
+    """How the 256 bytes of a node are spent, per node type (64-bit)."""
+    rows = []
+    for t in (MAPLE_LEAF_64, MAPLE_RANGE_64, MAPLE_ARANGE_64):
+        slots, pivots = MT_SLOTS[t], MT_PIVOTS[t]
+        gaps = slots if t == MAPLE_ARANGE_64 else 0
+        used = WORD + pivots * WORD + slots * WORD + gaps * WORD
+        if t == MAPLE_ARANGE_64:
+            meta = f"{META_BYTES} (own field)"
+            used += META_BYTES
+        else:
+            meta = "in slot 15's 8 bytes"
+        one_more = used + (3 if gaps else 2) * WORD
+        rows.append([TYPE_NAMES[t], WORD, f"{pivots} x {WORD} = {pivots * WORD}",
+                     f"{slots} x {WORD} = {slots * WORD}",
+                     f"{gaps} x {WORD} = {gaps * WORD}" if gaps else "-", meta,
+                     used, f"{one_more} > {NODE_BYTES}"])
+    return Table(["type", "parent", "pivots", "slots", "gaps", "metadata", "bytes used",
+                  "one more slot"], rows, f"a node is {NODE_BYTES} bytes (MAPLE_NODE_MASK + 1)")
+
+
+def metadata_table(tree):
+    """The metadata of each node: meta.end (last used slot) and meta.gap (the child with
+    the largest gap; arange_64 only), and where the kernel keeps it."""
+    rows = []
+    for n in view_of(tree).nodes:
+        if n.type == "arange_64":
+            where = "its own field after gap[]"
+            gap = n.gap_off
+        elif n.end + 1 < MT_SLOTS[MAPLE_LEAF_64]:
+            where = "the storage of slot 15 (unused)"
+            gap = 0
+        else:
+            where = "none: all 16 slots hold data"
+            gap = "-"
+        rows.append([f"#{n.id}", n.type, n.end + 1, n.end, gap, where])
+    return Table(["node", "type", "used slots", "meta.end", "meta.gap", "kept in"], rows)
+
+
+_PTR = re.compile(r"node ([0-9a-f]+) depth (\d+) type (\d) parent ([0-9a-f]+)")
+
+
+def pointer_table(tree):
+    """The low byte of every node pointer in ``tree.dump()``, decoded: the root pointer and
+    each node's parent pointer (mt_mk_node(), MAPLE_ROOT_NODE, MAPLE_PARENT_*)."""
+    text = tree.dump()
+    rows = []
+    head = re.search(r"root ([0-9a-f]+)", text.splitlines()[0])
+    if head:
+        word = int(head.group(1), 16)
+        low = word & 0xFF
+        if low & 0x2:
+            rows.append(["root pointer", f"{word:#x}", f"{low:#04x}",
+                         f"type {(low >> 3) & 0xF} ({TYPE_NAMES[(low >> 3) & 0xF]}) << 3 "
+                         "| 0x4 (MAPLE_ENODE_NULL) | 0x2 (MAPLE_ROOT_NODE)"])
+    for m in _PTR.finditer(text):
+        addr, depth, mtype, parent = m.groups()
+        word = int(parent, 16)
+        low = word & 0xFF
+        if low & 0x1:
+            meaning = "bit 0: the parent is the tree itself (this is the root)"
+        else:
+            meaning = (f"slot {low >> 3} << 3 | 0x6 (MAPLE_PARENT_RANGE64: a range_64 or "
+                       "arange_64 parent)")
+        rows.append([f"node {addr[-4:]} (depth {depth}, type {mtype}) parent", f"{word:#x}",
+                     f"{low:#04x}", meaning])
+    return Table(["pointer", "value", "low byte", "what the low bits say"], rows)
+
+
+#: The "too small" and "too big" tests of v6.8, one row each: the function, what it
+#: compares, the thresholds for leaf_64/range_64 and arange_64, what happens.
+def threshold_rows():
+    leaf, arange = MT_MIN_SLOTS[MAPLE_LEAF_64], MT_MIN_SLOTS[MAPLE_ARANGE_64]
+    slots, aslots = MT_SLOTS[MAPLE_LEAF_64], MT_SLOTS[MAPLE_ARANGE_64]
+    return [
+        ("mas_wr_modify", f"new_end >= mt_slots", f">= {slots} (17+ entries)",
+         f">= {aslots} (11+)", "too big for the node: the big node takes over, which splits"),
+        ("mas_wr_node_store", "not root, new_end <= mt_min_slots, not bulk",
+         f"<= {leaf} (7 or fewer entries)", f"<= {arange} (5 or fewer)",
+         "refuses; the big node takes over"),
+        ("mas_commit_b_node", "b_end < mt_min_slots, not root, height > 1",
+         f"< {leaf} (6 or fewer entries)", f"< {arange} (4 or fewer)",
+         "mas_rebalance() with a sibling; b_end >= mt_slots splits; else one node"),
+        ("mas_spanning_rebalance", "b_end <= mt_min_slots, not the whole tree",
+         f"<= {leaf} (7 or fewer entries)", f"<= {arange} (5 or fewer)",
+         "pulls in a whole neighbouring node before it writes"),
+        ("mast_sufficient", "b_end > mt_min_slots", f"> {leaf} (8 or more entries)",
+         f"> {arange} (6 or more)", "enough data for a node of its own: stop pulling in"),
+        ("mas_destroy", "end + 1 < mt_min_slots - 1 (bulk mode, last leaf)",
+         f"< {leaf - 1} (4 or fewer entries)", "(leaves only)",
+         "mas_destroy_rebalance() of the last leaf with its left sibling"),
+        ("mt_validate", "end < mt_min_slots, and max != MAX",
+         f"< {leaf} (6 or fewer entries)", f"< {arange} (4 or fewer)",
+         "reports 'Invalid size'; a node ending at MAX (the right-most of each level, "
+         "the root too) is exempt"),
+    ]
+
+
+def thresholds_table():
+    """All the v6.8 size thresholds in one table (lesson 01's "too small" section)."""
+    rows = [[f"{fn}()", test, lf, ar, what, V68[fn]]
+            for fn, test, lf, ar, what in threshold_rows()]
+    return Table(["function", "tests", "leaf_64 / range_64", "arange_64", "then",
+                  "v6.8 line"], rows)
+
+
+# --- how to read a diagram ---------------------------------------------------------------
+def diagram_marks():
+    """(mark, where it is drawn, what it means, a string the DOT text contains). The
+    strings come from the renderer's own constants, so a test can check that every mark
+    the lesson names is drawn."""
+    from ..render.nodes import COLORS, FREED, NULL_BG, RANGE_BG, SIBLING
+    return [
+        ("header: type and [min, max]", "top row of a node",
+         "the node type and the range it covers (implied, from the parent)", "leaf_64"),
+        ("n<serial>", "small text in the header",
+         "the node's serial: a name that stays the same across the steps of a player",
+         "n0"),
+        ("pivot row", "small grey numbers between the slots",
+         "pivot i sits under the boundary between slot i and slot i+1: the last index of "
+         "slot i", "COLOR=\"#444444\""),
+        ("slot row", "bottom row",
+         "a leaf's entries; an internal node's children (an edge goes to each)", "PORT=\"s0\""),
+        ("grey empty cell", "a leaf slot", "a NULL range (a hole)", f'BGCOLOR="{NULL_BG}"'),
+        ("gap numbers", "slots of an arange_64 node",
+         "the largest NULL range under that child (gap[i])", "arange_64"),
+        ("* after a gap, in bold", "one slot of an arange_64 node",
+         "meta.gap (gap_off): the child with the largest gap", "*</B>"),
+        ("\u2022", "slots of a range_64 node", "a child (plain trees keep no gaps)",
+         "\u2022"),
+        ("MAX, MAX-n", "pivots, ranges, gaps",
+         "ULONG_MAX, and a number just below it", "MAX"),
+        ("hex or decimal", "the legend",
+         "decimal unless an index other than MAX is above 0xffff; then every index is hex",
+         "indices"),
+        ("0x5555555\u2026 prefix", "the header, in hex diagrams",
+         "the digits every pivot of the node shares, written once; each pivot shows the "
+         "rest after \u2026", "pivots 0x"),
+        ("green header", "a node", "new: allocated by this step", COLORS["new"][0]),
+        ("blue header", "a node", "copied: a new node with the same contents as a freed one",
+         COLORS["copied"][0]),
+        ("orange header", "a node", "modified in place by this step", COLORS["modified"][0]),
+        ("dashed red box", "beside the caption", "nodes freed by this step", FREED),
+        ("thick border and edges", "nodes and edges", "the path the walk took",
+         "BORDER=\"3\""),
+        ("purple border", "a node", "the sibling a push or rebalance uses", SIBLING),
+        ("yellow cells", "leaf slots", "the range the step writes", RANGE_BG),
+        ("mas.node", "header tag", "the node the maple state points at", "mas.node"),
+    ]
+
+
+def diagram_marks_table():
+    return Table(["mark", "where", "means"], [m[:3] for m in diagram_marks()])
+
+
+# --- exercise "full_leaf" ------------------------------------------------------------------
+FULL_LEAF_ENTRIES = 8
+
+
+def full_leaf_tree(ranges):
+    t = MapleTree()
+    for i, (first, last) in enumerate(ranges):
+        t.store(first, last, i)
+    return t
+
+
+def check_full_leaf(answer):
+    """Exercise "full_leaf": 8 ranges that, stored in order into an empty tree, make one
+    leaf with all 16 slots used (no split)."""
+    if unanswered(answer):
+        return report(False, "", f"set answer to a list of {FULL_LEAF_ENTRIES} (first, last) "
+                      "pairs.")
+    try:
+        pairs = [(int(a), int(b)) for a, b in answer]
+    except (TypeError, ValueError):
+        return report(False, "", "the answer is a list of (first, last) pairs of ints.")
+    if len(pairs) != FULL_LEAF_ENTRIES:
+        return report(False, "", f"use exactly {FULL_LEAF_ENTRIES} ranges.")
+    bad = [p for p in pairs if not 0 <= p[0] <= p[1] <= ULONG_MAX]
+    if bad:
+        return report(False, "", f"{bad[0]} is not a range: 0 <= first <= last <= MAX.")
+    ordered = sorted(pairs)
+    if any(b[0] <= a[1] for a, b in zip(ordered, ordered[1:], strict=False)):
+        return report(False, "", "two of your ranges overlap: a later store would overwrite "
+                      "part of an earlier one.")
+    t = full_leaf_tree(pairs)
+    sizes = [n.end + 1 for n in leaves(t)]
+    if len(sizes) == 1 and sizes[0] == MT_SLOTS[MAPLE_LEAF_64]:
+        return report(True, "one leaf, 16 slots: 8 entries and 8 NULL ranges. A ninth "
+                      "slot-pair would not fit: the leaf would split.", "")
+    if len(sizes) > 1:
+        return report(False, "", f"the leaf split into {sizes}: your ranges need more than 16 "
+                      "slots. Count the NULL ranges too, including any before the first entry.")
+    return report(False, "", f"one leaf of {sizes[0]} slots: where could another NULL range "
+                  "come from? Holes between, before and after the entries each take a slot.")
 
 
 def _leaf_ranges(n):
@@ -185,6 +422,8 @@ def _leaf_ranges(n):
 # --- solutions -------------------------------------------------------------------------------
 SOLUTIONS = {
     "range_at": '''
+from mapletree_edu.lessons import l01
+
 t = l01.tree_a()
 answer = next((first, last, entry) for first, last, entry in t.ranges(include_null=True)
               if first <= 27 <= last)
@@ -192,6 +431,10 @@ print(answer)
 ok = l01.check_range_at(answer)
 ''',
     "slots_after": '''
+from mapletree_edu import MapleTree
+from mapletree_edu.lessons import l01
+from mapletree_edu.lessons.common import ranges_table
+
 t = MapleTree()
 for first, last, entry in l01.SLOTS_AFTER_STORES:
     t.store(first, last, entry)
@@ -200,6 +443,8 @@ answer = len(list(t.ranges(include_null=True)))   # one slot per range, NULL one
 ok = l01.check_slots_after(answer)
 ''',
     "root_entry": '''
+from mapletree_edu.lessons import l01
+
 answer = set()
 for letter in l01.ROOT_ENTRY_CHOICES:
     t = l01.choice_tree(letter)
@@ -209,6 +454,9 @@ print(sorted(answer))
 ok = l01.check_root_entry(answer)
 ''',
     "root_gap": '''
+from mapletree_edu.lessons import l01
+from mapletree_edu.lessons.common import leaves
+
 t = l01.tree_gaps()
 first_leaf = leaves(t)[0]
 holes = [last - first + 1 for first, last, entry in t.ranges(include_null=True)
@@ -216,6 +464,16 @@ holes = [last - first + 1 for first, last, entry in t.ranges(include_null=True)
 answer = max(holes)
 print(hex(answer))
 ok = l01.check_root_gap(answer)
+''',
+    "full_leaf": '''
+from mapletree_edu.lessons import l01
+from mapletree_edu.lessons.common import node_table
+
+# 8 entries with a hole after each; starting at 0 leaves no NULL range before the
+# first one: entry, NULL, entry, NULL, ..., entry, NULL up to MAX = 16 slots
+answer = [(i * 0x2000, i * 0x2000 + 0xfff) for i in range(8)]
+print(node_table(l01.full_leaf_tree(answer)))
+ok = l01.check_full_leaf(answer)
 ''',
 }
 
@@ -227,4 +485,7 @@ def solution(name):
 
 __all__ = ["tree_a", "gap_ranges", "tree_gaps", "SLOTS_AFTER_STORES", "ROOT_ENTRY_CHOICES",
            "choice_tree", "root_entry_choices", "check_range_at", "check_slots_after",
-           "check_root_entry", "check_root_gap", "solution", "SOLUTIONS"]
+           "check_root_entry", "check_root_gap", "solution", "SOLUTIONS", "NODE_BYTES", "V68",
+           "node_bytes_table", "metadata_table", "pointer_table", "threshold_rows",
+           "thresholds_table", "diagram_marks", "diagram_marks_table", "FULL_LEAF_ENTRIES",
+           "full_leaf_tree", "check_full_leaf"]

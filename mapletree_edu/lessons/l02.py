@@ -101,7 +101,8 @@ def check_coalesce(answer):
                       "ranges next to it?")
     if got[0] == expected[0] or got[1] == expected[1]:
         return report(False, "", "one side is right: the NULL run grows on both sides.")
-    return report(False, "", "print(ranges_table(t)) before and after the erase.")
+    return report(False, "", "list the ranges before and after the erase: which NULL ranges "
+                  "touch the erased one?")
 
 
 def _refuse_facts(first, last, entry):
@@ -127,8 +128,8 @@ def check_refuse(answer):
     steps, in_left, sizes = _refuse_facts(first, last, entry)
     names = fns(steps)
     if not in_left:
-        return report(False, "", "keep the store inside the left leaf: print(slot_table(t, 1)) "
-                      "shows its range.")
+        return report(False, "", "keep the store inside the left leaf: its slot table "
+                      "shows the range it covers.")
     path = write_path(steps)
     if path == "mas_wr_bnode" and commit_kind(steps) == "rewrite":
         return report(True, f"{call_text(first, last, entry)} leaves the left leaf with "
@@ -146,30 +147,44 @@ def check_refuse(answer):
                   "instead of adding them.")
 
 
-def expected_rcu_append():
-    steps, _t = record_op(tree_a(rcu=True), "store", 60, 65, "x")
-    return write_path(steps)
+def in_place_facts(first, last, entry):
+    """(write path, new nodes, freed nodes, leaf sizes) of one store into tree_a(rcu=True)."""
+    steps, t = record_op(tree_a(rcu=True), "store", first, last, entry)
+    new = sum(len(s.new) for s in steps)
+    freed = sum(len(s.freed) for s in steps)
+    return write_path(steps), new, freed, leaf_sizes(t)
 
 
-def check_rcu_append(answer):
-    """Exercise "rcu_append": the write path of store(60, 65, 'x') into tree_a(rcu=True)."""
-    expected = expected_rcu_append()
+def check_in_place_rcu(answer):
+    """Exercise "in_place_rcu": a store (first, last, entry) into tree_a(rcu=True) that is
+    not an exact fit and still changes the leaf in place (no new node, none freed)."""
     if unanswered(answer):
-        return report(False, "", "set answer to a kernel function name.")
-    got = _path_name(answer)
-    if got == expected:
-        return report(True, f"{expected}: in RCU mode a reader may be looking at the node, so "
-                      "the leaf is not changed in place; a new node is written and swapped in.",
-                      "")
-    if got == "mas_wr_append":
-        return report(False, "", "that is the path without RCU. Can a lock-free reader see a "
-                      "half-written node?")
-    return report(False, "", "record it: record_op(l02.tree_a(rcu=True), 'store', 60, 65, 'x').")
+        return report(False, "", "set answer = (first, last, entry).")
+    if not isinstance(answer, (list, tuple)) or len(answer) != 3:
+        return report(False, "", "the answer is a tuple (first, last, entry).")
+    first, last, entry = answer
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (first, last)) \
+            or not 0 <= first <= last:
+        return report(False, "", "first and last are ints with 0 <= first <= last.")
+    path, new, freed, _sizes = in_place_facts(first, last, entry)
+    if path == "mas_wr_modify":
+        return report(False, "", "that one is an exact fit (one slot pointer is swapped): "
+                      "find one that moves a boundary between two ranges.")
+    if new == 0 and freed == 0:
+        return report(True, f"{call_text(first, last, entry)} took {path} and changed the "
+                      "leaf where it is: one slot pointer and one pivot. v6.8 allows this "
+                      "in RCU mode when only two neighbouring slots are involved.", "")
+    return report(False, "", f"that took {path} and wrote a new node ({new} new, {freed} "
+                  "freed). Which store keeps the slot count and touches only two "
+                  "neighbouring ranges?")
 
 
 # --- solutions --------------------------------------------------------------------------------
 SOLUTIONS = {
     "which_path": '''
+from mapletree_edu.lessons import l02
+from mapletree_edu.lessons.common import record_op, write_path
+
 t = l02.tree_a()
 answer = []
 for first, last, entry in l02.WHICH_PATH_STORES:
@@ -179,6 +194,8 @@ print(answer)
 ok = l02.check_which_path(answer)
 ''',
     "coalesce": '''
+from mapletree_edu.lessons import l02
+
 t = l02.tree_a()
 t.erase(l02.COALESCE_ERASE)
 answer = next((first, last) for first, last, entry in t.ranges(include_null=True)
@@ -187,19 +204,30 @@ print(answer)
 ok = l02.check_coalesce(answer)
 ''',
     "refuse": '''
+from mapletree_edu.lessons import l02
+from mapletree_edu.lessons.common import fns, leaf_sizes, record_op, slot_table
+
 t = l02.tree_b()
-print(slot_table(t, 1))        # the left leaf
-# NULL-store one entry: the leaf loses the entry and one NULL range (they coalesce)
+print(slot_table(t, 1))        # the left leaf: 9 slots
+# NULL-store one entry: the leaf loses the entry and one NULL range (they coalesce),
+# 7 slots: new_end 6 <= mt_min_slots, so node store refuses; b_end 6 is not < 6,
+# so the big node rewrites the leaf without a rebalance
 answer = (10, 15, None)
 steps, after = record_op(t, "store", *answer, on_copy=True)
 print(fns(steps), leaf_sizes(after))
 ok = l02.check_refuse(answer)
 ''',
-    "rcu_append": '''
-steps, t = record_op(l02.tree_a(rcu=True), "store", 60, 65, "x")
-answer = write_path(steps)
-print(answer)
-ok = l02.check_rcu_append(answer)
+    "in_place_rcu": '''
+from mapletree_edu.lessons import l02
+from mapletree_edu.lessons.common import record_op, write_path
+
+# cover the end of the NULL [6, 9] and ALL of the entry 1 at [10, 15]: the new entry
+# takes 1's slot, the pivot between the two slots moves from 9 to 7, and the slot count
+# stays the same (a two-slot slot store)
+answer = (8, 15, "y")
+steps, t = record_op(l02.tree_a(rcu=True), "store", *answer)
+print(write_path(steps), "new nodes:", sum(len(s.new) for s in steps))
+ok = l02.check_in_place_rcu(answer)
 ''',
 }
 
@@ -210,5 +238,6 @@ def solution(name):
 
 
 __all__ = ["tree_a", "tree_b", "WHICH_PATH_STORES", "COALESCE_ERASE", "paths_of",
-           "check_which_path", "check_coalesce", "check_refuse", "check_rcu_append",
+           "check_which_path", "check_coalesce", "check_refuse", "in_place_facts",
+           "check_in_place_rcu",
            "solution", "SOLUTIONS"]
