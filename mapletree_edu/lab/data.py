@@ -88,20 +88,19 @@ V4_GAIN_PERCENT = ("2.19", "8.92", "19.88", "34.64", "42.37", "44.64", "48.28", 
 
 # --- bench_forking (the series' v1 cover letter) ---------------------------------------------
 
-#: lib/test_maple_tree.c bench_forking(): 80,000 copies of a 135-entry tree
-#: [10i, 10i+5], i = 0..134 (nr_entries = 134 in the code), validate/destroy excluded.
+#: lib/test_maple_tree.c bench_forking(): 80,000 copies of a tree holding [10i, 10i+5] for
+#: i = 0..134 (135 entries; the code's nr_entries is 134 and the cover letter says "134
+#: entries"). Source: the v1 cover letter, "[PATCH 00/11] Introduce mt_dup() to improve the
+#: performance of fork()" (2023-07-26), which says these numbers "do not include the time
+#: consumed by mt_validate() and mtree_destroy()". They are not in the v3 review thread.
 BENCH_FORKING_ITERATIONS = 80_000
 BENCH_FORKING_ENTRIES = 135
 BENCH_FORKING_ANNOUNCED = 134
 BENCH_FORKING_OLD_S = 13.52       # bulk rebuild (mas_expected_entries + mas_store)
 BENCH_FORKING_NEW_S = 2.60        # __mt_dup + replace pass
-
-# --- ranges from the fits of the published tables (v2, v3, v4 series) ------------------------
-
-#: Marginal fork cost per VMA, ns, fitted on the published tables (v2/v3/v4, n >= 821 and
-#: all points): the range the lab's own fits must fall in.
-KERNEL_B_OLD_NS = (473.0, 495.0)
-KERNEL_B_NEW_NS = (305.0, 325.0)
+#: Where the v1 cover letter can be read (links found in the sources named in ORIGIN.md).
+V1_COVER_LORE = "https://lore.kernel.org/lkml/20230726080916.17454-1-zhangpeng.00@bytedance.com/"
+V1_COVER_ARCHIVE = "http://mail.spinics.net/lists/linux-mm/msg349758.html"
 
 
 def bench_forking_per_dup():
@@ -122,4 +121,4 @@ __all__ = ["BenchRow", "load_benchmarks", "gain", "kernel_ratio", "bench_forking
            "LIAM_VMA_ROW", "LIAM_LOG_ROW", "LIAM_OLD_ROW", "LIAM_NEW_ROW", "LIAM_DELTA_ROW",
            "V4_GAIN_PERCENT", "BENCH_FORKING_ITERATIONS", "BENCH_FORKING_ENTRIES",
            "BENCH_FORKING_ANNOUNCED", "BENCH_FORKING_OLD_S", "BENCH_FORKING_NEW_S",
-           "KERNEL_B_OLD_NS", "KERNEL_B_NEW_NS"]
+           "V1_COVER_LORE", "V1_COVER_ARCHIVE", "DATA_DIR"]
