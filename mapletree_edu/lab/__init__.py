@@ -14,16 +14,20 @@ Modules, one idea each:
 ``normalise``  forks/10 s -> VMAs/s with a multiplier; which multiplier Liam used
 ``fit``        least squares T(n) = a + b*n and what it says about VMAs/s
 ``replace``    v6.8's replace pass as the kernel iterates it (stores at the leaf)
-``sweep``      the model's sweep of both fork paths with counters per VMA
+``layouts``    where the holes are: a hole after every VMA, touching VMAs, real shapes
+``sweep``      the model's sweep of both fork paths, per layout, with counters per VMA
 ``fill``       leaf and internal-node fill histograms; bulk split sizes
 ``nodecount``  Peng's (n-1)/15 argument vs real node counts; bulk preallocation
 ``benchfork``  the kernel's user-space bench_forking re-enacted in the model
 ``golden``     ledger deltas and layouts of golden op scripts (replay and fork paths)
-``report``     tables and computed PASS/FAIL verdicts on the published data
-``verdicts``   the same for the model's sweep, node counts, fill and bench_forking
+``report``     tables and sentences computed from the published data
+``verdicts``   the same for the model's sweep, layouts, node counts, fill, bench_forking
 ``summary``    the lab's conclusions, computed
 ``timing``     best-of-runs CPU time (also used by the scripts in bench/)
+``table``      the small text/HTML table the lab prints
 ``plots``      matplotlib figures (imported lazily; the rest needs no matplotlib)
+
+``lab`` does not import ``mapletree_edu.lessons``.
 
 Nothing here needs numpy or matplotlib except ``plots``.
 """

@@ -6,14 +6,19 @@ Source: an alloc tree holding the value ``i`` over ``[10i, 10i+5]`` for i = 0..1
 ``i <= nr_entries``). Each iteration copies it:
 
 * **old** (pre-6.8): a new empty tree, ``mas_expected_entries(&newmas, 134)`` (one
-  fewer than it then stores), then for every source entry ``mas_store(&newmas, val)``
-  at the same range through the same state, then ``mas_destroy``;
+  fewer than it then stores), then ``mas_for_each`` over the *source* with
+  ``mas_store(&newmas, val)`` of every entry at the same range through the same state,
+  then ``mas_destroy``;
 * **new** (v6.8): ``__mt_dup`` into an empty tree, then ``mas_for_each`` over the copy
   with ``mas_store`` of every entry (an exact-fit replacement at the iterator's leaf).
 
-The kernel ran 80,000 iterations and reported 13.52 s -> 2.60 s (validate and destroy
-excluded). Here :func:`per_dup_costs` gives the exact counters of one copy and
-:func:`time_per_dup` the model's CPU time per copy.
+Both iterate a tree of the source's shape once (the old one the source, the new one
+the copy), so :func:`mapletree_edu.lab.replace.iterator_moves` of the source counts
+that walk for either. The series' v1 cover letter reported 13.52 s -> 2.60 s for 80,000
+copies, without the time of ``mt_validate()`` and ``mtree_destroy()``
+(:mod:`mapletree_edu.lab.data`). Here :func:`per_dup_costs` gives the exact counters
+of one copy and :func:`time_per_dup` the model's CPU time per copy (the Python model's
+own cost).
 """
 
 import gc

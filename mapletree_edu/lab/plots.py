@@ -3,13 +3,15 @@
 
 Every function returns a matplotlib Figure made with pyplot, so that a notebook's
 inline backend shows it; call ``plt.close(fig)`` when saving figures in a script.
-The numbers behind every figure are printed by :mod:`.report` / :mod:`.verdicts`.
+The numbers behind every figure are printed by :mod:`.report` / :mod:`.verdicts`; the
+sweep's figures draw every layout they are given.
 """
 
 from .fit import asymptote
-from .nodecount import dense_nodes, peng_nodes, prealloc_nodes
+from .layouts import LAYOUT_NAMES
+from .nodecount import peng_nodes, prealloc_nodes
 from .normalise import normalised
-from .sweep import per_vma
+from .sweep import per_vma, unused
 
 OLD, NEW, ITER = "#c0392b", "#2471a3", "#1e8449"
 WIDTH = 11
@@ -112,70 +114,99 @@ def fork_time(bench, fits):
     return _finish(fig, grid=(ax1, ax2), legend=(ax1, ax2))
 
 
-def sweep_counters(rows):
-    """Counters per VMA along the model's sweep, both paths."""
+LAYOUT_STYLE = {"holes": "o-", "touching": "s--", "real": "^:"}
+
+
+def sweep_counters(by_layout):
+    """Node touches per VMA of both paths, one panel per layout; the old path also
+    without its walk over the parent's tree (how the lab counted before)."""
     plt = _plt()
-    fig, axes = plt.subplots(1, 3, figsize=(WIDTH, 3.8))
-    ns = [r["vmas"] for r in rows]
-
-    def line(ax, path, key, color, style, label):
-        ax.plot(ns, [v for _n, v in per_vma(rows, path, key)], style, color=color, label=label)
-
-    line(axes[0], "old", "allocs", OLD, "o-", "old: allocs")
-    line(axes[0], "old", "frees", OLD, "x:", "old: frees")
-    line(axes[0], "new", "allocs", NEW, "o-", "new: allocs = copies")
-    axes[0].set(title="node ledger per VMA", ylim=(0, 0.25))
-    line(axes[1], "old", "splits", OLD, "o-", "old: splits")
-    line(axes[1], "old", "pushes", OLD, "x:", "old: pushes")
-    axes[1].set(title="splits and pushes per VMA", ylim=(0, 0.3))
-    line(axes[2], "old", "visits", OLD, "o-", "old: visits")
-    line(axes[2], "new", "visits", NEW, "s-", "new, API replace: visits")
-    line(axes[2], "new_iter", "visits", ITER, "^-", "new, iterator: visits")
-    axes[2].plot(ns, [r["parent"]["height"] for r in rows], "k:", label="tree height")
-    axes[2].set(title="nodes visited per VMA", ylim=(0, 7))
-    for ax in axes:
-        ax.set(xscale="log", xlabel="VMAs")
-    return _finish(fig, grid=axes, legend=axes, fontsize=7)
+    layouts = list(by_layout)
+    fig, axes = plt.subplots(1, len(layouts), figsize=(WIDTH, 3.8), sharey=True)
+    axes = list(axes) if len(layouts) > 1 else [axes]
+    for ax, layout in zip(axes, layouts, strict=True):
+        rows = by_layout[layout]
+        ns = [r["vmas"] for r in rows]
+        ax.plot(ns, [v for _n, v in per_vma(rows, "old", "work")], "o-", color=OLD,
+                label="old: bulk rebuild")
+        ax.plot(ns, [(r["old"]["allocs"] + r["old"]["visits"]) / r["vmas"] for r in rows],
+                "x:", color=OLD, label="old without the parent walk")
+        ax.plot(ns, [v for _n, v in per_vma(rows, "new", "work")], "s-", color=NEW,
+                label="new: __mt_dup + replace")
+        ax.set(xscale="log", xlabel="VMAs", title=LAYOUT_NAMES.get(layout, layout), ylim=(0, None))
+    axes[0].set_ylabel("node touches per VMA (model counters)")
+    return _finish(fig, grid=axes, legend=axes[:1], fontsize=8)
 
 
-def sweep_time(rows):
-    """Model CPU time per VMA of each path (rows that carry ``seconds``)."""
+def unused_share(by_layout, reals=()):
+    """Share of the old path's preallocation left unused, per layout and for the real
+    processes (points at their own size)."""
     plt = _plt()
-    fig, ax = plt.subplots(figsize=(WIDTH / 2, 3.8))
-    timed = [r for r in rows if "seconds" in r["old"]]
-    ns = [r["vmas"] for r in timed]
-    for path, color, label in (("old", OLD, "old (bulk rebuild)"),
-                               ("new", NEW, "new, replace via the API"),
-                               ("new_iter", ITER, "new, replace via the iterator")):
-        ax.plot(ns, [r[path]["seconds"] / r["vmas"] * 1e6 for r in timed], "o-", color=color,
-                label=label)
-    ax.set(xscale="log", xlabel="VMAs", ylabel="model CPU time per VMA, us", ylim=(0, None),
-           title="the model's fork time per VMA")
+    fig, ax = plt.subplots(figsize=(WIDTH * 0.6, 3.8))
+    for layout, rows in by_layout.items():
+        ax.plot([r["vmas"] for r in rows], [unused(r) * 100 for r in rows],
+                LAYOUT_STYLE.get(layout, "o-"), label=LAYOUT_NAMES.get(layout, layout))
+    for r in reals:
+        ax.plot([r["vmas"]], [r["unused"] / r["prealloc"] * 100], "k*", ms=9)
+        ax.annotate(r["name"], (r["vmas"], r["unused"] / r["prealloc"] * 100),
+                    textcoords="offset points", xytext=(5, 5), fontsize=8)
+    ax.set(xscale="log", xlabel="VMAs", ylabel="% of the preallocation unused",
+           ylim=(0, 70), title="mas_expected_entries(): unused nodes (stars: real processes)")
     return _finish(fig, grid=(ax,), legend=(ax,))
 
 
-def node_counts(rows):
-    """Nodes vs VMAs: Peng's (n-1)/15, a dense 16/10 tree, the real tree, the bulk
-    preallocation; and each relative to the real count."""
+def gain_fit(bench, fitted_gain, limit, series="v3"):
+    """Measured gain per column and the gain of the a + b*n fits, with its limit."""
     plt = _plt()
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(WIDTH, 4))
-    ns = [r["vmas"] for r in rows]
-    real = [r["parent"]["nodes"] for r in rows]
-    series = [("(n-1)/15, n = VMAs", [peng_nodes(n) for n in ns], "x:"),
-              ("(E-1)/15, E = entries", [peng_nodes(r["parent"]["entries"]) for r in rows],
-               "+--"),
-              ("dense: 16-slot leaves, 10-way internal",
-               [dense_nodes(r["parent"]["entries"]) for r in rows], "^-"),
-              ("bulk preallocation", [prealloc_nodes(n) for n in ns], "v-")]
-    ax1.plot(ns, real, "ko-", label="real tree (parent = bulk child)")
-    for label, ys, style in series:
-        ax1.plot(ns, ys, style, label=label)
-        ax2.plot(ns, [y / x for x, y in zip(real, ys, strict=True)], style, label=label)
-    ax1.set(xscale="log", yscale="log", xlabel="VMAs", ylabel="nodes", title="node counts")
-    ax2.axhline(1.0, color="k")
-    ax2.set(xscale="log", xlabel="VMAs", ylabel="count / real nodes", ylim=(0, 2.8),
-            title="relative to the real tree")
-    return _finish(fig, grid=(ax1, ax2), legend=(ax1, ax2), fontsize=7)
+    fig, ax = plt.subplots(figsize=(WIDTH * 0.6, 3.8))
+    for s, style in (("v3", "o"), ("v4", "s")):
+        rows = bench[s]
+        ax.plot([r.vmas for r in rows], [(r.new / r.old - 1) * 100 for r in rows], style,
+                label=f"{s} measured")
+    ns = [21 * (1e6 / 21) ** (k / 200) for k in range(201)]
+    ax.plot(ns, [fitted_gain(n) * 100 for n in ns], "k-", alpha=0.7,
+            label=f"{series} fit: T_old(n)/T_new(n) - 1")
+    ax.axhline(limit * 100, color="k", ls=":", label=f"limit b_old/b_new - 1 = "
+               f"{limit * 100:+.1f} %")
+    ax.axvline(1621, color="grey", lw=0.8)
+    ax.set(xscale="log", xlabel="VMAs", ylabel="gain, %", ylim=(0, 60),
+           title="the fixed cost explains the gain at every size")
+    return _finish(fig, grid=(ax,), legend=(ax,))
+
+
+def sweep_time(by_layout):
+    """The model's CPU time per VMA of each path (rows that carry ``seconds``): the cost
+    of this Python model, not the kernel's."""
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(WIDTH * 0.6, 3.8))
+    for layout, rows in by_layout.items():
+        timed = [r for r in rows if "seconds" in r["old"]]
+        ns = [r["vmas"] for r in timed]
+        style = LAYOUT_STYLE.get(layout, "o-")
+        for path, color in (("old", OLD), ("new", NEW)):
+            ax.plot(ns, [r[path]["seconds"] / r["vmas"] * 1e6 for r in timed], style,
+                    color=color, label=f"{path}, {LAYOUT_NAMES.get(layout, layout)}")
+    ax.set(xscale="log", xlabel="VMAs", ylabel="model CPU time per VMA, us", ylim=(0, None),
+           title="the Python model's own cost (not the kernel's)")
+    return _finish(fig, grid=(ax,), legend=(ax,), fontsize=7)
+
+
+def node_counts(by_layout):
+    """Nodes of the parent tree per layout against (n-1)/15 with n = VMAs and the bulk
+    preallocation."""
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(WIDTH * 0.6, 3.8))
+    ns = None
+    for layout, rows in by_layout.items():
+        ns = [r["vmas"] for r in rows]
+        ax.plot(ns, [r["parent"]["nodes"] for r in rows], LAYOUT_STYLE.get(layout, "o-"),
+                label=f"tree, {LAYOUT_NAMES.get(layout, layout)}")
+    ax.plot(ns, [prealloc_nodes(n) for n in ns], "k-", lw=2, alpha=0.5,
+            label="bulk preallocation (every layout)")
+    ax.plot(ns, [peng_nodes(n) for n in ns], "x", color="grey", label="(n-1)/15, n = VMAs")
+    ax.set(xscale="log", yscale="log", xlabel="VMAs", ylabel="nodes",
+           title="node counts per layout")
+    return _finish(fig, grid=(ax,), legend=(ax,), fontsize=7)
 
 
 def fills(named, log=None):
@@ -186,13 +217,13 @@ def fills(named, log=None):
     names = list(named)
     shown = {n: (" " + n if n.startswith("_") else n) for n in names}   # "_x" hides a label
     w = 0.8 / len(names)
-    colors = ("#7f8c8d", OLD, NEW, ITER)
+    colors = ("#7f8c8d", OLD, "#e67e22", "#8e44ad", NEW, ITER)
     for k, name in enumerate(names):
         f = named[name]
         axes[0].bar([s + (k - (len(names) - 1) / 2) * w for s in range(1, 17)],
-                    f.row("leaf"), width=w, color=colors[k % 4], label=shown[name])
+                    f.row("leaf"), width=w, color=colors[k % len(colors)], label=shown[name])
         axes[1].bar([s + (k - (len(names) - 1) / 2) * w for s in range(1, 11)],
-                    f.row("internal"), width=w, color=colors[k % 4], label=shown[name])
+                    f.row("internal"), width=w, color=colors[k % len(colors)], label=shown[name])
     axes[0].set(title="leaves", xlabel="entries in the leaf (of 16)", ylabel="leaves",
                 yscale="log")
     axes[0].set_xticks(range(1, 17))
@@ -211,21 +242,5 @@ def fills(named, log=None):
     return _finish(fig, legend=axes[:2], fontsize=7)
 
 
-def bench_forking(model_old_s, model_new_s, kernel_old_s, kernel_new_s):
-    """Time per copy of the 135-entry tree: the model vs the kernel's user-space harness."""
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(WIDTH / 2, 3.6))
-    xs = [0, 1, 3, 4]
-    vals = [kernel_old_s * 1e6, kernel_new_s * 1e6, model_old_s * 1e6, model_new_s * 1e6]
-    ax.bar(xs, vals, color=[OLD, NEW, OLD, NEW])
-    ax.set_xticks(xs, ["kernel\nold", "kernel\nnew", "model\nold", "model\nnew"])
-    for x, v in zip(xs, vals, strict=True):
-        ax.text(x, v, f"{v:.0f}", ha="center", va="bottom", fontsize=8)
-    ax.set(ylabel="us per copy", yscale="log",
-           title=f"bench_forking: old/new = {kernel_old_s / kernel_new_s:.1f}x (kernel), "
-                 f"{model_old_s / model_new_s:.1f}x (model)")
-    return _finish(fig)
-
-
-__all__ = ["tables", "normalisation", "fork_time", "sweep_counters", "sweep_time",
-           "node_counts", "fills", "bench_forking"]
+__all__ = ["tables", "normalisation", "fork_time", "sweep_counters", "unused_share",
+           "gain_fit", "sweep_time", "node_counts", "fills"]

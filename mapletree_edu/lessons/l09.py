@@ -8,18 +8,22 @@ table, the model), never from typed numbers.
 
 import numbers
 
+from ..fork import Vma, as_vma, build_mm_tree, fork_pre68
 from ..lab import data as D
-from ..lab.benchfork import forking_source, per_dup_costs
-from ..lab.fit import asymptote, fork_time_fit
+from ..lab.fill import bulk_load_logged
 from ..lab.normalise import recovered_multiplier
-from ..lab.sweep import load_cache
-from .common import report, solution_text, unanswered
+from ..lab.report import fitted_gain, gain_limit
+from ..stats import CostCounter
+from ..tree import MapleTree
+from .common import call_answer, report, solution_text, unanswered
 
 
 def _number(answer):
     """A real number (int, float, Fraction, numpy scalar), not a bool."""
     return isinstance(answer, numbers.Real) and not isinstance(answer, bool)
 
+
+# --- exercise 1 -------------------------------------------------------------------------------
 
 def expected_multiplier(vmas=3221):
     """The multiplier read back from Liam's old row at ``vmas``."""
@@ -32,118 +36,189 @@ def check_multiplier(answer):
     """Exercise 1: the multiplier Liam used in the 3221 column."""
     want = expected_multiplier()
     if unanswered(answer) or not _number(answer):
-        return report(False, "", "give a number: printed VMAs/s x 10 / forks per 10 s, "
-                      "with the old row's 3221 column (1420514.5) and the v3 old forks there")
+        return report(False, "", "give a number: what turns the v3 old forks per 10 s at "
+                      "3221 VMAs into the 1420514.5 Liam printed?")
     ok = answer == want
     return report(ok, f"{want}: Liam multiplied by {want} where n + 2 = 3223, two digits "
                   "swapped. Every other column uses n + 2.",
-                  f"{answer} does not turn the forks into the printed 1420514.5 (hint: "
-                  "1420514.5 * 10 / 6115)")
+                  f"{answer} does not turn the forks into the printed 1420514.5 (VMAs/s = "
+                  "forks / 10 x multiplier; solve for the multiplier)")
 
 
-def expected_limit(series="v4", path="new"):
-    """1/b of the relative fit, in millions of VMAs per second."""
-    fit = fork_time_fit(D.load_benchmarks()[series], path, relative=True)
-    return asymptote(fit) / 1e6
+# --- exercise 2 -------------------------------------------------------------------------------
+
+def expected_gains(series="v3", vmas=1621):
+    """(gain of the relative fits at ``vmas``, their limit), in percent."""
+    bench = D.load_benchmarks()
+    return fitted_gain(bench, vmas, series) * 100, gain_limit(bench, series) * 100
 
 
-def check_limit(answer):
-    """Exercise 2: the limit of VMAs/s for the v4 new path, in millions (1/b)."""
-    want = expected_limit()
-    if unanswered(answer) or not _number(answer):
-        return report(False, "", "give 1/b in millions of VMAs per second, e.g. 2.5")
-    ok = abs(answer - want) <= 0.03 * want
-    return report(ok, f"about {want:.2f} M VMAs/s: VMAs/s = n/(a + b*n) flattens towards "
-                  "1/b; the bend is the fixed cost a being shared by more VMAs.",
-                  f"{answer} is not within 3 % of 1/b (hint: fit T = 10 / forks against n "
-                  "with lab.fit.fork_time_fit(rows, 'new'), then 1 / fit.b / 1e6)")
+def check_gains(answer):
+    """Exercise 2: (fitted gain at 1,621 VMAs, the limit for large n), in percent."""
+    want = expected_gains()
+    if (unanswered(answer) or not isinstance(answer, (tuple, list)) or len(answer) != 2
+            or not all(_number(a) for a in answer)):
+        return report(False, "", "give a pair of percentages: (gain at 1621, limit), e.g. "
+                      "(40.0, 45.0)")
+    ok = all(abs(a - w) <= 0.5 for a, w in zip(answer, want, strict=True))
+    return report(ok, f"about {want[0]:+.1f} % at 1,621 VMAs and {want[1]:+.1f} % in the "
+                  "limit: with a fixed cost per fork the gain T_old/T_new - 1 = "
+                  "(a_old + b_old n)/(a_new + b_new n) - 1 still grows at 1,621 VMAs and "
+                  "reaches b_old/b_new - 1 only for very large n. Liam's +53 % is the "
+                  "limit; +46 % is what the fixed cost predicts at 1,621.",
+                  f"{tuple(answer)} is not within half a point of both (fit both v3 columns "
+                  "with relative weights, divide the old path's T(n) by the new path's, "
+                  "and compare the slopes for the limit)")
 
 
-def expected_root_walk(vmas=51221):
-    row = next(r for r in load_cache() if r["vmas"] == vmas)
-    return (row["new"]["visits"] - row["new"]["nodes_copied"]) / vmas, row["parent"]["height"]
+# --- exercise 3 -------------------------------------------------------------------------------
+
+def unused_share(vmas):
+    """Share of mas_expected_entries()'s preallocation the pre-6.8 fork of ``vmas``
+    leaves unused."""
+    r = fork_pre68(build_mm_tree(vmas), events=None)
+    return r.frees / r.allocs
 
 
-def check_root_walk(answer):
-    """Exercise 3: replace-pass visits per VMA of the new path through the normal API at
-    51221 VMAs."""
-    want, height = expected_root_walk()
-    if unanswered(answer) or not _number(answer):
-        return report(False, "", "give (visits - nodes_copied) / VMAs of the 'new' path at "
-                      "51221 VMAs")
-    ok = abs(answer - want) < 1e-9
-    return report(ok, f"{want:g} = the tree's height {height}: a store through the normal "
-                  "API walks from the root, so this replace pass costs n x height, which "
-                  "grows like log(n/16). The kernel's iterator stores at the leaf it is on "
-                  "(new_iter: 1 visit per VMA).",
-                  f"{answer} is not it (hint: the row of load_cache() with vmas == 51221; "
-                  "subtract the copy's visits, which are the nodes copied)")
+def _vma_list(answer):
+    try:
+        return [as_vma(v) for v in answer]
+    except Exception as exc:          # the learner's input may be anything
+        raise ValueError(f"not a list of VMAs: {exc}") from None
 
 
-def expected_prealloc(vmas=821):
-    row = next(r for r in load_cache() if r["vmas"] == vmas)
-    return row["old"]["allocs"], row["old"]["frees"]
+def check_layouts(answer, least=500):
+    """Exercise 3: (wasteful, thrifty): two layouts with the same number of VMAs (at
+    least ``least``); the old fork leaves more than half of its preallocation unused
+    with the first and less than a fifth with the second."""
+    if (unanswered(answer) or not isinstance(answer, (tuple, list)) or len(answer) != 2):
+        return report(False, "", "give a pair (wasteful, thrifty) of VMA lists")
+    try:
+        a, b = _vma_list(answer[0]), _vma_list(answer[1])
+        if len(a) != len(b) or len(a) < least:
+            raise ValueError(f"both layouts need the same number of VMAs, at least {least} "
+                             f"(got {len(a)} and {len(b)})")
+        wa, wb = unused_share(a), unused_share(b)
+    except Exception as exc:          # overlapping VMAs, bad ranges: say what was wrong
+        return report(False, "", f"{exc}")
+    ok = wa > 0.5 and wb < 0.2
+    return report(ok, f"{wa * 100:.1f} % unused against {wb * 100:.1f} % with the same "
+                  f"{len(a)} VMAs: the preallocation assumes a hole after every VMA "
+                  "(2n + 1 entries); only the layout decides how much of it is used.",
+                  f"unused: {wa * 100:.1f} % and {wb * 100:.1f} % (the first must be above "
+                  "50 %, the second below 20 %; think about what a NULL range between two "
+                  "VMAs costs in a leaf)")
 
 
-def check_prealloc(answer):
-    """Exercise 4: (nodes preallocated, nodes freed unused) by the old path at 821 VMAs."""
-    want = expected_prealloc()
-    if unanswered(answer) or not isinstance(answer, (tuple, list)) or len(answer) != 2:
-        return report(False, "", "give a pair (preallocated, freed unused)")
-    ok = tuple(answer) == want
-    return report(ok, f"{want[0]} preallocated, {want[1]} returned unused at mas_destroy: "
-                  f"{want[0] - want[1]} nodes in the tree, exactly what the parent has.",
-                  f"{tuple(answer)} is not the ledger (hint: 2n+1 entries, 14 per leaf, one "
-                  "parent per 8 leaves, + 3; the frees are the rest)")
+# --- exercise 4 -------------------------------------------------------------------------------
+
+SIZES_4 = (1000, 4000, 16000)
 
 
-def expected_dup_calls():
-    return per_dup_costs(forking_source(), "new").alloc_calls
+def append_touches(n):
+    """Node touches (allocations + nodes visited) per append of a bulk load of n
+    ranges [10i, 10i+5], the position kept at the last leaf."""
+    t = MapleTree(alloc=True)
+    counter = CostCounter(events=True, allocator=t.allocator)
+    with t.tracing(counter), t.bulk(n) as b:
+        for i in range(n):
+            b.store(10 * i, 10 * i + 5, i + 1)
+    c = counter.costs()
+    return (c.allocs + c.visits) / n
 
 
-def check_dup_calls(answer):
-    """Exercise 5: allocator calls of one __mt_dup of bench_forking's 135-entry tree."""
-    want = expected_dup_calls()
-    if unanswered(answer) or not _number(answer):
-        return report(False, "", "give a whole number of allocator calls")
-    ok = answer == want
-    return report(ok, f"{want}: one for the root, then one bulk call per internal node for "
-                  "all its children (mas_dup_alloc).",
-                  f"{answer} is not it (hint: count the internal nodes of forking_source() "
-                  "and add the root's own allocation)")
+def overflows(n):
+    """(leaf overflows, internal-node overflows) of the bulk load of
+    :func:`append_touches`: every ``mab_calc_split`` of a split or a push."""
+    _t, log = bulk_load_logged([(10 * i, 10 * i + 5, i + 1) for i in range(n)])
+    leaf = sum(1 for s in log.split_sizes if s[1] == "leaf")
+    return leaf, len(log.split_sizes) - leaf
+
+
+def check_amortised(answer, sizes=SIZES_4):
+    """Exercise 4: a function n -> node touches per append of a bulk load of n entries;
+    the check compares it with the model's own count at several n."""
+    if unanswered(answer) or not callable(answer):
+        return report(False, "", "give a function of n (def touches_per_append(n): ...)")
+    got = []
+    for n in sizes:
+        value, err = call_answer(answer, n)
+        if err:
+            return report(False, "", f"your function {err} for n = {n}")
+        if not _number(value):
+            return report(False, "", f"your function returned {value!r} for n = {n}, "
+                          "not a number")
+        got.append(float(value))
+    want = [append_touches(n) for n in sizes]
+    same = all(abs(g - w) <= 0.02 * w for g, w in zip(got, want, strict=True))
+    flat = max(got) <= 1.10 * min(got)
+    text = ", ".join(f"n = {n}: {g:.3f}" for n, g in zip(sizes, got, strict=True))
+    leaf, inner = overflows(sizes[-1])
+    return report(same and flat, f"{text}. The cost per append does not grow with n: at "
+                  f"n = {sizes[-1]} a leaf overflows (split or push) once every "
+                  f"{sizes[-1] / leaf:.1f} appends and an internal node once every "
+                  f"{leaf / inner:.1f} leaf overflows, so there are about n/k + n/k^2 + ... "
+                  "overflows in all: a geometric series below a constant times n, each "
+                  "costing a few nodes. With the position kept at the last leaf an append "
+                  "is O(1) amortised, so the bulk rebuild is O(n), like __mt_dup.",
+                  f"got {text}; the model counts {', '.join(f'{w:.3f}' for w in want)} "
+                  "(count allocations plus visits with a CostCounter attached while the "
+                  "tree bulk-loads, and divide by n)")
 
 
 SOLUTIONS = {
     "multiplier": '''\
+from mapletree_edu.lab import data, normalise
+from mapletree_edu.lessons import l09
+
 rows = {r.vmas: r for r in data.load_benchmarks()["v3"]}
 k = data.LIAM_VMA_ROW.index(3221)
 m = normalise.recovered_multiplier(rows[3221].old, data.LIAM_OLD_ROW[k])
 print("multiplier at 3221:", m, "| n + 2 would be", 3221 + 2)
 l09.check_multiplier(m)''',
-    "limit": '''\
-v4 = data.load_benchmarks()["v4"]
-f = fit.fork_time_fit(v4, "new", relative=True)
-print(f"a = {f.a * 1e6:.1f} us, b = {f.b * 1e9:.1f} ns/VMA")
-limit = fit.asymptote(f) / 1e6
-print(f"1/b = {limit:.2f} M VMAs/s")
-l09.check_limit(limit)''',
-    "root_walk": '''\
-row = next(r for r in sweep.load_cache() if r["vmas"] == 51221)
-per_vma = (row["new"]["visits"] - row["new"]["nodes_copied"]) / row["vmas"]
-print("replace-pass visits per VMA:", per_vma, "| height:", row["parent"]["height"])
-l09.check_root_walk(per_vma)''',
-    "prealloc": '''\
-requested = nodecount.prealloc_nodes(821)          # the formula
-row = next(r for r in sweep.load_cache() if r["vmas"] == 821)
-print("formula:", requested, "| ledger:", row["old"]["allocs"], "allocs,",
-      row["old"]["frees"], "frees")
-l09.check_prealloc((row["old"]["allocs"], row["old"]["frees"]))''',
-    "dup_calls": '''\
-src = benchfork.forking_source()
-costs = benchfork.per_dup_costs(src, "new")
-internal = sweep.tree_counts(src)["internal"]
-print("internal nodes:", internal, "| allocator calls:", costs.alloc_calls)
-l09.check_dup_calls(costs.alloc_calls)''',
+    "gains": '''\
+from mapletree_edu.lab import data, fit
+from mapletree_edu.lessons import l09
+
+v3 = data.load_benchmarks()["v3"]
+old = fit.fork_time_fit(v3, "old", relative=True)
+new = fit.fork_time_fit(v3, "new", relative=True)
+at_1621 = (old(1621) / new(1621) - 1) * 100
+limit = (old.b / new.b - 1) * 100
+print(f"gain of the fit at 1621: {at_1621:+.1f} %, limit: {limit:+.1f} %")
+l09.check_gains((at_1621, limit))''',
+    "layouts": '''\
+from mapletree_edu.fork import Vma
+from mapletree_edu.lessons import l09
+
+PAGE = 4096
+n = 1000
+# every VMA touches the next: n + 2 entries, about half of the 2n + 1 preallocated for
+touching = [Vma(0x10000 + i * PAGE, 0x10000 + (i + 1) * PAGE) for i in range(n)]
+# a one-page hole after every VMA: 2n + 1 entries, what mas_expected_entries() assumes
+holes = [Vma(0x10000 + 2 * i * PAGE, 0x10000 + (2 * i + 1) * PAGE) for i in range(n)]
+print(f"touching: {l09.unused_share(touching) * 100:.1f} % unused, "
+      f"holes: {l09.unused_share(holes) * 100:.1f} % unused")
+l09.check_layouts((touching, holes))''',
+    "amortised": '''\
+from mapletree_edu import MapleTree
+from mapletree_edu.lessons import l09
+from mapletree_edu.stats import CostCounter
+
+
+def touches_per_append(n):
+    t = MapleTree(alloc=True)
+    counter = CostCounter(events=True, allocator=t.allocator)
+    with t.tracing(counter), t.bulk(n) as b:
+        for i in range(n):
+            b.store(10 * i, 10 * i + 5, i + 1)
+    c = counter.costs()
+    return (c.allocs + c.visits) / n
+
+
+for n in (1000, 4000, 16000):
+    print(n, round(touches_per_append(n), 3))
+l09.check_amortised(touches_per_append)''',
 }
 
 
@@ -152,6 +227,6 @@ def solution(name):
     return solution_text(SOLUTIONS, name)
 
 
-__all__ = ["check_multiplier", "check_limit", "check_root_walk", "check_prealloc",
-           "check_dup_calls", "solution", "SOLUTIONS", "expected_multiplier",
-           "expected_limit", "expected_root_walk", "expected_prealloc", "expected_dup_calls"]
+__all__ = ["check_multiplier", "check_gains", "check_layouts", "check_amortised",
+           "unused_share", "append_touches", "overflows", "solution", "SOLUTIONS", "expected_multiplier",
+           "expected_gains", "SIZES_4", "Vma"]
