@@ -133,7 +133,7 @@ def test_l02_paths_of_a_plain_store():
 
 # --- lesson 05 ------------------------------------------------------------------------------
 
-def test_l03_first_split(capsys):
+def test_l05_first_split(capsys):
     # singletons 100..115: root expand gives [NULL, 100, NULL]; each later store adds one
     # slot, so the 15th store (114) makes 17 entries, b_end 16: split at 8, pivot 106 is
     # not below 15 (no small-pivot move), slot 8 is not NULL: 9 | 8; 115 appends: 9, 9
@@ -142,26 +142,26 @@ def test_l03_first_split(capsys):
         assert_not_yet(capsys, l05.check_first_split, wrong)
 
 
-def test_l03_first_split_of_small_singletons_is_11_6():
+def test_l05_first_split_of_small_singletons_is_11_6():
     # kernel reference 2.7: singletons 0..15 make the first root split 11/6
     assert common.leaf_sizes(l05.singletons(16)) == [11, 6]
 
 
-def test_l03_vma_split(capsys):
+def test_l05_vma_split(capsys):
     # kernel reference 8.B, adjacent appends: i=15 gives leaves 9 8
     assert_correct(capsys, l05.check_vma_split, (15, [9, 8]))
     for wrong in (None, (8, [9, 9]), (15, [9, 9]), (16, [9, 9]), 15):
         assert_not_yet(capsys, l05.check_vma_split, wrong)
 
 
-def test_l03_push_left(capsys):
+def test_l05_push_left(capsys):
     # kernel reference 8.B, adjacent appends: i=24 gives 15 11 (the first push left)
     assert_correct(capsys, l05.check_push_left, 24)
     for wrong in (None, 15, 30, 39, "24"):
         assert_not_yet(capsys, l05.check_push_left, wrong)
 
 
-def test_l03_rebalance(capsys):
+def test_l05_rebalance(capsys):
     # the second leaf of 40 appends holds 16 slots (NULL, 8, NULL, 9, ..., 15); each erase
     # removes an entry and merges two NULLs: 14, 12, 10, 8, then 6 at entry 12, which is
     # below the leaf minimum (count <= mt_min_slots): mas_rebalance
@@ -170,7 +170,7 @@ def test_l03_rebalance(capsys):
         assert_not_yet(capsys, l05.check_rebalance, wrong)
 
 
-def test_l03_history_rows_describe_the_appends():
+def test_l05_history_rows_describe_the_appends():
     rows = l05.append_history(16)
     assert [r["i"] for r in rows] == list(range(16))
     assert rows[0]["path"] == "mas_root_expand"
@@ -182,11 +182,71 @@ def test_l03_history_rows_describe_the_appends():
     assert "push left" in text and "mas_wr_append" not in text
 
 
-def test_l03_three_way_store_splits_three_ways():
+def test_l05_three_way_store_splits_three_ways():
     steps, before, after = l05.three_way_facts()
     calc = common.steps_named(steps, "mab_calc_split")[0].details
     assert calc["mid_split"] > calc["split"] > 0
     assert len(after) == len(before) + 1
+
+
+def test_l05_three_way(capsys):
+    # erase_base() leaves 3 [156, 235] and 4 [236, 315] hold 16 entries each; a store
+    # from inside [230, 235] to inside the leading NULL [236, 239] keeps 15 + 1 + 1 + 16
+    # = 33 entries: b_end 32 >= 2 * 16, three nodes (mab_middle_node)
+    assert_correct(capsys, l05.check_three_way, (231, 238))
+    assert_correct(capsys, l05.check_three_way, [232, 237])
+    for wrong in (None, l05.THREE_WAY_STORE[:2], (10, 12), (75, 77), (5, 3), 7, (1.5, 2)):
+        assert_not_yet(capsys, l05.check_three_way, wrong)
+
+
+def test_l05_rebalance_cannot_split_three_ways():
+    # mas_rebalance combines a leaf of <= 6 entries with a sibling of <= 16: at most 22,
+    # and mab_middle_node needs 33 (or 32 with a NULL in the middle)
+    assert l05.max_rebalance_entries() == 22
+    assert min(l05.three_way_needs()) > l05.max_rebalance_entries()
+    t = l05.erase_base()
+    for i in l05.ERASE_ORDER:
+        steps, t = l05.record_op(t, "erase", l05.append_range(i)[0])
+        for c in l05.calc_steps(steps):
+            assert c.details["mid_split"] == 0
+
+
+def test_l05_small_pivot_rule_fires_for_narrow_ranges_anywhere(capsys):
+    # mas_spanning_rebalance passes the left node's real min: singletons from 1000 fire
+    # the rule in the rebalance of the fourth erase; ranges 16 wide (same layout) do not
+    _b, steps, after = l05.narrow_erases(width=1)
+    assert l05.small_pivot_fired(l05.calc_steps(steps)[0])
+    assert common.leaf_sizes(after) == [15, 13, 8]
+    _b, steps, after = l05.narrow_erases(width=16)
+    assert not l05.small_pivot_fired(l05.calc_steps(steps)[0])
+    assert common.leaf_sizes(after) == [15, 11, 10]
+    high = 10 ** 9
+    ops = [("store", high + i, high + i) for i in range(l05.NARROW_COUNT)]
+    assert_correct(capsys, l05.check_small_pivot_anywhere,
+                   ops + [("erase", high + i) for i in l05.NARROW_ERASE])
+    # the same at 0 fires, but below 10**9; singletons alone (leaf splits, min 0) at 10**9
+    # never fire; wide ranges never fire
+    low = [("store", i, i) for i in range(l05.NARROW_COUNT)]
+    assert_not_yet(capsys, l05.check_small_pivot_anywhere,
+                   low + [("erase", i) for i in l05.NARROW_ERASE])
+    assert_not_yet(capsys, l05.check_small_pivot_anywhere, ops)
+    for wrong in (None, [], [("store", 5)], [("insert", 1, 2)], [("store", 3, 2)], "ops"):
+        assert_not_yet(capsys, l05.check_small_pivot_anywhere, wrong)
+
+
+def test_l05_push_rewrites_three_nodes():
+    # mas_split takes a new left and right node before it tries the push, and the push
+    # ends with a new parent: 1 + 2 * 2 = 5 nodes asked, 3 used, 3 replaced, 2 unused
+    _s, after, ledger, grown = l05.ledger_of(l05.appended(12), "store",
+                                             *l05.append_range(12), 12)
+    assert ledger == {"allocs": 5, "frees": 5, "alloc_calls": 2} and grown == 0
+    assert common.leaf_sizes(after) == [15, 11]
+
+
+def test_l05_big_node_table_hides_the_split():
+    steps, _t = common.record_op(l05.singletons(15), "store", 15, 15, 15)
+    text = l05.big_node_table(steps).text()
+    assert "split" not in text.lower() and "16" in text
 
 
 # --- solutions -------------------------------------------------------------------------------

@@ -1,7 +1,62 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Builder of notebooks/05-node-splits.ipynb."""
 
-from build import code, exercise, lesson, md, predict
+from build import check, code, exercise, lesson, md, predict
+from lessonparts import md_with, table
+
+
+PREREQUISITES = table(
+    ("Lesson", "What you need from it"),
+    ("[01 What a maple tree stores](01-what-a-maple-tree-stores.ipynb)",
+     "pivots, slots, the node types and their sizes"),
+    ("[02 Walking and storing](02-walking-and-storing.ipynb)",
+     "the write paths and the big node"),
+)
+
+VOCABULARY = table(
+    ("Word", "Meaning"),
+    ("big node", "`struct maple_big_node`: a temporary array of up to 34 slots that holds a "
+     "node's data plus the write"),
+    ("`b_end`", "the last offset used in the big node (so it holds `b_end + 1` ranges)"),
+    ("split point", "the last offset that goes to the left node"),
+    ("push", "sharing the data with a sibling that has room, instead of adding a node"),
+    ("`mt_min_slots`", "6 for leaves, 4 for `arange_64`: a non-root node with that many "
+     "entries or fewer is too small"),
+    ("rebalance", "combining a too-small node with a sibling"),
+    ("spanning store", "a write whose range crosses the end of a leaf"),
+    ("ledger", "the node cache's counters: nodes handed out (`allocs`), given back "
+     "(`frees`), allocator calls"),
+)
+
+KERNEL_FUNCTIONS = table(
+    ("Function", "What it does", "Where in v6.8"),
+    ("`mas_commit_b_node()`", "rewrite, split or rebalance the big node",
+     "`lib/maple_tree.c:3433`"),
+    ("`mas_split()`", "the upward split loop; reserves `1 + 2 * height` nodes; a new root "
+     "when the root splits", "`lib/maple_tree.c:3315`"),
+    ("`mas_push_data()`", "share the data with the left or right sibling instead of "
+     "splitting", "`lib/maple_tree.c:3247`"),
+    ("`mas_split_final_node()`", "write the level that fits into one new node",
+     "`lib/maple_tree.c:3138`"),
+    ("`mab_calc_split()`", "the split point: `b_end / 2`, the small-pivot rule, three ways",
+     "`lib/maple_tree.c:1852`"),
+    ("`mab_no_null_split()`", "move a split point off a NULL slot", "`lib/maple_tree.c:1827`"),
+    ("`mab_middle_node()`", "does the big node need three nodes?", "`lib/maple_tree.c:1805`"),
+    ("`mas_rebalance()`", "a too-small node combined with its sibling; reserves "
+     "`2 * height - 1` nodes", "`lib/maple_tree.c:2960`"),
+    ("`mas_is_span_wr()`", "does the write cross the end of the leaf?",
+     "`lib/maple_tree.c:3541`"),
+    ("`mas_wr_spanning_store()`", "a write across leaves; reserves `1 + 3 * height` nodes",
+     "`lib/maple_tree.c:3785`"),
+    ("`mas_spanning_rebalance()`", "rebuild the affected subtree level by level, passing "
+     "the left node's min to `mab_calc_split()`", "`lib/maple_tree.c:2831`"),
+    ("`mas_topiary_replace()`", "swap the new subtree in and free the old nodes",
+     "`lib/maple_tree.c:2548`"),
+)
+
+DESCRIPTION = ("When a node overflows: push into a sibling, where mab_calc_split cuts (and "
+               "v6.8's small-pivot rule), splits that ripple up, rebalance, spanning stores "
+               "and the three-way split.")
 
 
 def notebook():
@@ -9,57 +64,46 @@ def notebook():
         md("""
         # Node splits
 
-        When a write no longer fits in its leaf, the big node of lesson 2 holds more than
+        When a write no longer fits in its leaf, the big node of lesson 02 holds more than
         one node's worth of data and `mas_split()` has to share it out. This lesson follows
         that decision step by step: first the kernel tries to push data into a sibling;
         otherwise `mab_calc_split()` picks the split point, with two v6.8 rules that move it
         (the small-pivot rule, and never ending a node on a NULL). A split can ripple up to
-        the root, and a very full big node splits three ways. Then the opposite case: a node
-        that became too small is rebalanced, and a write that crosses leaves is a spanning
-        store.
-
-        ## Overview
-
-        1. The first split: `mas_split` and `mab_calc_split`
-        2. Splits of VMA-like ranges
-        3. Pushing into a sibling: `mas_push_data`
-        4. Never split on a NULL
-        5. Splits ripple up
-        6. The three-way split
-        7. Rebalance: `mas_rebalance`
-        8. Spanning stores
-        9. Exercises
-
-        ## Prerequisites
-
-        | Concept | Importance | Notes |
-        | --- | --- | --- |
-        | [What a maple tree stores](01-what-a-maple-tree-stores.ipynb) | Necessary | pivots |
-        | [Walking and storing](02-walking-and-storing.ipynb) | Necessary | the big node |
-        | B-tree splits | Helpful | a full node becomes two, the parent gains a child |
-
-        *Time to learn:* about 45 minutes.
+        the root. Then the opposite case: a node that became too small is rebalanced, a
+        write that crosses leaves is a spanning store, and only a spanning store can need a
+        three-way split.
         """),
-        md("""
+        md_with("""
+        ### At a glance
+
+        *Time:* about 50 minutes.
+
+        *Prerequisites:*
+
+        {PREREQUISITES}
+
+        *You will learn:*
+
+        - how `mas_split()` tries a push into a sibling before it splits, and what both cost;
+        - where `mab_calc_split()` cuts, and the two v6.8 rules that move the cut;
+        - why the small-pivot rule depends on the width of the ranges, not their address;
+        - how a split ripples up and a root split adds a level;
+        - what a rebalance and a spanning store do, and which of them can split three ways.
+        """, PREREQUISITES=PREREQUISITES),
+        md_with("""
         ### Vocabulary
 
-        | Word | Meaning |
-        | --- | --- |
-        | `b_end` | the last offset used in the big node (so it holds `b_end + 1` ranges) |
-        | split point | the last offset that goes to the left node |
-        | push | moving data into a sibling that has room, instead of making a new node |
-        | `mt_min_slots` | below this a non-root node is too small (lesson 1's table) |
-        | spanning store | a write whose range crosses the end of a leaf |
-        """),
+        {VOCABULARY}
+        """, VOCABULARY=VOCABULARY),
         code("""
         from mapletree_edu.lessons import l05
         from mapletree_edu.lessons.common import (
+            Table,
             fns,
             leaf_sizes,
             leaves,
-            node_table,
-            player_state,
             record_op,
+            show,
             step_table,
             steps_named,
         )
@@ -74,246 +118,308 @@ def notebook():
         the new entry into a big node, and `mas_commit_b_node()` calls `mas_split()`. That
         function works upwards from the leaf. At each level it first tries to push data
         into the left sibling, then into the right one (`mas_push_data()`); if neither has
-        room, `mab_calc_split()` chooses where to cut, two new nodes are made, and the
-        parent gains a child. A root leaf has no siblings, so here it always splits, and
-        the new root is one level up.
+        room, `mab_calc_split()` chooses where to cut, and the parent gains a child. A root
+        leaf has no siblings, so here it always splits, and the new root is one level up.
+
+        Here is the full root leaf, and the big node the next store, `store(15, 15, 15)`,
+        makes of it:
         """),
         code("""
         t = l05.singletons(15)
-        print("before:", leaf_sizes(t), "| height", t.height)
-        steps, t = record_op(t, "store", 15, 15, 15)
-        print("after: ", leaf_sizes(t), "| height", t.height)
-        step_table(steps)
+        steps, after = record_op(t, "store", 15, 15, 15, on_copy=True)
+        show(t)
+        """, ignore_output=True),
+        code("""
+        l05.big_node_table(steps)
         """),
         predict("""
         the player stops before each decision and asks you: first whether the data is
-        pushed or split, then where the split point falls. The big node holds the
-        singletons and the NULL range up to MAX. Where would you cut it?
+        pushed or split, then where the split point falls. `mab_calc_split()` starts from
+        the middle, `b_end / 2`. Where would you cut this big node?
         """),
         code("""
-        # NBVAL_IGNORE_OUTPUT
-        # a widget: the player asks before each decision (its SVG depends on the Graphviz build)
-        first = PredictPlayer(steps, "the first split: store(15, 15, 15)")
+        first = PredictPlayer(steps, "store(15, 15, 15) into a full root leaf")
         first
-        """),
-        code("""
-        print(player_state(first))
-        """),
-        md("""
-        `mab_calc_split()` starts from the middle, `b_end / 2`. Then comes a v6.8 rule: while
-        the pivot at the split point is below `min + 15` (and the right node keeps enough
-        entries), move the split one to the right. At the leaf level `min` is always 0, so
-        this only fires when the indices themselves are tiny, as in test trees of small
-        integers. The kernel later called it a heuristic that never worked and removed it
-        in v6.13. The numbers of this split:
-        """),
-        code("""
-        calc = steps_named(steps, "mab_calc_split")[0].details
-        left, right = leaf_sizes(t)
-        print(f"b_end {calc['b_end']}: the middle is {calc['b_end'] // 2}, "
-              f"the split point is {calc['split']}")
-        print(f"so the first split of singletons 0..{calc['b_end'] - 1} is {left}/{right}, "
-              "not an even one, because of the small-pivot rule")
-        print("why:", steps_named(steps, "mab_calc_split")[0].why)
+        """, ignore_output=True),
+        check("""
+        assert first.state()["index"] == 0 and sorted(first.questions) == [3, 5]
         """),
         md("""
-        ## 2. Splits of VMA-like ranges
+        *After you have stepped through it:* the numbers of this split.
+        """),
+        code("""
+        calc = l05.calc_steps(steps)[0]
+        print(f"b_end {calc.details['b_end']}: the middle is {calc.details['b_end'] // 2}, "
+              f"the split point is {calc.details['split']}")
+        print("leaves after the store:", leaf_sizes(after))
+        print("why:", calc.why)
+        """),
+        md("""
+        The cut is not in the middle. In v6.8 `mab_calc_split(mas, bn, &mid_split, min)`
+        has a **small-pivot rule**: while the pivot at the split point is less than
+        `min + 15` (and the right node would keep more than `mt_min_slots` entries), it
+        moves the split one to the right. `mas_split()` passes `min = 0` at the leaf level,
+        so in a leaf split the rule only fires when the indices themselves are below 15.
+        Section 2 shows where else it fires.
+        """),
+        check("""
+        assert leaf_sizes(after) == [11, 6] and calc.details["split"] == 10
+        """),
+        md("""
+        ## 2. The small-pivot rule is about width, not address
 
-        Memory maps do not look like that: VMAs are spread out, with holes between them.
-        `l05.append_history(n)` appends VMA-like ranges `[10i, 10i + 5]` (a hole after each)
-        one at a time into an allocation tree, the way `mmap()` calls add VMAs at rising
-        addresses, and records every store. Most stores are appends into the last leaf; the
-        table keeps only those that needed the big node:
+        `mas_split()` is not the only caller. A rebalance and a spanning store build their
+        new nodes in `mas_spanning_rebalance()`, which passes `mast->orig_l->min`: the real
+        minimum of the left node being rebuilt. There, `pivot - min < 15` holds whenever the
+        ranges are narrow, at any address.
+
+        Singletons from 1,000 up: `[1000 + i, 1000 + i] = i` for `i < 37`. Erase entries 14,
+        15 and 16 (indices 1014 to 1016); the next erase, of entry 17, leaves the middle leaf
+        with 6 entries, too few, so `mas_rebalance()` combines it with its next sibling:
         """),
         code("""
-        rows = l05.append_history(24)
-        l05.history_table(rows, only_changes=True)
+        before, steps, after = l05.narrow_erases(width=1)
+        print("leaves before the fourth erase:", leaf_sizes(before))
+        show(before)
+        """, ignore_output=True),
+        code("""
+        l05.big_node_table(steps)
+        """),
+        predict("""
+        the rebalance's big node above holds 21 entries, offsets `0..20`, and the left leaf
+        starts at index 1014. Is any pivot near the middle below `1014 + 15`? Where does the
+        split point fall?
         """),
         code("""
-        first_split = next(r for r in rows if r["commit"] == "split" and not r["push"])
-        b_end, split, _mid = first_split["split"]
-        print(f"first split at append {first_split['i']}: b_end {b_end}, middle {b_end // 2}, "
-              f"split {split} -> leaves {first_split['leaves']}")
+        narrow = PredictPlayer(steps, "erase(1017): the fourth erase")
+        narrow
+        """, ignore_output=True),
+        check("""
+        assert narrow.state()["index"] == 0 and narrow.questions
         """),
         md("""
-        Here the pivots at the split point are far above `min + 15`, so the small-pivot rule
-        does not fire and the first split is in the middle.
-        Three more things happen in the table: sometimes the big node ends with a **push**
-        instead of a new leaf; sometimes the split point is one off the middle; and the
-        leaves to the left stay nearly full, because appends always go to the right. The
-        next sections take these one at a time.
+        *After the player:* the same tree with each range 16 indices wide instead of 1 (the
+        same number of entries, the same node layout) gets the cut in the middle:
+        """),
+        code("""
+        rows = []
+        for width in (1, 2, 16):
+            _before, st, aft = l05.narrow_erases(width=width)
+            c = l05.calc_steps(st)[0]
+            rows.append([width, c.details["b_end"], c.details["split"], leaf_sizes(aft),
+                         "yes" if l05.small_pivot_fired(c) else "no"])
+        Table(["range width", "b_end", "split", "leaves after", "small-pivot rule fired"], rows)
+        """),
+        check("""
+        assert rows[0][4] == "yes" and rows[1][4] == rows[2][4] == "no"
+        assert rows[0][3] == [15, 13, 8] and rows[2][3] == [15, 11, 10]
+        """),
+        md("""
+        The rule gives the left node more entries when the ranges are narrow, whatever
+        their address. In a VMA tree every range (a VMA or the hole between two) is a whole
+        number of pages, at least 4,096 indices wide, so `pivot - min` is never below 15
+        and the rule does not fire there. Upstream removed the rule after v6.8 (see *After v6.8*).
 
-        ## 3. Pushing into a sibling: `mas_push_data`
+        ## 3. Splits of VMA-like ranges
+
+        Memory maps look like this instead: ranges spread out, with holes between them.
+        `l05.appended(n)` is an allocation tree after `n` VMA-like appends
+        `[10i, 10i + 5]` (a hole after each), stored in order the way `mmap()` calls at
+        rising addresses add VMAs. After 8 appends the root leaf is full (a VMA and a hole
+        each):
+        """),
+        code("""
+        base = l05.appended(8)
+        steps, after = record_op(base, "store", *l05.append_range(8), 8, on_copy=True)
+        show(base)
+        """, ignore_output=True),
+        code("""
+        l05.big_node_table(steps)
+        """),
+        predict("""
+        append 8 does not fit. Where will `mab_calc_split()` cut this big node? Here the
+        pivots are far above `0 + 15`.
+        """),
+        code("""
+        vma_split = PredictPlayer(steps, "append 8: store(80, 85, 8)")
+        vma_split
+        """, ignore_output=True),
+        code("""
+        print("leaves after append 8:", leaf_sizes(after))
+        """),
+        check("""
+        assert vma_split.state()["index"] == 0 and leaf_sizes(after) == [9, 9]
+        """),
+        md("""
+        ## 4. Pushing into a sibling: `mas_push_data`
 
         Before splitting, `mas_split()` looks at the node's siblings under the same parent.
-        If the left sibling and the big node together fit into two nodes with some room to
-        spare, it moves data into the left one: the left node is filled up and the rest
-        stays on the right. No new leaf is needed, and the parent keeps its number of
-        children. The first push in the table:
+        If a sibling and the big node together fit into two nodes with room to spare
+        (`b_end + sibling end` below `2 * 16 - 2`, one less for a leaf, one less again for
+        the rightmost node), it shares the data between the two: a left push fills the left
+        node to 15 entries and leaves the rest on the right. The parent keeps its number of
+        children and the split stops rippling up.
+
+        After 12 appends the tree has two leaves, and the last one is full again:
         """),
         code("""
-        pushed = next(r for r in rows if r["push"] == "left")
-        steps, after = record_op(l05.appended(pushed["i"]), "store",
-                                 *l05.append_range(pushed["i"]), pushed["i"])
-        print("leaves before", leaf_sizes(l05.appended(pushed["i"])), "after", leaf_sizes(after))
+        base = l05.appended(12)
+        steps, after, ledger, grown = l05.ledger_of(base, "store", *l05.append_range(12), 12)
+        show(base)
+        """, ignore_output=True),
+        predict("""
+        append 12 overflows the last leaf, which now has a left sibling. Will the data be
+        pushed left, pushed right, or split? And how many nodes will the store take from
+        the node cache?
+        """),
+        code("""
+        push = PredictPlayer(steps, "append 12: store(120, 125, 12)")
+        push
+        """, ignore_output=True),
+        md("""
+        *After the player:* what the push did, and what it cost.
+        """),
+        code("""
+        print("leaves before", leaf_sizes(base), "after", leaf_sizes(after))
+        print("ledger of the store:", ledger, "| node count change:", grown)
         step_table(steps_named(steps, "mas_push_data"),
                    keys=("side", "b_end", "sibling_end", "space", "split", "pushed"))
         """),
-        predict("""
-        the last leaf overflows again, and now it has a left sibling. Will the data be
-        pushed left, pushed right, or split?
-        """),
-        code("""
-        # NBVAL_IGNORE_OUTPUT
-        # a widget: the player asks before each decision (its SVG depends on the Graphviz build)
-        push = PredictPlayer(steps, f"append {pushed['i']}: push left")
-        push
-        """),
-        code("""
-        print(player_state(push))
+        check("""
+        assert push.state()["index"] == 0
+        assert ledger == {"allocs": 5, "frees": 5, "alloc_calls": 2} and grown == 0
         """),
         md("""
-        A push to the **right** needs a node with a right sibling that has room, and no
-        room on the left. Add a range in the middle of the first leaf of the tree above:
+        A push does not write into the sibling in place. `mas_split()` first asks for
+        `1 + 2 * height` nodes (5 here), then takes a new left and a new right node from
+        them **before** it tries the push; the push fills those two new nodes (the
+        sibling's entries and the big node's), and `mas_split_final_node()` writes a new
+        parent. Three new nodes replace three old ones (the two leaves and the parent), the
+        two unused nodes go back: allocs 5, frees 5, and the tree has as many nodes as
+        before.
+
+        A push to the **right** needs a node with a right sibling that has room, and no room
+        on the left. A range added in the middle of the first leaf of a tree of 13 appends:
         """),
         code("""
-        base = l05.appended(pushed["i"] + 1)
+        base = l05.appended(13)
         steps, after = record_op(base, "store", 7, 8, "new", on_copy=True)
         print("leaves before", leaf_sizes(base), "after", leaf_sizes(after))
         step_table(steps_named(steps, "mas_push_data"),
                    keys=("side", "b_end", "sibling_end", "space", "split", "pushed"))
         """),
         md("""
-        ## 4. Never split on a NULL
+        ## 5. Never split on a NULL
 
         A leaf other than the last one must not end with a NULL range (the hole between
         two VMAs sits at the start of the next leaf). So after choosing the split point,
         `mab_no_null_split()` checks the slot there: if it is NULL, the split moves one to
-        the right, or one to the left if the right node would become too small.
+        the right, or one to the left if the right node would become too small. Append 15
+        overflows the last leaf of this tree, and its left sibling is too full for a push:
         """),
         code("""
-        moved = next(r for r in rows if r["split"] and r["split"][1] != r["split"][0] // 2)
-        steps, after = record_op(l05.appended(moved["i"]), "store",
-                                 *l05.append_range(moved["i"]), moved["i"])
-        calc = steps_named(steps, "mab_calc_split")[0]
-        print(f"append {moved['i']}: b_end {calc.details['b_end']}, "
-              f"middle {calc.details['b_end'] // 2}, split {calc.details['split']}")
-        print("why:", calc.why)
-        print("leaves after:", leaf_sizes(after))
+        base = l05.appended(15)
+        steps, after = record_op(base, "store", *l05.append_range(15), 15, on_copy=True)
+        show(base)
+        """, ignore_output=True),
+        code("""
+        l05.big_node_table(steps)
         """),
         predict("""
-        in this big node, which offsets hold NULL? Find the middle, check whether it is
-        a NULL, and pick the split point before the player shows it.
+        find the middle offset of this big node (`b_end / 2`). Does it hold NULL? Then pick
+        the split point.
         """),
         code("""
-        # NBVAL_IGNORE_OUTPUT
-        # a widget: the player asks before each decision (its SVG depends on the Graphviz build)
-        no_null = PredictPlayer(steps, f"append {moved['i']}: the split moves off a NULL")
+        no_null = PredictPlayer(steps, "append 15: store(150, 155, 15)")
         no_null
-        """),
+        """, ignore_output=True),
         code("""
-        print(player_state(no_null))
+        calc = l05.calc_steps(steps)[0]
+        print(f"b_end {calc.details['b_end']}, middle {calc.details['b_end'] // 2}, "
+              f"split {calc.details['split']} -> leaves {leaf_sizes(after)}")
+        print("why:", calc.why)
+        """),
+        check("""
+        assert no_null.state()["index"] == 0 and calc.details["split"] == 9
         """),
         md("""
-        ## 5. Splits ripple up
-
-        A split adds a child to the parent. When the parent is full too, it is split in
-        the same loop, one level up, with the same push-first rule; when the root splits,
-        a new root is made and the tree grows by one level. Keep appending until that
-        happens (an `arange_64` root holds at most 10 children):
+        The whole history of 24 appends, keeping only the stores that needed the big node:
+        split, push, split off a NULL, and again. The left leaves stay full because appends
+        always go to the right.
         """),
         code("""
-        grows = next(r for r in l05.append_history(100) if r["height"] == 3)
-        before = l05.appended(grows["i"])
-        steps, after = record_op(before, "store", *l05.append_range(grows["i"]), grows["i"],
-                                 on_copy=True)
-        print(f"append {grows['i']}: height {before.height} -> {after.height}, "
+        l05.history_table(l05.append_history(24), only_changes=True)
+        """),
+        md("""
+        ## 6. Splits ripple up
+
+        A split adds a child to the parent. When the parent is full too, it is split in the
+        same loop, one level up, with the same push-first rule; when the root splits, a new
+        root is made and the tree grows by one level. An `arange_64` root holds at most 10
+        children; after 79 appends the root is full and its last leaf too:
+        """),
+        code("""
+        before = l05.appended(79)
+        steps, after = record_op(before, "store", *l05.append_range(79), 79, on_copy=True)
+        show(before, collapse=3)
+        """, ignore_output=True),
+        predict("""
+        how many `mab_calc_split` steps will this store have, and at which levels? What will
+        the height be afterwards?
+        """),
+        code("""
+        ripple = PredictPlayer(steps, "append 79: store(790, 795, 79)",
+                               dot_opts=l05.COLLAPSED)
+        ripple
+        """, ignore_output=True),
+        code("""
+        print(f"height {before.height} -> {after.height}, "
               f"{before.node_count} -> {after.node_count} nodes")
         step_table(steps, keys=("side", "pushed", "b_end", "split"))
         """),
-        predict("""
-        how many `mab_calc_split` steps will this store have, and at which levels? Step
-        through it and watch the leaf split first, then the root.
-        """),
-        code("""
-        # NBVAL_IGNORE_OUTPUT
-        # a widget: the player asks before each decision (its SVG depends on the Graphviz build)
-        ripple = PredictPlayer(steps, f"append {grows['i']}: the root splits",
-                               dot_opts=l05.COLLAPSED)
-        ripple
-        """),
-        code("""
-        print(player_state(ripple))
-        for tree, name in ((before, "before"), (after, "after")):
-            root = node_table(tree).rows[0]
-            print(f"{name}: root {root[2]} with {root[4]} children, leaves {leaf_sizes(tree)}")
-        """),
-        md("""
-        ## 6. The three-way split
-
-        An ordinary write adds at most two ranges to a full leaf, so two nodes are always
-        enough. A spanning store or a rebalance combines **two** leaves, and its big node
-        can hold more than two nodes can take. `mab_middle_node()` notices this and
-        `mab_calc_split()` cuts the data in three: at `b_end / 3` and `2 * b_end / 3`
-        (each moved off a NULL). Store from inside the last entry of one full leaf to
-        inside the NULL range that starts the next one:
-        """),
-        code("""
-        steps, before, after = l05.three_way_facts()
-        calc = steps_named(steps, "mab_calc_split")[0]
-        print("store", l05.THREE_WAY_STORE)
-        print(f"b_end {calc.details['b_end']}: split {calc.details['split']}, "
-              f"mid split {calc.details['mid_split']}")
-        print("why:", calc.why)
-        print("leaves", before, "->", after)
-        """),
-        predict("""
-        where will the two split points fall? Answer the player's question with the first
-        one.
-        """),
-        code("""
-        # NBVAL_IGNORE_OUTPUT
-        # a widget: the player asks before each decision (its SVG depends on the Graphviz build)
-        three = PredictPlayer(steps, "a spanning store that splits three ways",
-                              dot_opts=l05.COLLAPSED)
-        three
-        """),
-        code("""
-        print(player_state(three))
+        check("""
+        assert ripple.state()["index"] == 0 and (before.height, after.height) == (2, 3)
+        assert len(l05.calc_steps(steps)) == 2
         """),
         md("""
         ## 7. Rebalance: `mas_rebalance`
 
         The opposite problem: a non-root node that drops to `mt_min_slots` entries or fewer
-        (lesson 2 showed the node store refusing it). `mas_rebalance()` combines the node's
-        data with its **next** sibling (or its previous one, for the last child) and runs
-        the same engine as a spanning store, `mas_spanning_rebalance()`: if it all fits in
-        one node, the two leaves become one; otherwise it is split again, evenly. Erase
-        two entries near the end of a tree of forty appends:
+        (lesson 02 showed the node store refusing it). `mas_rebalance()` combines the
+        node's data with its **next** sibling (or its previous one, for the last child) and
+        runs the same engine as a spanning store, `mas_spanning_rebalance()`: if it all fits
+        in one node, the two leaves become one; otherwise it is split again. Erase entries
+        32 and 33 of a tree of forty appends; the first erase is a node store:
         """),
         code("""
         t = l05.erase_base()
         print("start:", leaf_sizes(t))
-        for i in (32, 33):
-            steps, t = record_op(t, "erase", l05.append_range(i)[0])
-            print(f"erase entry {i}: {fns(steps)[1:]} -> {leaf_sizes(t)}")
-        """),
+        steps, t = record_op(t, "erase", l05.append_range(32)[0])
+        print("erase entry 32:", fns(steps)[1:], "->", leaf_sizes(t))
+        steps, after = record_op(t, "erase", l05.append_range(33)[0], on_copy=True)
+        show(t, collapse=3)
+        """, ignore_output=True),
         predict("""
-        the second erase leaves the leaf too small. Its next sibling is the last leaf.
-        Will the two end up as one leaf or two? Step to the end.
+        erasing entry 33 leaves the fifth leaf too small. Its next sibling is the last leaf.
+        Will the two end up as one leaf or two?
         """),
         code("""
-        # NBVAL_IGNORE_OUTPUT
-        # a widget: the player (its SVG depends on the Graphviz build)
-        rebalance = Player(steps, "erase entry 33: rebalance",
-                           dot_opts=l05.COLLAPSED)
+        rebalance = Player(steps, "erase(330)", dot_opts=l05.COLLAPSED)
         rebalance
-        """),
+        """, ignore_output=True),
         code("""
-        print(player_state(rebalance))
+        print("leaves after:", leaf_sizes(after))
         step_table(steps)
         """),
+        check("""
+        assert rebalance.state()["index"] == 0 and leaf_sizes(after) == [15, 16, 16, 16, 13]
+        """),
         md("""
+        A leaf is rebalanced when it has dropped to `mt_min_slots` (6) entries or fewer,
+        and its sibling holds at most 16. So the big node of a leaf rebalance holds at most
+        about 22 entries, and two nodes always take it: a rebalance never needs the
+        three-way split of section 9.
+
         ## 8. Spanning stores
 
         A write whose range crosses the end of its leaf cannot be done inside one leaf.
@@ -321,7 +427,8 @@ def notebook():
         it finds the leaf holding `index` and the one holding `last + 1`, builds one big
         node from the left part, the entry and the right part, and hands it to
         `mas_spanning_rebalance()`, which rebuilds the affected part of the tree bottom-up
-        and swaps it in (`mas_topiary_replace()`).
+        and swaps it in (`mas_topiary_replace()`: the new nodes are linked in and the nodes
+        they replace are freed, after an RCU grace period in RCU mode).
 
         One NULL write is always spanning: a NULL that would end exactly at a leaf's
         maximum, because a leaf must not end with a NULL. Erase the last entry of the
@@ -331,49 +438,100 @@ def notebook():
         base = l05.erase_base()
         target = leaves(base)[0].slots[-1]       # the last entry of the first leaf
         steps, after = record_op(base, "erase", l05.append_range(target)[0], on_copy=True)
+        show(base, collapse=3)
+        """, ignore_output=True),
+        predict("""
+        after the spanning store, where does the NULL range that replaced the entry end:
+        in the first leaf, or in the second? How many leaves will there be?
+        """),
+        code("""
+        spanning = Player(steps, f"erase({l05.append_range(target)[0]})",
+                          dot_opts=l05.COLLAPSED)
+        spanning
+        """, ignore_output=True),
+        code("""
         print(f"erase entry {target}:", fns(steps))
         print("leaves", leaf_sizes(base), "->", leaf_sizes(after))
         """),
-        predict("""
-        after the spanning store, where does the NULL range that replaced the entry end:
-        in the first leaf, or in the second?
-        """),
-        code("""
-        # NBVAL_IGNORE_OUTPUT
-        # a widget: the player (its SVG depends on the Graphviz build)
-        spanning = Player(steps, f"erase entry {target}: a spanning NULL store",
-                          dot_opts=l05.COLLAPSED)
-        spanning
-        """),
-        code("""
-        print(player_state(spanning))
+        check("""
+        assert spanning.state()["index"] == 0
+        assert "mas_wr_spanning_store" in fns(steps)
         """),
         md("""
-        ## 9. Exercises
+        ## 9. The three-way split
+
+        `mab_middle_node()` asks for a third node when the big node holds at least
+        `2 * 16 + 1` entries (`b_end >= 32`), or one fewer when the slot at `b_end / 2` is
+        NULL. A normal write adds at most two ranges to a full leaf (17 or 18 entries), and
+        a rebalance combines at most about 22. Only a **spanning store** can gather more:
+        it keeps the head of one leaf, the new entry and the tail of the next leaf, so if
+        both leaves are full and the store covers little of them, the big node holds 33
+        entries or more. Store from inside the last entry of one full leaf to inside the NULL
+        range that starts the next one:
         """),
-        exercise(1, "does the small-pivot rule fire?", """
+        code("""
+        base = l05.erase_base()
+        steps, after = record_op(base, "store", *l05.THREE_WAY_STORE, on_copy=True)
+        print("store", l05.THREE_WAY_STORE, "into leaves", leaf_sizes(base))
+        show(base, collapse=3)
+        """, ignore_output=True),
+        code("""
+        l05.big_node_table(steps)
+        """),
+        predict("""
+        count the big node's entries. Will `mab_calc_split()` cut it in two or in three,
+        and where will the first split point fall?
+        """),
+        code("""
+        three = PredictPlayer(steps, f"store{l05.THREE_WAY_STORE}", dot_opts=l05.COLLAPSED)
+        three
+        """, ignore_output=True),
+        code("""
+        calc = l05.calc_steps(steps)[0]
+        print(f"b_end {calc.details['b_end']}: split {calc.details['split']}, "
+              f"mid split {calc.details['mid_split']}")
+        print("why:", calc.why)
+        print("leaves", leaf_sizes(base), "->", leaf_sizes(after))
+        """),
+        check("""
+        assert three.state()["index"] == 0 and calc.details["mid_split"] > 0
+        """),
+        md("""
+        ## Exercises
+        """),
+        exercise(1, "force a three-way split", """
+            Find **another** store `(first, last)` of one entry into `l05.erase_base()` whose
+            big node `mab_calc_split()` cuts three ways. Think about which neighbouring
+            leaves are both full, and how little of them your range may cover.
+            """, """
+            answer = None   # (first, last)
+            """, "check_three_way", "l05", "three_way"),
+        exercise(2, "the small-pivot rule above 10**9", """
+            Build a sequence of operations on a new plain tree that makes the small-pivot
+            rule fire in a big node whose pivots are all at or above `10**9`. An operation
+            is `("store", first, last)` (the entry is the operation's number) or
+            `("erase", index)`. Which callers of `mab_calc_split()` pass a real minimum?
+            """, """
+            answer = None   # a list of operations
+            """, "check_small_pivot_anywhere", "l05", "anywhere"),
+        exercise(3, "does the small-pivot rule fire?", """
             Store the singletons `[i, i] = i` for `i` in `l05.FIRST_SPLIT_SINGLETONS` into a
-            plain tree, in order. What are the leaf sizes at the end? Think about the range
-            before the first singleton, and about the pivots' size.
+            plain tree, in order. Predict the leaf sizes at the end before you build it.
+            Think about the range before the first singleton, and about the `min` a leaf
+            split passes.
             """, """
             print(l05.FIRST_SPLIT_SINGLETONS)
             answer = None   # a list of leaf sizes, left to right
             """, "check_first_split", "l05", "first_split"),
-        exercise(2, "the first split without holes", """
+        exercise(4, "the first split without holes", """
             Append **touching** ranges instead: `l05.append_history(40, length=l05.TOUCHING)`
-            stores `[10i, 10i + 9]`, with no hole between them. At which append `i` does the root
-            leaf first split, and into which leaf sizes? Answer `(i, [sizes])`. Predict it
-            before you print the history.
+            stores `[10i, 10i + 9]`, with no hole between them. At which append `i` does the
+            root leaf first split, and into which leaf sizes? Answer `(i, [sizes])`. Predict
+            it before you print the history.
             """, """
             answer = None   # (i, [leaf sizes])
             """, "check_vma_split", "l05", "vma_split"),
-        exercise(3, "the first push", """
-            In the same touching appends, at which append `i` does `mas_push_data()` first move
-            data into the left sibling?
-            """, """
-            answer = None   # an append number
-            """, "check_push_left", "l05", "push_left"),
-        exercise(4, "when does the rebalance come?", """
+        exercise(5, "when does the rebalance come?", """
             Start from `l05.erase_base()` and erase the entries `l05.ERASE_ORDER` one by one
             (entry `i` starts at `l05.append_range(i)[0]`). Which erase is the first to
             rebalance a leaf? Answer with the entry number `i`.
@@ -384,44 +542,54 @@ def notebook():
         md("""
         ## Summary
 
-        * `mas_split()` works upwards from the overflowing node. At each level it first tries
-          `mas_push_data()` into the left, then the right sibling; only if neither has room
-          does `mab_calc_split()` cut the big node, and the parent gains a child.
-        * The split point starts at `b_end / 2`. In v6.8 the small-pivot rule moves it right
-          when indices are tiny; `mab_no_null_split()` moves it off a NULL, so no leaf but
-          the last ends with a NULL.
+        * `mas_split()` works upwards from the overflowing node. It asks for
+          `1 + 2 * height` nodes, takes a new left and right node, then tries
+          `mas_push_data()` into the left, then the right sibling; a push fills the new
+          nodes and a new parent and stops the ripple (as many nodes as before). Otherwise
+          `mab_calc_split()` cuts the big node and the parent gains a child.
+        * The split point starts at `b_end / 2`. v6.8's small-pivot rule moves it right
+          while `pivot - min < 15`: with `min = 0` in a leaf split, only for tiny indices;
+          with the left node's real minimum in a rebalance or spanning store, for narrow
+          ranges anywhere. `mab_no_null_split()` moves it off a NULL.
         * A split ripples up while parents are full; a root split adds a level.
-        * A spanning store or a rebalance can need a **three-way** split
-          (`mab_middle_node()`).
         * A node that becomes too small is combined with a sibling (`mas_rebalance()`,
-          `mas_spanning_rebalance()`): merged into one node if it fits, split evenly if not.
+          `mas_spanning_rebalance()`): merged into one node if it fits, split if not.
+        * Only a spanning store can gather enough data (33 entries) for a **three-way**
+          split; a rebalance holds at most about 22.
+        """),
+        md_with("""
+        ## Kernel functions explained
+
+        {KERNEL_FUNCTIONS}
+
+        ## Resources
+
+        - `Documentation/core-api/maple_tree.rst`, rendered at
+          <https://docs.kernel.org/core-api/maple_tree.html>.
+        - LWN, "Introducing maple trees" (2021): <https://lwn.net/Articles/845507/>.
+        - "maple_tree: simplify split calculation" (Wei Yang), the commit that removed the
+          small-pivot rule:
+          <https://git.kernel.dk/?a=commit&h=4f6a6bed0bfef4b966f076f33eb4f5547226056a&p=linux-2.6-block.git>.
+
+        ## After v6.8
+
+        > - **The small-pivot rule is gone.** "maple_tree: simplify split calculation"
+        >   (upstream `4f6a6bed0bfe`, in the v6.13 source) removed the `min` argument and
+        >   the loop: its message says the rule never worked because the minimum passed for
+        >   leaves was 0, and that it could leave a deficient right node. Since then the
+        >   normal split is `b_end / 2` plus the NULL adjustment.
+        > - **The bulk branch of `mab_calc_split()`** (lesson 06) went with bulk mode in
+        >   "maple_tree: Drop bulk insert support" (`e3852a1213ff`, v6.18-rc1).
 
         ## What's next
 
-        [Lesson 06, bulk insert](06-bulk-insert.ipynb): how `fork()` in v6.1 to v6.7 filled a
-        whole tree at once with different, left-balanced splits.
-
-        ## Kernel functions explained
-
-        Names as in Linux v6.8 `lib/maple_tree.c`:
-
-        * `mas_commit_b_node()`: rewrite, split or rebalance the big node.
-        * `mas_split()`: the upward split loop, a new root when the root splits.
-        * `mas_push_data()`: move data into the left or right sibling instead of splitting.
-        * `mab_calc_split()`: the split point (`b_end / 2`, the small-pivot rule, three-way).
-        * `mab_no_null_split()`: move a split point off a NULL slot.
-        * `mab_middle_node()`: does the big node need three nodes?
-        * `mas_rebalance()`: a too-small node combined with its sibling.
-        * `mas_is_span_wr()`, `mas_wr_spanning_store()`: a write across leaves.
-        * `mas_spanning_rebalance()`: rebuild the affected subtree level by level.
-        * `mas_topiary_replace()`: swap the new subtree in and free the old nodes.
-        """),
-    ], "When a node overflows: push into a sibling, where mab_calc_split cuts (and v6.8's "
-       "small-pivot rule), splits that ripple up, three-way splits, rebalance and spanning "
-       "stores.")
+        [06 Bulk insert](06-bulk-insert.ipynb): how `fork()` in v6.1 to v6.7 filled a whole
+        tree at once, with left-balanced splits.
+        """, KERNEL_FUNCTIONS=KERNEL_FUNCTIONS),
+    ], DESCRIPTION)
 
 
 if __name__ == "__main__":
     import build
 
-    build.main(["03"])
+    build.main(["05"])
