@@ -13,7 +13,8 @@ and returns a bool; ``solution(name)`` returns the solution's source text.
 from ..core.constants import MA_STATE_BULK, MA_STATE_PREALLOC, MA_STATE_REBALANCE
 from ..core.tracer import Tracer
 from ..tree import MapleTree
-from .common import call_answer, leaf_sizes, report, solution_text, view_of
+from .common import leaf_sizes, report, solution_text, unanswered, view_of
+from .l05 import big_node_table
 
 #: VMA-like ranges with a gap after each: [i * 0x10000, i * 0x10000 + 0x3fff].
 GAP_SIZE = 0x4000
@@ -133,6 +134,30 @@ def destroy_sweep(sizes=range(1, 201), gaps=(True, False)):
     return rows
 
 
+def normal_ledgers(ranges):
+    """One row per way of building the tree of ``ranges``: normal stores without RCU,
+    normal stores in RCU mode (as a real mm's tree appends), and a bulk load (as the
+    pre-6.8 fork did, with RCU cleared): (way, allocs, frees, alloc_calls, nodes, leaf
+    sizes)."""
+    rows = []
+    for name, rcu in (("normal stores, RCU off", False), ("normal stores, RCU on (a real mm)",
+                                                           True)):
+        t = MapleTree(rcu=rcu)
+        for first, last, entry in ranges:
+            t.store(first, last, entry)
+        c = t.allocator.counters()
+        rows.append((name, c["allocs"], c["frees"], c["alloc_calls"], t.node_count,
+                     leaf_sizes(t)))
+    t = MapleTree()
+    with t.bulk(len(ranges)) as b:
+        for first, last, entry in ranges:
+            b.store(first, last, entry)
+    c = t.allocator.counters()
+    rows.append(("bulk load, RCU off", c["allocs"], c["frees"], c["alloc_calls"],
+                 t.node_count, leaf_sizes(t)))
+    return rows
+
+
 def first_bulk_split(ranges, alloc=True):
     """(leaf sizes right after the first bulk leaf split, the mab_calc_split details)."""
     t = MapleTree(alloc=alloc)
@@ -149,33 +174,54 @@ def first_bulk_split(ranges, alloc=True):
 
 # --- exercises ------------------------------------------------------------------------------
 
-def _ledger_prealloc(n, alloc):
+def bulk_waste(ranges, alloc=True):
+    """Bulk-load ``ranges`` ((first, last) or (first, last, entry), ascending) into a new
+    tree: (nodes preallocated by mas_expected_entries, nodes built, nodes freed unused at
+    mas_destroy)."""
     t = MapleTree(alloc=alloc)
-    with t.bulk(n):
-        got = t.allocator.counters()["allocs"]
-    return got
+    with t.bulk(len(ranges)) as b:
+        for i, r in enumerate(ranges):
+            b.store(r[0], r[1], r[2] if len(r) > 2 else i)
+    c = t.allocator.counters()
+    return c["allocs"], t.node_count, c["frees"]
 
 
-def check_prealloc(answer):
-    """Exercise 1: a function prealloc(nr_entries, alloc) giving the node count that
-    mas_expected_entries() allocates; compared with the ledger."""
-    if not callable(answer):
-        return report(False, "", "pass your function itself, e.g. check_prealloc(prealloc) "
-                       "(hint: def prealloc(nr_entries, alloc): ...)")
-    for alloc in (True, False):
-        for n in (0, 1, 6, 7, 13, 14, 20, 64, 100, 117, 135, 300, 1000):
-            want = _ledger_prealloc(n, alloc)
-            got, failed = call_answer(answer, n, alloc)
-            if failed:
-                return report(False, "", f"prealloc({n}, {alloc}) {failed}")
-            if got != want:
-                kind = "an alloc tree" if alloc else "a plain tree"
-                return report(False, "", f"for {n} entries in {kind} the ledger shows "
-                               f"{want} nodes, your function gives {got!r} (hint: worst "
-                               "case 2*n+1 entries, 14 per leaf, one parent per 8 (alloc) "
-                               "or 14 (plain) leaves, plus 3)")
-    return report(True, "your formula matches the ledger for 26 loads, alloc and plain "
-                   "trees alike.", "")
+#: Exercise "least_waste": the number of VMAs to lay out.
+WASTE_VMAS = 100
+
+
+def best_simple_waste(n=WASTE_VMAS):
+    """The unused preallocation of the simple layouts (holes after every VMA, touching
+    VMAs): the check accepts any layout that wastes no more than the best of them."""
+    return min(bulk_waste(vmas(n, gap=True))[2], bulk_waste(vmas(n, gap=False))[2])
+
+
+def check_least_waste(answer):
+    """Exercise "least_waste": a layout of WASTE_VMAS ranges (first, last), ascending and
+    not overlapping, whose bulk load frees as few unused preallocated nodes as the best
+    simple layout."""
+    if unanswered(answer):
+        return report(False, "", f"set answer to a list of {WASTE_VMAS} (first, last) ranges.")
+    if not isinstance(answer, (list, tuple)) or len(answer) != WASTE_VMAS:
+        return report(False, "", f"the answer is a list of exactly {WASTE_VMAS} ranges.")
+    prev = -1
+    for r in answer:
+        if not (isinstance(r, (list, tuple)) and len(r) == 2 and all(
+                isinstance(v, int) and not isinstance(v, bool) for v in r)):
+            return report(False, "", f"{r!r} is not a (first, last) pair of ints.")
+        if not prev < r[0] <= r[1] < 1 << 64:
+            return report(False, "", f"{r!r}: ranges must ascend without overlapping "
+                          "(first after the previous last, first <= last).")
+        prev = r[1]
+    pre, built, freed = bulk_waste(list(answer))
+    best = best_simple_waste()
+    if freed <= best:
+        return report(True, f"{pre} nodes preallocated, {built} built, {freed} freed unused. "
+                      "mas_expected_entries() sizes for a NULL range beside every entry; a "
+                      "layout that has those holes uses what it reserved.", "")
+    return report(False, "", f"{pre} nodes preallocated, {built} built, {freed} freed unused: "
+                  f"a simple layout wastes only {best}. What does the preallocation assume "
+                  "about the ranges beside each VMA?")
 
 
 def check_first_split(answer):
@@ -247,25 +293,31 @@ def check_destroy_min(answer):
     ok = answer == want
     return report(ok, f"the smallest was {want}: above 4, so mas_destroy_rebalance never "
                    "runs for these in-order loads.",
-                   "run destroy_sweep() and look only at the rows whose flag is set "
-                   "(hint: min(r[3] for r in rows if r[2]))")
+                   "run destroy_sweep() and look only at the rows whose flag is still set "
+                   "at mas_destroy; of those, which last leaf is the smallest?")
 
 
 SOLUTIONS = {
-    "prealloc": '''\
-def prealloc(nr_entries, alloc):
-    """mas_expected_entries(): nodes allocated for nr_entries entries."""
-    n = max(nr_entries, 2 * nr_entries + 1)    # worst case: a NULL beside every entry
-    leaves = -(-n // 14)                       # ceil(n / (MAPLE_RANGE64_SLOTS - 2))
-    cap = 8 if alloc else 14                   # leaves per parent (arange_64 / range_64)
-    return leaves + -(-leaves // cap) + 3      # + 3: two split halves and a new parent
+    "least_waste": '''\
+from mapletree_edu.lessons import l06
 
-l06.check_prealloc(prealloc)''',
+# mas_expected_entries() reserves for a NULL range beside every entry: leave a hole
+# after each VMA, so that the tree really has about 2 * 100 + 1 ranges
+layout = [(i * 0x10000, i * 0x10000 + 0x3fff) for i in range(l06.WASTE_VMAS)]
+print("preallocated, built, freed:", l06.bulk_waste(layout))
+answer = layout
+ok = l06.check_least_waste(answer)''',
     "first_split": '''\
+from mapletree_edu.lessons import l06
+
 sizes, calc = l06.first_bulk_split(l06.vmas(40, gap=True))
 print("big node b_end", calc["b_end"], "-> split", calc["split"])
-l06.check_first_split(sizes)''',
+answer = sizes
+ok = l06.check_first_split(answer)''',
     "push_left": '''\
+from mapletree_edu import MapleTree
+from mapletree_edu.lessons import l06
+
 # store gap VMAs one at a time until mas_push_data reports a push
 t = MapleTree()
 log = l06.FnLog()
@@ -276,17 +328,22 @@ with t.bulk(40) as b:
         if any(d.get("pushed") for d in log.calls("mas_push_data")):
             break
 print("leaf sizes after the first push:", l06.leaf_sizes(t))
-# a left push splits at mt_slots - 2 = 14: the left leaf keeps entries 0..14
-l06.check_push_left(l06.leaf_sizes(t)[0])''',
+answer = l06.leaf_sizes(t)[0]
+ok = l06.check_push_left(answer)''',
     "internal_split": '''\
+from mapletree_edu.lessons import l06
+
 # arange_64: b_end = 10 (11 children), split = 10 - 4 = 6 -> left keeps 7
 # range_64:  b_end = 16 (17 children), split = 16 - 6 = 10 -> left keeps 11
-l06.check_internal_split((7, 11))''',
+answer = (7, 11)
+ok = l06.check_internal_split(answer)''',
     "destroy_min": '''\
+from mapletree_edu.lessons import l06
+
 rows = l06.destroy_sweep(range(1, 121))
-smallest = min(last_leaf for n, gap, flag, last_leaf, fired in rows if flag)
-print("smallest last leaf with REBALANCE set:", smallest)
-l06.check_destroy_min(smallest)''',
+answer = min(last_leaf for n, gap, flag, last_leaf, fired in rows if flag)
+print("smallest last leaf with REBALANCE set:", answer)
+ok = l06.check_destroy_min(answer)''',
 }
 
 
@@ -295,7 +352,8 @@ def solution(name):
     return solution_text(SOLUTIONS, name)
 
 
-__all__ = ["vmas", "normal_load", "bulk_load", "leaf_sizes", "internal_sizes",
+__all__ = ["big_node_table", "vmas", "normal_load", "bulk_load", "leaf_sizes", "internal_sizes",
            "flag_names", "histogram", "fill_table", "FnLog", "destroy_sweep",
-           "first_bulk_split", "check_prealloc", "check_first_split", "check_push_left",
+           "first_bulk_split", "bulk_waste", "WASTE_VMAS", "best_simple_waste",
+           "check_least_waste", "normal_ledgers", "check_first_split", "check_push_left",
            "check_internal_split", "check_destroy_min", "solution", "SOLUTIONS"]

@@ -4,7 +4,6 @@
 from build import check, code, exercise, lesson, md, predict
 from lessonparts import md_with, table
 
-
 PREREQUISITES = table(
     ("Lesson", "What you need from it"),
     ("[01 What a maple tree stores](01-what-a-maple-tree-stores.ipynb)",

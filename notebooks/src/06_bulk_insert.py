@@ -2,61 +2,101 @@
 """Builder of notebooks/06-bulk-insert.ipynb: v6.8's bulk mode (mas_expected_entries, the
 left-balanced bulk split, MA_STATE_REBALANCE, mas_destroy), beside normal appends.
 
-Built by ``python notebooks/src/build.py`` (``build.py 04`` for this one only).
+Built by ``python notebooks/src/build.py`` (``build.py 06`` for this one only).
 """
 
-from build import code, exercise, lesson, md, predict
+from build import check, code, exercise, lesson, md, predict
+from lessonparts import md_with, table
 
 DESCRIPTION = ("how v6.1-v6.7 fork() loaded a tree in bulk: one preallocation, "
                "left-balanced splits, and a last-leaf check that never fires")
+
+PREREQUISITES = table(
+    ("Lesson", "What you need from it"),
+    ("[01 What a maple tree stores](01-what-a-maple-tree-stores.ipynb)",
+     "ranges, pivots and slots, the three node types"),
+    ("[02 Walking and storing](02-walking-and-storing.ipynb)",
+     "the write paths (append, node store, big node), RCU mode"),
+    ("[05 Node splits](05-node-splits.ipynb)",
+     "`mas_split`, push left and right, `mab_calc_split` in normal mode"),
+)
+
+VOCABULARY = table(
+    ("Word", "Meaning"),
+    ("bulk mode", "`MA_STATE_BULK` on a maple state: splits favour the left, small nodes "
+     "are allowed while loading"),
+    ("preallocation", "nodes allocated up front and kept in the maple state's pool "
+     "(`MA_STATE_PREALLOC`)"),
+    ("`MA_STATE_REBALANCE`", "a flag meaning \"the last leaf may be small\"; "
+     "`mas_destroy()` looks at it"),
+    ("RCU mode", "`MT_FLAGS_USE_RCU`: readers may walk the tree without locks, so a "
+     "replaced node is freed only after a grace period"),
+    ("ledger", "the node cache's counters: `allocs`, `frees`, `alloc_calls`"),
+)
+
+KERNEL_FUNCTIONS = table(
+    ("Function", "What it does", "Where in v6.8"),
+    ("`mas_expected_entries()`", "set `MA_STATE_BULK`, preallocate the worst case, set "
+     "`MA_STATE_PREALLOC`", "`lib/maple_tree.c:5584`"),
+    ("`mas_alloc_nodes()`", "fill the maple state's node pool (one head node, then bulk "
+     "calls of up to 30)", "`lib/maple_tree.c:1221`"),
+    ("`mas_free()`", "a replaced node: back into the pool without RCU, freed after a grace "
+     "period with it", "`lib/maple_tree.c:1299`"),
+    ("`mab_calc_split()`", "its bulk branch: `b_end - mt_min_slots`, sets "
+     "`MA_STATE_REBALANCE` for a leaf", "`lib/maple_tree.c:1852`"),
+    ("`mas_push_data()`", "still tried before every bulk split", "`lib/maple_tree.c:3247`"),
+    ("`mas_bulk_rebalance()`", "clears `MA_STATE_REBALANCE` when the end offset it is "
+     "given is above `mt_min_slots`", "`lib/maple_tree.c:2043`"),
+    ("`mas_wr_node_store()`", "skips its too-small refusal in bulk mode",
+     "`lib/maple_tree.c:3883`"),
+    ("`mas_destroy()`", "rebalance the last leaf if it has 4 or fewer entries, clear the "
+     "flags, free the unused pool", "`lib/maple_tree.c:5530`"),
+    ("`mas_destroy_rebalance()`", "move the left sibling's tail into the last leaf",
+     "`lib/maple_tree.c:3017`"),
+    ("`vma_iter_bulk_alloc()`, `vma_iter_bulk_store()`, `vma_iter_free()`", "the VMA "
+     "iterator's wrappers of the three calls above", "`include/linux/mm.h:991-1024`"),
+)
+
 
 CELLS = [
     md("""
 # Bulk insert
 
-**Loading a whole tree in one go: `mas_expected_entries`, the left-balanced bulk split,
-`MA_STATE_REBALANCE` and `mas_destroy`.**
-
-## Overview
-
-From Linux v6.1 to v6.7, `fork()` built the child's VMA tree by **bulk insertion**:
-`dup_mmap()` announced how many VMAs were coming (`mas_expected_entries()`), stored every
-VMA in address order through one maple state (`mas_store()`), then finished with
-`mas_destroy()`. Bulk mode changes two things:
-
-1. **memory**: every node the load may need is allocated up front, in one request;
-2. **shape**: splits are *left-balanced*: the left node keeps as much as it can and the
-   right node gets just enough to be valid, because more entries are about to arrive on
-   the right.
-
-v6.8 switched `fork()` to `__mt_dup()` (the next lesson), and v6.18-rc1 removed bulk mode
-altogether ("maple_tree: Drop bulk insert support"). This lesson is about v6.8, which has
-both, so you can compare them on the same input.
-
-## Prerequisites
-
-- [01](01-what-a-maple-tree-stores.ipynb): ranges, pivots and slots, the three node types.
-- [02](02-walking-and-storing.ipynb): the write paths (append, node store, big node).
-- [05](05-node-splits.ipynb): `mas_split`, push left and right, `mab_calc_split` in normal mode.
-
-## Sections
-
-1. [The bulk API](#1.-The-bulk-API)
-2. [mas_expected_entries: the preallocation](#2.-mas_expected_entries:-the-preallocation)
-3. [The bulk split and MA_STATE_REBALANCE](#3.-The-bulk-split-and-MA_STATE_REBALANCE)
-4. [Push left is still tried first](#4.-Push-left-is-still-tried-first)
-5. [Why the left nodes are not full](#5.-Why-the-left-nodes-are-not-full)
-6. [Internal nodes](#6.-Internal-nodes)
-7. [mas_destroy and the last leaf](#7.-mas_destroy-and-the-last-leaf)
-8. [Normal appends beside a bulk load](#8.-Normal-appends-beside-a-bulk-load)
-9. [Leaf fill](#9.-Leaf-fill)
-10. [Exercises](#10.-Exercises)
+From Linux v6.1, when the maple tree was merged, until v6.8, `fork()` built the child's
+VMA tree by **bulk insertion**: `dup_mmap()` announced how many VMAs were coming
+(`mas_expected_entries()`), stored every VMA in address order through one maple state
+(`mas_store()`), then finished with `mas_destroy()`. This lesson loads trees that way and
+compares them with normal appends: the preallocation, the left-balanced bulk split, the
+`MA_STATE_REBALANCE` flag and the last-leaf check of `mas_destroy()`. v6.8 has both bulk
+mode and the `__mt_dup()` fork of lesson 07, so the two can be compared on the same code.
 """),
+    md_with("""
+### At a glance
+
+*Time:* about 45 minutes.
+
+*Prerequisites:*
+
+{PREREQUISITES}
+
+*You will learn:*
+
+- what `mas_expected_entries()` preallocates, and why the load itself allocates nothing;
+- why that only works with RCU mode off, as `dup_mmap()` had it;
+- where a bulk split cuts, and what `MA_STATE_REBALANCE` records;
+- why in-order loads still push into the left sibling;
+- what `mas_destroy()` checks at the end, and why that check never fires for them.
+""", PREREQUISITES=PREREQUISITES),
+    md_with("""
+### Vocabulary
+
+{VOCABULARY}
+""", VOCABULARY=VOCABULARY),
     code("""
 from mapletree_edu import MapleTree
 from mapletree_edu.core.bulk import expected_entries_request
 from mapletree_edu.lessons import l06
-from mapletree_edu.lessons.common import Table, player_state, step_table
+from mapletree_edu.lessons.common import Table, show, step_table
 from mapletree_edu.stats import counting
 from mapletree_edu.trace import record
 from mapletree_edu.widgets.pairs import SideBySide
@@ -77,16 +117,18 @@ gap after it (`gap=False` makes them touch). The entry is the VMA's number.
 ranges = l06.vmas(16)
 print(Table(["vma", "first", "last"], [(e, hex(f), hex(la)) for f, la, e in ranges[:4]]))
 
-t = MapleTree()                      # an alloc tree, like the mm's
+t = MapleTree()                      # an alloc tree, like the mm's; RCU off
 with t.bulk(len(ranges)) as b:       # mas_expected_entries(mas, 16)
     for first, last, vma in ranges:
         b.store(first, last, vma)    # vma_iter_bulk_store()
                                      # leaving the block: mas_destroy()
 print(t, "leaf sizes", l06.leaf_sizes(t))
+"""),
+    check("""
 assert list(t) == ranges
 """),
     md("""
-## 2. mas_expected_entries: the preallocation
+## 2. `mas_expected_entries`: the preallocation
 
 `mas_expected_entries(mas, nr_entries)` sets `MA_STATE_BULK`, asks for enough nodes for
 the worst case, then sets `MA_STATE_PREALLOC`. The worst case is a NULL range beside every
@@ -111,17 +153,17 @@ for nr in (0, 6, 7, 13, 14, 20, 64, 100, 117, 135, 1000):
         t = MapleTree(alloc=alloc)
         with t.bulk(nr):
             ledger = t.allocator.counters()
-        formula = expected_entries_request(nr, alloc)
-        assert ledger["allocs"] == formula, (nr, alloc)
-        assert ledger["alloc_calls"] == 1 + -(-(formula - 1) // 30)
-        rows.append((nr, "alloc" if alloc else "plain", formula, ledger["allocs"],
-                     ledger["alloc_calls"]))
+        rows.append((nr, "alloc" if alloc else "plain", expected_entries_request(nr, alloc),
+                     ledger["allocs"], ledger["alloc_calls"]))
 Table(["nr_entries", "tree", "formula", "ledger allocs", "ledger alloc_calls"], rows)
+"""),
+    check("""
+assert all(r[2] == r[3] and r[4] == 1 + -(-(r[2] - 1) // 30) for r in rows)
 """),
     md("""
 The formula and the ledger agree for every size. Nothing is allocated during the load
-itself: stores pop nodes from the preallocated pool, and nodes a split replaces go back
-into it. `mas_destroy()` frees what is left.
+itself: stores take nodes from the preallocated pool, and a node that a split replaces
+goes back into it, to be used again.
 """),
     code("""
 ranges = l06.vmas(135)
@@ -136,11 +178,25 @@ print("after mas_expected_entries:", after_expected)
 print("before mas_destroy:        ", before_destroy)
 print("after mas_destroy:         ", after_destroy)
 print("nodes in the tree:", t.node_count)
-assert after_expected == before_destroy                  # the load allocated nothing
+"""),
+    check("""
+assert after_expected == before_destroy
 assert after_destroy["frees"] == after_expected["allocs"] - t.node_count
 """),
     md("""
-## 3. The bulk split and MA_STATE_REBALANCE
+**This needs RCU mode off.** A replaced node goes back into the maple state's pool only
+because `mas_free()` pushes it there when the tree is *not* in RCU mode; in RCU mode a
+lock-free reader may still be walking the old node, so it is freed after an RCU grace
+period instead, and the next split would have to allocate again. The mm's tree is
+created in RCU mode (`MM_MT_FLAGS` includes `MT_FLAGS_USE_RCU` in
+`include/linux/mm_types.h`), and `dup_mmap()` called `mt_clear_in_rcu()` on the child's
+new tree right after `vma_iter_bulk_alloc()` (the context lines of the patch quoted in the
+review thread, see *Resources*); nobody else can see the child's tree yet. The comment
+above `mas_expected_entries()` gives the same advice: load in bulk with RCU disabled. The
+model refuses a bulk load in RCU mode.
+"""),
+    md("""
+## 3. The bulk split and `MA_STATE_REBALANCE`
 
 In normal mode `mab_calc_split()` splits a big node near its middle (lesson 05). In bulk
 mode it does this instead, for a leaf:
@@ -151,122 +207,131 @@ if slot[split] is NULL: split -= 1       # never end the left leaf on a NULL
 set MA_STATE_REBALANCE                   # "the rightmost leaf may be small"
 ```
 
-The left leaf keeps offsets `0..split`. Watch the leaf sizes and the maple state's flags
-after every store of a 16-VMA load:
+The left leaf keeps offsets `0..split`. Load 16 VMAs with gaps: the root leaf fills up
+(two slots per VMA: the VMA and the gap after it), and after 8 stores it is full. The
+next store goes through the big node and `mas_split()`:
 """),
     code("""
-t, rows = l06.bulk_load(l06.vmas(16), watch=True)
-Table(["after store", "leaf sizes", "state flags"], rows)
-"""),
-    md("""
-The root leaf fills up (two slots per VMA: the VMA and the gap after it) until a store no
-longer fits in 16 slots. That store goes through the big node and `mas_split`.
-"""),
-    predict("""
-The player below records that one store. Its big node holds
-offsets `0..b_end`. Before you step onto `mab_calc_split`, work out the split offset
-from the rule above, and the two leaf sizes it gives. The player stops and asks you at
-each decision (push or split? which offset?).
-"""),
-    code("""
-# NBVAL_IGNORE_OUTPUT
-# the player (widget and SVG vary between runs); its state is printed in the next cell
 ranges = l06.vmas(16)
 t = MapleTree()
 with t.bulk(len(ranges)) as b:
     for first, last, vma in ranges[:8]:
         b.store(first, last, vma)
+    show(t)
     first, last, vma = ranges[8]
     with record(t, f"bulk store of vma {vma}") as rec:
         b.store(first, last, vma)
 split_steps = rec.steps
-split_player = PredictPlayer(split_steps, title=f"bulk store of vma {vma}", start=0)
-split_player
+split_tree = t
+""", ignore_output=True),
+    code("""
+l06.big_node_table(split_steps)
+"""),
+    predict("""
+the big node above holds offsets `0..b_end`. Work out the split offset from the rule
+above, and the two leaf sizes it gives. The player stops and asks you at each decision
+(push or split? which offset?).
 """),
     code("""
-print(player_state(split_player))
-step_table(split_steps)
+split_player = PredictPlayer(split_steps, title="bulk store of vma 8", start=0)
+split_player
+""", ignore_output=True),
+    check("""
+assert split_player.state()["index"] == 0 and split_player.questions
 """),
     md("""
-*Answer (run this cell after stepping).* The big node's details, from the
-`mab_calc_split` step:
+*After the player:* the `mab_calc_split` step's numbers, then the leaf sizes and the maple
+state's flags after every store of the 16-VMA load.
 """),
     code("""
 calc = next(s for s in split_steps if s.fn == "mab_calc_split").details
-big = calc["big_node"]
-b_end = calc["b_end"]
+big, b_end = calc["big_node"], calc["b_end"]
 print("mode", calc["mode"], "| b_end", b_end, "| b_end - 6 =", b_end - 6,
       "| slot there:", big["slots"][b_end - 6], "| split", calc["split"])
 print("left leaf keeps offsets 0 ..", calc["split"], "=", calc["split"] + 1, "entries;",
       "right leaf gets", b_end - calc["split"])
-print("leaf sizes after the store:", l06.leaf_sizes(t))
+t, rows = l06.bulk_load(l06.vmas(16), watch=True)
+Table(["after store", "leaf sizes", "state flags"], rows)
+"""),
+    check("""
 assert calc["mode"] == "bulk" and calc["split"] == b_end - 6 - (big["slots"][b_end - 6] is None)
 """),
     md("""
 `MA_STATE_REBALANCE` is now set on the maple state: the load has left a small rightmost
 leaf, and `mas_destroy()` will look at it if the flag is still set at the end. The flag
-is **cleared** by `mas_bulk_rebalance()` when a later big-node or node-store write into
-the tree's last range finds the node large enough (more than `mt_min_slots` entries).
-Plain appends (`mas_wr_append`) do not touch it.
+is cleared by `mas_bulk_rebalance(mas, end, type)`, which tests an **end offset**: if
+`end > mt_min_slots` (6), the flag goes. Two writes call it, both only for a write that
+ends inside the tree's last range (the one running to MAX):
+
+- the big-node path (`mas_store_b_node()`), with the number of slots copied before the
+  write's offset: the flag goes when at least 7 slots come before the write;
+- the node store (`mas_wr_node_store()`), with the node's end offset: the flag goes when
+  the node holds at least 8 entries.
+
+Plain appends (`mas_wr_append()`) do not touch it. In the table, the flag is cleared at
+store 13: a big-node write into the last range, the push of the next section.
 """),
     md("""
 ## 4. Push left is still tried first
 
-Bulk mode does not switch off pushing. Every time a node overflows, `mas_split` first
-tries to move entries into the previous sibling (`mas_push_data`, left), then into the
-next one, and only then splits. In the table of section 3 the rightmost leaf grows by
-appends until it overflows again; at that store the left leaf has room, and the data is
-pushed into it.
-"""),
-    predict("""
-Which store is it, and will `mas_split` push left, push right or
-split? How many entries will the left leaf hold afterwards?
+Bulk mode does not switch off pushing. Every time a node overflows, `mas_split()` first
+tries to move entries into the previous sibling (`mas_push_data()`, left), then into the
+next one, and only then splits. The rightmost leaf grows by appends until it overflows
+again. Here is the tree just before that store:
 """),
     code("""
-# NBVAL_IGNORE_OUTPUT
-# the player; its state is printed in the next cell
 ranges = l06.vmas(16)
 t = MapleTree()
-pushed_at = None
 with t.bulk(len(ranges)) as b:
-    for first, last, vma in ranges:
-        with record(t, f"bulk store of vma {vma}") as rec:
-            b.store(first, last, vma)
-        if any(s.fn == "mas_push_data" and s.details.get("pushed") for s in rec.steps):
-            pushed_at, push_steps = vma, rec.steps
-            break
-push_player = PredictPlayer(push_steps, title=f"bulk store of vma {pushed_at}", start=0)
-push_player
+    for first, last, vma in ranges[:13]:
+        b.store(first, last, vma)
+    show(t)
+    first, last, vma = ranges[13]
+    with record(t, f"bulk store of vma {vma}") as rec:
+        b.store(first, last, vma)
+    push_steps, push_flags = rec.steps, b.flags
+push_tree = t
+""", ignore_output=True),
+    predict("""
+will `mas_split()` push left, push right or split? How many entries will the left leaf
+hold afterwards?
 """),
     code("""
-print("the push happens at the store of vma", pushed_at)
-print(player_state(push_player))
+push_player = PredictPlayer(push_steps, title="bulk store of vma 13", start=0)
+push_player
+""", ignore_output=True),
+    code("""
 step_table([s for s in push_steps if s.fn in ("mas_split", "mas_push_data")],
            keys=("side", "b_end", "sibling_end", "space", "split", "pushed"))
 """),
     code("""
-print("leaf sizes after the push:", l06.leaf_sizes(t))
-print("state flags after the push:", l06.flag_names(b.flags))
+print("leaf sizes after the push:", l06.leaf_sizes(push_tree))
+print("state flags after the push:", l06.flag_names(push_flags))
+"""),
+    check("""
+assert push_player.state()["index"] == 0
+assert any(s.fn == "mas_push_data" and s.details.get("pushed") for s in push_steps)
 """),
     md("""
 A left push fills the left sibling to `mt_slots - 1` entries (split point 14) and the
 rest stays on the right. The push happened at a *leaf* of a bulk load, so the left node
 was not full. Which brings us to the question the kernel's maintainer answered.
-"""),
-    md("""
+
 ## 5. Why the left nodes are not full
 
-When `dup_mmap()` was switched to `__mt_dup()` (review of the patch "fork: Use
-__mt_dup() to duplicate maple tree in dup_mmap()", October 2023), the patch author
-expected that bulk mode never pushes when inserting in ascending order, *"because the
-left nodes are all full, while there are no nodes on the right side"*. Liam Howlett's
-reply, in short: they are **not** full. The bulk split leaves the right node just enough
-entries to be a sufficient node (`split = b_end - mt_min_slots`), so the left node has
-that many free slots, and the next overflow pushes into them. Pushing happens at every
-level.
+In the review of "fork: Use `__mt_dup()` to duplicate maple tree in `dup_mmap()`"
+(version 3 of the series, October 2023), Peng Zhang expected that bulk mode does not
+push when inserting in ascending order, *"because the left nodes are all full, while
+there are no nodes on the right side"*. Liam Howlett answered: *"They are not full, the
+right node has enough entries to have a sufficient node, so the left node will have that
+many spaces for push."* The bulk split leaves the right node just enough entries to be
+a sufficient node (`split = b_end - mt_min_slots`), so the left node keeps that many free slots, and the
+next overflow pushes into them.
 
-Count it on a larger load: splits and pushes, bulk against normal appends of the same
-VMAs (`stats.counting` counts `mas_split` calls and successful `mas_push_data` steps):
+Count it on a larger load, and compare three ways of building the same tree: normal
+stores with RCU off, normal stores **with RCU on**, which is how a real mm's tree grows
+(`mmap()` appends into a tree in RCU mode, so `mas_wr_append()` is refused and every
+append rewrites its leaf into a new node, lesson 02), and the bulk load:
 """),
     code("""
 ranges = l06.vmas(135)
@@ -282,18 +347,22 @@ for name in ("normal appends", "bulk load"):
             for first, last, vma in ranges:
                 t.store(first, last, vma)
     costs = c.costs()
-    rows.append((name, costs.splits, costs.pushes, costs.splits - costs.pushes,
-                 costs.allocs, costs.frees, costs.alloc_calls))
-    assert costs.pushes > 0
-Table(["135 VMAs", "mas_split calls", "pushes", "real splits", "allocs", "frees",
-       "alloc_calls"], rows)
+    rows.append((name, costs.splits, costs.pushes, costs.splits - costs.pushes))
+print(Table(["135 VMAs", "mas_split calls", "pushes", "real splits"], rows))
+Table(["135 VMAs", "allocs", "frees", "alloc_calls", "nodes", "leaf sizes"],
+      l06.normal_ledgers(ranges))
+"""),
+    check("""
+assert all(r[2] > 0 for r in rows)
+ledgers = l06.normal_ledgers(ranges)
+assert ledgers[1][1] > ledgers[0][1] > ledgers[2][1] and ledgers[0][4] == ledgers[2][4]
 """),
     md("""
 Both ways push about as often as they split: an in-order load alternates "split, fill up
 the right node by appends, push into the left". The ledger is where bulk mode pays off:
-one preallocation instead of a request per split, and nothing freed during the load.
-"""),
-    md("""
+one preallocation instead of a request per split, and nothing freed during the load. In
+RCU mode, as a real mm runs, the normal way also pays for a new leaf on every append.
+
 ## 6. Internal nodes
 
 When a split ripples up, the internal node splits with the same idea, but **without** the
@@ -324,9 +393,8 @@ Table(["internal type", "children", "b_end", "split", "left keeps", "right gets"
     md("""
 Internal nodes are later topped up by pushes too, so internal fill differs from a
 normally built tree even when the leaves come out the same (section 9).
-"""),
-    md("""
-## 7. mas_destroy and the last leaf
+
+## 7. `mas_destroy` and the last leaf
 
 `mas_destroy()` ends bulk mode. If `MA_STATE_REBALANCE` is still set, it walks to the last
 leaf and, **only if that leaf has fewer than `mt_min_slots - 1` entries (at most 4)**,
@@ -351,9 +419,10 @@ sweep = l06.destroy_sweep(range(1, 201))
 flagged = [r for r in sweep if r[2]]
 print("loads:", len(sweep))
 print("REBALANCE still set at mas_destroy:", len(flagged))
-print("smallest last leaf among those:", min(r[3] for r in flagged))
 print("mas_destroy_rebalance ran:", sum(r[4] for r in sweep), "times")
-assert not any(r[4] for r in sweep)
+"""),
+    check("""
+assert flagged and not any(r[4] for r in sweep)
 """),
     md("""
 So for in-order loads the last-leaf rebalance is dead code: the flag is often still set,
@@ -361,21 +430,18 @@ but the leaf is never small enough. (The kernel comment gives "fewer entries ins
 expected" as the reason for the check; the announced count only sizes the preallocation
 and never enters a split decision, so that does not make the leaf smaller either.) The
 test suite drives `mas_destroy_rebalance()` directly to cover it.
-"""),
-    md("""
+
 ## 8. Normal appends beside a bulk load
 
 The same 20 touching VMAs, stored one by one with `mtree_store_range` on the left and
 loaded in bulk on the right. The player aligns the two traces store by store.
 """),
     predict("""
-At which store do the two trees first differ, and what are the
-two leaf sizes right after it on each side? (Hint: 20 touching VMAs and the trailing NULL
-need two leaves; normal mode splits near the middle.)
+at which store do the two trees first differ, and what are the two leaf sizes right
+after it on each side? 20 touching VMAs and the trailing NULL need two leaves; normal
+mode splits near the middle.
 """),
     code("""
-# NBVAL_IGNORE_OUTPUT
-# the side-by-side player; its state is printed in the next cell
 ranges = l06.vmas(20, gap=False)
 normal = MapleTree()
 with record(normal, "normal appends") as rec_normal:
@@ -388,16 +454,13 @@ with record(bulk, "bulk load") as rec_bulk:
             b.store(first, last, vma)
 pair = SideBySide(rec_normal.steps, rec_bulk.steps, titles=("normal appends", "bulk load"))
 pair
-"""),
-    code("""
-state = pair.state()
-print(state["n_frames"], "frames")
-print("left: ", state["left"]["status"])
-print("right:", state["right"]["status"])
-print("final leaf sizes: normal", l06.leaf_sizes(normal), " bulk", l06.leaf_sizes(bulk))
+""", ignore_output=True),
+    check("""
+assert pair.state()["index"] == 0
 """),
     md("""
-*Answer (run after stepping).* Leaf sizes after each store, on both sides:
+*After the player:* leaf sizes after each store, on both sides, around the first
+difference.
 """),
     code("""
 rows, first_diff = [], None
@@ -416,8 +479,7 @@ Table(["store of vma", "normal", "bulk", ""], rows[first_diff - 2:first_diff + 3
     md("""
 Normal mode splits the 17-entry big node in the middle; bulk mode leaves 6 entries on the
 right. Both trees then grow by appends into the last leaf.
-"""),
-    md("""
+
 ## 9. Leaf fill
 
 Leaf sizes of the two ways, for VMAs with gaps (the kernel's `check_forking` shape) and
@@ -442,8 +504,6 @@ node up. The two differ in the **tail** (the last one or two leaves) and in the
 children). A plot of the same leaves:
 """),
     code("""
-# NBVAL_IGNORE_OUTPUT
-# a matplotlib figure (its bytes vary); the numbers it shows are printed in the next cell
 import matplotlib.pyplot as plt
 
 fig, axes = plt.subplots(1, 3, figsize=(12, 2.8), sharey=True)
@@ -458,27 +518,22 @@ axes[0].set_ylabel("entries")
 axes[0].legend(loc="lower left")
 fig.tight_layout()
 plt.show()
-"""),
-    code("""
-for label in ("gaps, 135", "touching, 40", "touching, 100"):
-    print(f"{label:>14}: normal {l06.histogram(l06.leaf_sizes(trees['normal ' + label]))}")
-    print(f"{'':>14}  bulk   {l06.histogram(l06.leaf_sizes(trees['bulk ' + label]))}")
-"""),
+""", ignore_output=True),
     md("""
-## 10. Exercises
+## Exercises
 """),
-    exercise(1, "the preallocation", """
-Write `prealloc(nr_entries, alloc)` from the formula in section 2. The check compares it
-with the ledger for 26 loads (alloc and plain trees).
+    exercise(1, "waste as little as you can", """
+`mas_expected_entries()` reserves nodes for the worst case, and `mas_destroy()` frees
+what the load did not use. Lay out `l06.WASTE_VMAS` (100) VMAs as a list of
+`(first, last)` ranges, ascending and not overlapping, so that their bulk load frees as
+few unused nodes as possible. `l06.bulk_waste(ranges)` tells you (preallocated, built,
+freed). The check accepts any layout that wastes no more than the best simple layout.
 """, """
-def prealloc(nr_entries, alloc):
-    return None   # your formula here
-
-answer = prealloc
-""", "check_prealloc", "l06", "prealloc"),
+answer = None   # a list of (first, last) ranges
+""", "check_least_waste", "l06", "least_waste"),
     exercise(2, "the first bulk split", """
 Load VMAs with gaps (`l06.vmas(40)`) in bulk. Right after the first leaf split, how many
-entries does each leaf hold? Answer with a list, left leaf first.
+entries does each leaf hold? Predict it from the rule of section 3, then check.
 """, """
 answer = None   # a list of two leaf sizes, left to right
 """, "check_first_split", "l06", "first_split"),
@@ -504,31 +559,55 @@ answer = None   # an entry count
     md("""
 ## Summary
 
-- `mas_expected_entries()` sets `MA_STATE_BULK` and preallocates the worst case in one
-  request; the load itself allocates and frees nothing; `mas_destroy()` frees the rest.
+- `mas_expected_entries()` sets `MA_STATE_BULK` and preallocates the worst case (a NULL
+  beside every entry) in one request; the load itself allocates and frees nothing, because
+  with RCU mode off (`dup_mmap()` cleared it) replaced nodes go back into the maple state;
+  `mas_destroy()` frees the rest.
 - A bulk leaf split keeps all but `mt_min_slots` (6) entries on the left, one fewer if that
-  would end the left leaf on a NULL, and sets `MA_STATE_REBALANCE`. Internal bulk splits
-  use `b_end - mt_min_slots` with no NULL check and no flag.
+  would end the left leaf on a NULL, and sets `MA_STATE_REBALANCE`;
+  `mas_bulk_rebalance()` clears it when the end offset it is given is above 6. Internal
+  bulk splits use `b_end - mt_min_slots` with no NULL check and no flag.
 - Push left is still tried before every split. The left nodes are not full (they keep
   room for what the bulk split moved right), so in-order loads push about as often as
   they split: the maintainer's point in the `__mt_dup` review.
 - `mas_destroy()` rebalances the last leaf only if it has 4 or fewer entries; in-order
   loads never leave it that small, so that path never runs for them.
 - The leaves come out mostly 15–16 entries either way; bulk and normal trees differ in the
-  tail and in internal fill.
+  tail and in internal fill. A real mm appends in RCU mode, where every append takes a new
+  leaf.
+"""),
+    md_with("""
+## Kernel functions explained
+
+{KERNEL_FUNCTIONS}
+
+## Resources
+
+- The review thread of "fork: Use `__mt_dup()` to duplicate maple tree in `dup_mmap()`",
+  v3 (Peng Zhang, September 2023), cover letter:
+  <https://lore.kernel.org/r/20230925035617.84767-1-zhangpeng.00@bytedance.com>.
+- `Documentation/core-api/maple_tree.rst` ("mass insertion mode"), rendered at
+  <https://docs.kernel.org/core-api/maple_tree.html>.
+- The merged fork commit, `d2406291483775ecddaee929231a39c70c08fda2`:
+  <https://android-kvm.googlesource.com/linux/+/d2406291483775ecddaee929231a39c70c08fda2>.
+
+## After v6.8
+
+> - **Bulk mode is gone.** "maple_tree: Drop bulk insert support" (Liam R. Howlett,
+>   mainline `e3852a1213ffc6fbd89c768e7c54a360652648b8`, v6.18-rc1 according to a
+>   downstream backport note, <https://github.com/deepin-community/kernel/pull/1280>)
+>   removed `mas_expected_entries()`'s bulk mode, `mas_bulk_rebalance()`,
+>   `mas_destroy_rebalance()`, `MA_STATE_BULK`, `MA_STATE_REBALANCE` and the bulk branch
+>   of `mab_calc_split()`. The reason given: `fork()` already uses `__mt_dup()`, and the
+>   per-CPU slab "sheaves" that now back maple-node preallocation made the model of
+>   pushing nodes back into the maple state hard to keep.
 
 ## What's next
 
-[07 · `__mt_dup` and fork](07-mt-dup-and-fork.ipynb): how v6.8 copies the tree node for
-node instead of rebuilding it, and what a `VM_DONTCOPY` VMA does to the copy.
-
-## Kernel functions explained
-
-`mas_expected_entries`, `mas_node_count` / `mas_alloc_nodes` (the preallocation),
-`vma_iter_bulk_alloc`, `vma_iter_bulk_store`, `mas_store`, `mas_wr_append`,
-`mas_wr_bnode`, `mas_split`, `mas_push_data`, `mab_calc_split` (bulk branch),
-`mas_bulk_rebalance`, `mas_destroy`, `mas_destroy_rebalance`, `vma_iter_free`.
-"""),
+[07 `__mt_dup` and fork](07-mt-dup-and-fork.ipynb): how v6.8 copies the tree node for
+node instead of rebuilding it, what a `VM_DONTCOPY` VMA does to the copy, and what happens
+when the copy fails half-way.
+""", KERNEL_FUNCTIONS=KERNEL_FUNCTIONS),
 ]
 
 
@@ -539,4 +618,4 @@ def notebook():
 if __name__ == "__main__":
     import build
 
-    build.main(["04"])
+    build.main(["06"])
