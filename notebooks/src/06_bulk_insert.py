@@ -325,8 +325,8 @@ push when inserting in ascending order, *"because the left nodes are all full, w
 there are no nodes on the right side"*. Liam Howlett answered: *"They are not full, the
 right node has enough entries to have a sufficient node, so the left node will have that
 many spaces for push."* The bulk split leaves the right node just enough entries to be
-a sufficient node (`split = b_end - mt_min_slots`), so the left node keeps that many free slots, and the
-next overflow pushes into them.
+a sufficient node (`split = b_end - mt_min_slots`), so the left node keeps that many
+free slots, and the next overflow pushes into them.
 
 Count it on a larger load, and compare three ways of building the same tree: normal
 stores with RCU off, normal stores **with RCU on**, which is how a real mm's tree grows
