@@ -29,7 +29,7 @@ from ..procmaps import parse_maps
 from .data import BASE_VMAS, DATA_DIR
 
 LAYOUTS = ("holes", "touching", "real")
-LAYOUT_NAMES = {"holes": "a hole after every VMA",
+LAYOUT_NAMES = {"holes": "a hole after every VMA added",
                 "touching": "touching VMAs",
                 "real": "real shape (chromium, tiled)"}
 #: Real processes captured as ``/proc/<pid>/maps`` (``mapletree_edu/data/NAME.maps``).

@@ -49,6 +49,10 @@ QUOTES = {
                        "the process of constructing the maple tree in user space to avoid "
                        "the impact of other operations in fork(), just like in the current "
                        "bench_forking()."),
+    "peng_spawn": ("Peng Zhang",
+                   "There is a \"spawn\" in byte-unixbench[1], which can be used to test the "
+                   "performance of fork(). I modified it slightly to make it work with "
+                   "different number of VMAs."),
     "liam_not_full": ("Liam R. Howlett",
                       "They are not full, the right node has enough entries to have a "
                       "sufficient node, so the left node will have that many spaces for "
