@@ -234,18 +234,24 @@ def step_index(steps, fn, nth=0):
     return hits[nth]
 
 
-def path_table(tree, stores, title=None):
+def path_table(tree, stores, title=None, nodes=False):
     """For each ``(first, last, entry)`` (entry None = NULL store), run the store on a
     copy of ``tree`` and report the write path, what the big node did, and the leaf
-    sizes before and after."""
+    sizes before and after. ``nodes=True`` adds how many nodes the store allocated and
+    freed (0 and 0: the leaf was changed in place)."""
     before = leaf_sizes(tree)
     rows = []
     for first, last, entry in stores:
         steps, after = record_op(tree, "store", first, last, entry, on_copy=True)
-        rows.append([call_text(first, last, entry), write_path(steps),
-                     commit_kind(steps), before, leaf_sizes(after)])
-    return Table(["store", "write path", "big node", "leaves before", "leaves after"], rows,
-                 title)
+        row = [call_text(first, last, entry), write_path(steps), commit_kind(steps), before,
+               leaf_sizes(after)]
+        if nodes:
+            row += [sum(len(s.new) for s in steps), sum(len(s.freed) for s in steps)]
+        rows.append(row)
+    headers = ["store", "write path", "big node", "leaves before", "leaves after"]
+    if nodes:
+        headers += ["new nodes", "freed nodes"]
+    return Table(headers, rows, title)
 
 
 def step_table(steps, keys=()):

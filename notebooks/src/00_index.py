@@ -1,20 +1,86 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Builder of notebooks/00-index.ipynb: what the suite is, how to run it, the lessons.
+"""Builder of notebooks/00-index.ipynb: what the suite is, how to run it, the lessons, a
+timed 90-minute class path and a self-study path.
 
 The list of lessons is generated from the lesson notebooks themselves (their titles and
-index lines), so build.py builds this notebook after the others.
+index lines), so build.py builds this notebook after the others. The two paths name
+sections by their heading (without the number); tests/test_notebooks_meta.py checks that
+each one exists in the notebooks present.
 """
+
+from textwrap import dedent
 
 from build import code, lesson, lesson_list, md
 
 BINDER = ("https://mybinder.org/v2/gh/OWNER/REPOSITORY/TAG"
           "?urlpath=lab/tree/notebooks/00-index.ipynb")
 
+#: (minutes, notebook stem, sections, what to do) of the 90-minute class
+CLASS_PATH = [
+    (5, "01-what-a-maple-tree-stores", ["Ranges, not keys", "Inside a node: pivots and slots"],
+     "show the load loop and the slot table; ask where slot 0 starts"),
+    (10, "01-what-a-maple-tree-stores",
+     ["The node itself: 256 bytes", "When is a node too small, or too big?"],
+     "derive 16 and 10 slots on the board; keep the thresholds table on screen"),
+    (5, "01-what-a-maple-tree-stores", ["How to read a diagram"],
+     "walk through the marks on the split picture"),
+    (15, "02-walking-and-storing",
+     ["The write paths, in the order the kernel tries them",
+      "Predict, then step: one store per path"],
+     "take a show of hands on each prompt before stepping the player"),
+    (10, "02-walking-and-storing",
+     ["When the node store refuses: the big node", "RCU mode"],
+     "predict clear(0, 30); then the RCU table: which writes stay in place?"),
+    (10, "03-finding-things", ["The maple state as a cursor", "RCU readers"],
+     "mas_walk() against mtree_load(); what a reader may see during a write"),
+    (10, "04-finding-free-space",
+     ["Gap search: `mas_empty_area()` and `mas_empty_area_rev()`", "A simulated `mmap()`"],
+     "predict what mas_empty_area_rev() returns before stepping"),
+    (10, "05-node-splits",
+     ["The first split: `mas_split` and `mab_calc_split`",
+      "Pushing into a sibling: `mas_push_data`"],
+     "the PredictPlayer questions, answered by the class"),
+    (10, "07-mt-dup-and-fork", ["The pre-order copy, step by step", "The replace pass"],
+     "why the child's tree has the parent's exact shape"),
+    (5, "09-fork-cost-lab", ["The debate, both ways"],
+     "the two readings of the same numbers; homework: the rest of the lab"),
+]
+
+#: (minutes, notebook stem, what to do) of the self-study path: every lesson in order
+SELF_STUDY = [
+    (50, "01-what-a-maple-tree-stores", "all sections, then exercises 1 to 5"),
+    (50, "02-walking-and-storing", "all sections, then exercises 1 to 4"),
+    (45, "03-finding-things", "all sections and exercises"),
+    (45, "04-finding-free-space", "all sections and exercises"),
+    (60, "05-node-splits", "all sections and exercises"),
+    (45, "06-bulk-insert", "all sections and exercises"),
+    (50, "07-mt-dup-and-fork", "all sections and exercises"),
+    (40, "08-a-real-process", "all sections and exercises"),
+    (60, "09-fork-cost-lab", "all sections; the exercises take longer"),
+]
+
 
 def lessons_markdown():
     rows = [f"{i}. [{title}]({name}): {desc}"
             for i, (name, title, desc) in enumerate(lesson_list(), start=1)]
     return "\n".join(rows) if rows else "(no lessons built yet)"
+
+
+def class_path_markdown():
+    rows = ["| minutes | notebook | sections | in class |", "| --- | --- | --- | --- |"]
+    for minutes, stem, sections, what in CLASS_PATH:
+        names = "; ".join(f"§ {s}" for s in sections)
+        rows.append(f"| {minutes} | `{stem}` | {names} | {what} |")
+    total = sum(m for m, *_ in CLASS_PATH)
+    return "\n".join(rows) + f"\n\nTotal: {total} minutes."
+
+
+def self_study_markdown():
+    rows = ["| minutes | notebook | what to do |", "| --- | --- | --- |"]
+    for minutes, stem, what in SELF_STUDY:
+        rows.append(f"| {minutes} | `{stem}` | {what} |")
+    total = sum(m for m, *_ in SELF_STUDY)
+    return "\n".join(rows) + f"\n\nTotal: about {total // 60} hours {total % 60} minutes."
 
 
 def notebook():
@@ -41,10 +107,11 @@ def notebook():
 
           [Launch on Binder](""" + BINDER + """)
         * **Teaching from it:** run a lesson top to bottom (*Kernel → Restart Kernel and
-          Run All Cells*), then step the players in class. Each player comes with a
-          "predict, then step" question: ask it before you press *next*.
+          Run All Cells*) before class, then step the players in class. Each player comes
+          with a "predict, then step" question: ask it before you press *next*; every
+          player starts at step 0, the tree before the operation.
         * **Read-only:** every notebook is stored with its outputs, so GitHub and nbviewer
-          show the tables and the diagrams (the players show the step they stopped at).
+          show the tables and the diagrams (a player shows its step 0).
         """),
         md("""
         ## The lessons
@@ -52,17 +119,34 @@ def notebook():
         Take them in order: each lesson builds on the ones before it.
         """),
         md(lessons_markdown()),
+        md(dedent("""
+        ## A 90-minute class
+
+        One session through the whole suite: the node and the write paths in depth, then
+        one or two sections of each later lesson. Run every notebook once before class.
+        The sections are named by their headings.
+
+        """) + class_path_markdown()),
+        md(dedent("""
+        ## Self-study
+
+        Every lesson in order, with its exercises. Lesson 01 alone gives the vocabulary of
+        the rest; after lesson 02 you can read any later lesson.
+
+        """) + self_study_markdown()),
         md("""
         ## How each lesson works
 
-        * **Overview and prerequisites** at the top; **summary**, **what's next** and the
-          list of **kernel functions** it explained at the bottom.
+        * **At a glance** at the top: the time it takes, the prerequisites, what you will
+          learn; then a **vocabulary** table. At the bottom: a **summary**, the **kernel
+          functions** it explained with their place in v6.8, **resources**, what changed
+          **after v6.8** where something did, and **what's next**.
         * **Players** step through one recorded operation. The status line names the
           kernel function of the step and says why it happens; the diagram marks the nodes
-          the step created, changed or freed.
+          the step created, changed or freed. Lesson 01, section 8, explains every mark.
         * **Exercises** end with a check cell: set `answer`, run the check, and it prints
           `Correct: ...` or `Not yet: ...` with a hint. The solution is one cell further
-          down: it prints its code so you can compare or copy it.
+          down: it prints its code so you can compare or paste it.
         * Nothing is defined in the notebooks: the model, the players and the checks all
           live in the `mapletree_edu` package, where the test suite covers them.
         """),
@@ -83,10 +167,8 @@ def notebook():
         print("diagrams available:", render_available())
         """),
         code("""
-        # NBVAL_IGNORE_OUTPUT
-        # the diagram (SVG bytes depend on the Graphviz build)
         show(t)
-        """),
+        """, ignore_output=True),
         code("""
         node_table(t)
         """),
@@ -95,7 +177,8 @@ def notebook():
         the same as the table, everything works. Start with the first lesson.
         """),
     ]
-    return lesson(cells, "The suite, how to run it, and the lessons in order.")
+    return lesson(cells, "The suite, how to run it, the lessons in order, a 90-minute class "
+                         "path and a self-study path.")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Builder of notebooks/01-what-a-maple-tree-stores.ipynb."""
 
-from build import code, exercise, lesson, md, predict
+from build import check, code, exercise, lesson, md, predict
 
 
 def notebook():
@@ -10,35 +10,38 @@ def notebook():
         # What a maple tree stores
 
         The maple tree maps **ranges** of indices to entries. This lesson opens it up: what
-        one node holds (pivots and slots), where a node's range comes from when it is not
-        stored anywhere, why holes are stored as NULL ranges, the three node types, the
-        special case of a tree with one entry at index 0, and why Linux keeps every
+        one node holds (pivots and slots), how its 256 bytes are spent, where a node's range
+        comes from when it is stored nowhere, why holes are stored as NULL ranges, the node
+        types, the special case of a tree with one entry at index 0, when a node counts as
+        too small, how to read the diagrams of every later lesson, and why Linux keeps every
         process's memory map (its VMAs) in a maple tree.
+        """),
+        md("""
+        ## At a glance
 
-        ## Overview
+        *Time:* about 50 minutes.
 
-        1. Ranges, not keys
-        2. Inside a node: pivots and slots
-        3. NULL ranges
-        4. The root entry and root expand
-        5. Three node types, and gaps
-        6. Why the mm uses a maple tree
-        7. Exercises
+        *Prerequisites:*
 
-        ## Prerequisites
+        | you need | where |
+        | --- | --- |
+        | Python: lists, tuples, `for` loops | every cell is a few lines of Python |
+        | search trees (node, child, leaf) | a B-tree is a search tree with wide nodes |
+        | what a VMA is | one line of `/proc/self/maps` is one range |
 
-        | Concept | Importance | Notes |
-        | --- | --- | --- |
-        | Python: lists, tuples, `for` loops | Necessary | every cell is a few lines of Python |
-        | Search trees (node, child, leaf) | Helpful | a B-tree is a search tree with wide nodes |
-        | What a VMA is (`/proc/self/maps`) | Helpful | one line of that file is one range |
+        *You will learn:*
 
-        *Time to learn:* about 30 minutes.
+        * to read a node: slots, pivots, and the range a node covers without storing it;
+        * how a 256-byte node makes 16 slots (10 in an allocation tree's internal nodes),
+          and where the node's metadata and type bits live;
+        * why holes are NULL ranges, and when a tree has no node at all;
+        * every "too small" threshold of v6.8 in one table;
+        * how to read the diagrams and players of this suite.
         """),
         md("""
         ### Vocabulary
 
-        | Word | Meaning |
+        | word | meaning |
         | --- | --- |
         | index | a position, an unsigned 64-bit number from 0 to `ULONG_MAX` (written MAX) |
         | range | `[first, last]`, both ends included |
@@ -50,17 +53,17 @@ def notebook():
         | leaf / internal node | a node holding entries / a node holding children |
         | root entry | a lone entry at index 0, kept in the root pointer instead of a node |
         | gap | the size of the largest NULL range below a child (allocation trees only) |
+        | metadata | `end` (the last used slot) and `gap` (the child with the largest gap) |
+        | RCU mode | readers walk the tree without a lock; writers never change what they may see half done |
         """),
         code("""
         from mapletree_edu import ULONG_MAX, MapleTree
         from mapletree_edu.lessons import l01
         from mapletree_edu.lessons.common import (
-            fns,
             leaf_sizes,
             node_table,
             node_type_table,
             node_types,
-            player_state,
             ranges_table,
             record_op,
             show,
@@ -93,10 +96,6 @@ def notebook():
         code("""
         ranges_table(t)
         """),
-        code("""
-        print(len(t), "entries;", len(list(t.ranges(include_null=True))),
-              "ranges when the NULL ones are counted")
-        """),
         md("""
         ## 2. Inside a node: pivots and slots
 
@@ -113,25 +112,20 @@ def notebook():
         """),
         md("""
         Read the table row by row: each range starts one past the previous pivot. Nothing
-        in the node says where it starts, and the last pivot is the node's maximum. The
-        whole tree in one line per node (pre-order, children after their parent):
+        in the node says where it starts. The whole tree in one line per node (pre-order,
+        children after their parent), then as a diagram (section 8 explains every mark):
         """),
         code("""
         node_table(t)
         """),
         code("""
-        # NBVAL_IGNORE_OUTPUT
-        # the diagram (SVG bytes depend on the Graphviz build); the table above has the same facts
         show(t)
-        """),
-        code("""
-        print("leaf sizes:", leaf_sizes(t), "| height:", t.height, "| nodes:", t.node_count)
-        """),
+        """, ignore_output=True),
         md("""
         The kernel's own debugging view of a tree is `mt_dump()`. The model prints the same
         text: a header with the flags and height, one line per node with its range and its
-        raw `slot pivot` pairs, then one line per range. (The addresses are made up; the
-        kernel hashes its pointers anyway.) Entries here are small integers, as in the
+        raw `slot pivot` pairs, then one line per range. The addresses are made up (the
+        kernel prints hashed pointers anyway). Entries here are small integers, as in the
         kernel's tests, which store them as *value entries* `(v << 1) | 1`.
         """),
         code("""
@@ -139,15 +133,54 @@ def notebook():
         print(small.dump())
         """),
         md("""
-        And the same tree as a **dump record**, the JSON shape in which the recorded kernel
-        data in `tests/data/kernel-golden` is written (`to_record()` also reports the node
-        allocations):
+        ## 3. The node itself: 256 bytes
+
+        Every node is one 256-byte block, aligned to 256 bytes (`MAPLE_NODE_MASK` is 255,
+        `include/linux/maple_tree.h:41`). On a 64-bit kernel a pointer and an
+        `unsigned long` are 8 bytes each, and the slot counts follow from that:
+
+        * `struct maple_range_64` (`maple_tree.h:103`, used by leaves and plain internal
+          nodes): a parent pointer (8 bytes), 15 pivots (120) and 16 slots (128) make
+          exactly 256. There are 15 pivots for 16 slots because the last slot ends at the
+          node's implied maximum, which is not stored.
+        * `struct maple_arange_64` (`maple_tree.h:124`, the internal node of an allocation
+          tree): the parent, 9 pivots, 10 slots **and 10 gaps** (8 + 72 + 80 + 80 = 240
+          bytes) plus 2 bytes of metadata. An 11th slot would need a pivot, a slot and a gap
+          more: 266 bytes, too many. So an allocation tree's internal nodes have 10 slots.
         """),
         code("""
-        small.to_record()
+        l01.node_bytes_table()
         """),
         md("""
-        ## 3. NULL ranges
+        **The metadata.** Two bytes, `end` and `gap` (`struct maple_metadata`,
+        `maple_tree.h:77`). `end` is the last used slot, so a reader knows where the data
+        stops without scanning. `gap` is the slot whose child has the largest gap (the `*`
+        of the diagrams). An `arange_64` node has a field for it. A `leaf_64` or
+        `range_64` node has no room left, so the kernel keeps the metadata in the storage
+        of slot 15 (`maple_tree.h:108-111`): it can, because a node with fewer than 16
+        entries does not use slot 15. A full node has no metadata; its end is worked out
+        from the pivots (`ma_data_end()`, `lib/maple_tree.c:1407`).
+        """),
+        code("""
+        holes = l01.tree_gaps()
+        l01.metadata_table(holes)
+        """),
+        md("""
+        **Type bits in node pointers.** Because a node is 256-byte aligned, the low 8 bits of
+        its address are always 0, and the kernel stores information there. A pointer to a
+        child is `address | type << 3 | 0x4` (`mt_mk_node()`, `lib/maple_tree.c:334`):
+        bits 3-6 hold the node type (1 `leaf_64`, 2 `range_64`, 3 `arange_64`), so a walk
+        knows the type of a child before it reads it. The root pointer also has `0x2` set
+        (`MAPLE_ROOT_NODE`). Going up, a node's parent pointer holds the parent's address,
+        the slot it occupies in the parent (`slot << 3`) and `0x6` (`MAPLE_PARENT_RANGE64`,
+        `lib/maple_tree.c:415`); the root's parent pointer is the tree itself with bit 0 set.
+        The same tree, read from its `mt_dump()` text:
+        """),
+        code("""
+        l01.pointer_table(holes)
+        """),
+        md("""
+        ## 4. NULL ranges
 
         `l01.tree_a()` holds six ranges with holes between them. Each hole is a NULL slot,
         so each entry costs two slots. When ranges touch, no NULL is needed between them.
@@ -161,7 +194,7 @@ def notebook():
         """),
         md("""
         NULL ranges obey one more rule: **two NULL slots are never neighbours**. Clearing a
-        range next to a hole merges them into one NULL range (lesson 2 shows the kernel
+        range next to a hole merges them into one NULL range (lesson 02 shows the kernel
         code that does it). Clear the entry `1` at `[10, 15]` and look at the ranges
         around it:
         """),
@@ -171,48 +204,49 @@ def notebook():
         print("leaf sizes now:", leaf_sizes(with_holes))
         """),
         md("""
-        ## 4. The root entry and root expand
+        ## 5. The root entry and root expand
 
         An empty tree is a NULL root pointer. A tree whose only entry is at index 0, with
         the range `[0, 0]`, has **no node at all**: the entry sits in the root pointer, and
-        the height is 0. The second store then has to make a node: `mas_root_expand`
-        builds the first leaf, with the old entry in slot 0.
+        the height is 0. Here is such a tree:
         """),
         code("""
         r = MapleTree()
-        print(node_table(r))
         r.store(0, 0, 1)
-        print(node_table(r))
         print("height", r.height, "| nodes", r.node_count)
-        """),
+        show(r)
+        """, ignore_output=True),
         predict("""
-        the next cell stores `2` over `[5, 9]`. How many slots will the new root leaf
-        use, and which of them are NULL? Write it down, then step the player to the
-        `mas_root_expand` step.
+        the next cell stores `2` over `[5, 9]` into this tree. A node has to be made now
+        (`mas_root_expand()`). How many slots will the new root leaf use, what does each
+        hold, and which of them are NULL? Write it down, then step the player.
         """),
         code("""
-        # NBVAL_IGNORE_OUTPUT
-        # a widget: the player (its SVG depends on the Graphviz build)
         steps, r = record_op(r, "store", 5, 9, 2)
-        expand = Player(steps, "store(5, 9, 2) into a root entry", start=-1)
+        expand = Player(steps, "store(5, 9, 2) into a tree holding a root entry")
         expand
         """),
+        check("""
+        assert expand.value == 0 and expand.state()["fn"] == "mtree_store_range"
+        assert [s.fn for s in steps] == ["mtree_store_range", "mas_root_expand"]
+        """),
+        md("""
+        The answer, as a slot table of the new leaf. The old root entry went to slot 0 as
+        the range `[0, 0]`, a NULL range fills `[1, 4]`, the new entry takes `[5, 9]`, and a
+        last NULL range runs to MAX: 4 slots.
+        """),
         code("""
-        print(player_state(expand))
-        print(fns(steps))
         slot_table(r)
         """),
-        md("""
-        The record of this tree (no node before the store, one leaf after):
-        """),
-        code("""
-        r.to_record()
+        check("""
+        assert leaf_sizes(r) == [4]
         """),
         md("""
-        ## 5. Three node types, and gaps
+        ## 6. Node types, and gaps
 
-        Linux v6.8 creates three kinds of node (a fourth, `maple_dense`, is defined but
-        never made). All nodes are 256 bytes, and the numbers below are fixed by that size:
+        Linux v6.8 creates three kinds of node. A fourth, `maple_dense`, is defined
+        (`enum maple_type`, `maple_tree.h:144`) but no v6.8 code path makes one. The numbers
+        below come from the node sizes of section 3; `mt_min_slots` is section 7's:
         """),
         code("""
         node_type_table()
@@ -235,47 +269,101 @@ def notebook():
         md("""
         The leaves are identical; only the internal nodes differ. With fewer children per
         internal node, the allocation tree may need an extra level. What it buys is the gap
-        array. `l01.tree_gaps()` holds page-sized ranges with holes of different sizes; the
-        `gaps` column of its root lists, per child, the largest hole below it:
+        array. `l01.tree_gaps()` (section 3's tree) holds page-sized ranges with holes of
+        different sizes; the `gaps` column of its root lists, per child, the largest hole
+        below it:
         """),
         code("""
-        holes = l01.tree_gaps()
         node_table(holes)
         """),
         code("""
-        # NBVAL_IGNORE_OUTPUT
-        # the diagram (SVG bytes depend on the Graphviz build)
         show(holes)
+        """, ignore_output=True),
+        md("""
+        When `mmap()` needs a free hole, `vm_unmapped_area()` (`mm/mmap.c:1679`) calls
+        `unmapped_area()` or `unmapped_area_topdown()` (`mm/mmap.c:1576`, `:1628`), which call
+        `mas_empty_area()` or `mas_empty_area_rev()` (`lib/maple_tree.c:4996`, `:5053`). Those
+        walk down only into children whose gap is big enough, so they never visit a leaf that
+        cannot hold the request. The callers then align the address and check the guard
+        gaps of the neighbouring VMAs, and search again (`goto retry`) when a guard gap
+        does not fit. A plain tree has no gaps: the same search would read every leaf.
+        Lesson 04 follows this search step by step.
+
+        <a id="too-small"></a>
+        ## 7. When is a node too small, or too big?
+
+        A node must not get too full (it has 16 slots) and, except at the right edge of the
+        tree, not too empty either: a B-tree keeps its nodes at least about half full so that
+        its height stays low. The kernel's lower bound is `mt_min_slots[]`
+        (`lib/maple_tree.c:111`): `16 / 2 - 2 = 6` for `leaf_64` and `range_64`, and
+        `10 / 2 - 1 = 4` for `arange_64`. Different functions compare different things with it
+        (the last used slot `end`, the big node's last slot `b_end`, or a count of entries),
+        with `<` or `<=`, so the same 6 gives different limits. This table lists every
+        comparison of v6.8 with the line it is on; the columns in parentheses say how many
+        entries that means. Later lessons link here.
         """),
         code("""
-        root = node_table(holes).rows[0]
-        print("root gaps:", root[-1])
-        print("leaf sizes:", leaf_sizes(holes))
+        l01.thresholds_table()
         """),
         md("""
-        When `mmap()` needs a free hole of some size, `get_unmapped_area()` calls
-        `mas_empty_area()` (or `mas_empty_area_rev()` to search downwards), which walks down
-        only into children whose gap is big enough. It never visits a leaf that cannot
-        hold the request. In a plain tree the same search would have to read every leaf.
+        Two things to take from it. A leaf with exactly 7 entries is refused by the node
+        store but kept by the big node, so it is rewritten, not rebalanced (lesson 02's
+        exercise 3 finds such a store). And `mt_validate()` (the checker of the kernel's
+        tests) accepts a small node at the right edge of each level, the root included,
+        which is why the last leaf of a tree may hold only a few entries.
 
-        ## 6. Why the mm uses a maple tree
+        ## 8. How to read a diagram
 
-        Up to Linux 6.0 each process kept its VMAs in a red-black tree plus a sorted linked
-        list. Linux 6.1 replaced both with one maple tree, for three reasons:
+        Every diagram in this suite is drawn by `mapletree_edu.render` from the model's
+        nodes. One node is a table: a header, a row of pivots, a row of slots. The table
+        below names every mark the renderer draws; the picture after it shows most of them
+        at once: the step of a store that split a full root leaf (the new nodes, the freed
+        old root beside the caption, the written range and the walked path).
+        """),
+        code("""
+        l01.diagram_marks_table()
+        """),
+        code("""
+        split_steps, _after = record_op(tree_of(vma_ranges(8)), "store", 100, 105, "x",
+                                        on_copy=True)
+        show(split_steps[-1], prev_view=split_steps[-2].view)
+        """, ignore_output=True),
+        md("""
+        Large indices: when an index other than MAX is above 0xffff, the whole diagram is
+        in hex, and a node whose pivots share their leading digits writes them once in its
+        header (`pivots 0x5555…`), each pivot showing only the digits after `…`:
+        """),
+        code("""
+        high = tree_of(vma_ranges(20, stride=0x10000, length=0x4000, start=0x555555554000))
+        show(high)
+        """, ignore_output=True),
+        md("""
+        ## 9. Why the mm uses a maple tree
 
-        * **Lookups without the lock.** Readers walk the tree under RCU: a writer never
-          changes a node a reader might be using in a way the reader could see half done.
-          In RCU mode it writes a new node and swaps it in (lesson 2 shows this path).
-          This is what lets page faults look up their VMA without taking `mmap_lock`.
+        Up to Linux 6.0 each process kept its VMAs in a red-black tree, a sorted linked
+        list and a small per-thread VMA cache. Linux 6.1 replaced the three with one maple
+        tree (merged with "Maple Tree: add new data structure", commit `54a611b60590`). Its
+        reasons, as the series gave them:
+
         * **Wide nodes are shallow and cache-friendly.** A node is 256 bytes, four cache
           lines, with up to 16 ranges. A binary tree needs one node (and one likely cache
           miss) per level. The next cell compares heights.
-        * **Gaps.** The gap arrays of section 5 answer "where is a free hole this big?"
-          without scanning every VMA, which the red-black tree needed an augmented
-          subtree value for.
+        * **Ranges and neighbours.** A VMA is stored as `[vm_start, vm_end - 1]`, and the
+          previous and next VMA are the neighbouring slots, so the linked list went away.
+        * **Gaps.** The gap arrays of section 6 answer "where is a free hole this big?"
+          without scanning every VMA.
+        * **RCU readers.** Readers can walk the tree under RCU without a lock, because in
+          RCU mode a writer replaces a node instead of changing what a reader might be
+          reading (lesson 02 shows which writes still happen in place).
 
-        Ranges also come for free: a VMA is stored as `[vm_start, vm_end - 1]`, and the
-        previous and next VMA are the neighbouring slots, so the linked list went away.
+        Page faults did not become lock-free in 6.1: they still took `mmap_lock`. The
+        lock-free fault path came with **per-VMA locks in 6.4**: `lock_vma_under_rcu()`
+        (in v6.8 at `mm/memory.c:5614`) walks the tree under RCU with `mas_walk()`, then
+        takes the lock of the one VMA it found. It is only safe because the mm tree is in
+        RCU mode. The mm tree is *not* in RCU mode while `dup_mmap()` builds a child's tree
+        (`mt_clear_in_rcu()` at `kernel/fork.c:665`; `mt_set_in_rcu()` at `:760` once the
+        copy has succeeded) or while `exit_mmap()` tears a tree down
+        (`mm/mmap.c:3296`).
         """),
         code("""
         import math
@@ -287,13 +375,13 @@ def notebook():
                   f"binary tree at least {best} levels, red-black up to {2 * best}")
         """),
         md("""
-        ## 7. Exercises
+        ## Exercises
 
         Each exercise sets `answer`, then a check cell says `Correct` or `Not yet` with a
         hint. The tables and `show()` from above are all you need.
         """),
         exercise(1, "which range holds an index?", """
-            `l01.tree_a()` is the six-range tree of section 3. Which range holds index 27, and
+            `l01.tree_a()` is the six-range tree of section 4. Which range holds index 27, and
             what is stored there? Answer with a tuple `(first, last, entry)`, using `None`
             for NULL.
             """, """
@@ -316,12 +404,21 @@ def notebook():
             """, "check_root_entry", "l01", "root_entry"),
         exercise(4, "read a gap", """
             In `l01.tree_gaps()`, what is `gap[0]` of the root, the largest NULL range under
-            its first child? Find it from the first leaf's slots (`slot_table(t, 1)`)
-            instead of reading the root's gap column.
+            its first child? Work it out from the first leaf's slots
+            (`slot_table(t, 1)`) instead of reading the root's gap column.
             """, """
             t = l01.tree_gaps()
             answer = None   # an int
             """, "check_root_gap", "l01", "root_gap"),
+        exercise(5, "build a full leaf", """
+            Choose **8 ranges** so that storing them in order into an empty `MapleTree()`
+            gives a tree of **one leaf with all 16 slots used** (no split). Answer with a
+            list of `(first, last)` pairs; the check stores them (entries 0 to 7) and looks
+            at the tree. Build your tree first with `l01.full_leaf_tree(answer)` and
+            `node_table()`: 8 ranges spread out at random make 17 slots, and the leaf splits.
+            """, """
+            answer = None   # [(first, last), ...] with 8 pairs
+            """, "check_full_leaf", "l01", "full_leaf"),
         md("""
         ## Summary
 
@@ -329,35 +426,71 @@ def notebook():
           holes are **NULL ranges**, and two NULL ranges are never neighbours.
         * A node holds **slots** and **pivots**; `pivot[i]` is the last index of slot `i`.
           A node's own range is **implied** by its parent (the root covers `[0, MAX]`).
+        * A node is 256 bytes: 8 + 15 x 8 + 16 x 8 for 16 slots; an `arange_64` spends 80
+          bytes on gaps and keeps 10 slots. The metadata (`end`, `gap`) lives in slot 15's
+          storage or, in `arange_64`, in its own field; node pointers carry the type in
+          bits 3-6.
         * Leaves are `leaf_64`; internal nodes are `range_64` (plain trees) or `arange_64`
           (allocation trees, with a **gap** per child).
         * A lone entry at index 0 lives in the **root pointer**; the next store makes the
           first leaf (**root expand**).
-        * The mm uses it for lock-free (RCU) lookups, shallow cache-friendly nodes and
-          fast free-hole search.
-
-        ## What's next
-
-        [Lesson 2, walking and storing](02-walking-and-storing.ipynb): how a store finds
-        its leaf, and the five ways the kernel can write it, from replacing one slot to
-        building a whole new node.
-
+        * "Too small" means different limits in different functions; the table of
+          section 7 lists them all.
+        * The mm's tree is in RCU mode (except inside `dup_mmap()` and `exit_mmap()`), which
+          lets page faults find their VMA under RCU with per-VMA locks since 6.4.
+        """),
+        md("""
         ## Kernel functions explained
 
-        Names as in Linux v6.8 `lib/maple_tree.c`:
-
-        * `mtree_store_range()`: the normal API store of an entry over a range.
-        * `mtree_load()`: the entry at one index.
-        * `mas_store_root()`: a store into an empty tree or a root entry.
-        * `mas_root_expand()`: the root pointer becomes the first leaf.
-        * `ma_data_end()`: how many slots a node uses (pivots and metadata).
-        * `mas_leaf_max_gap()`: the largest NULL range of a leaf (its gap in the parent).
-        * `mas_empty_area()`, `mas_empty_area_rev()`: the free-hole search of
-          `get_unmapped_area()`.
-        * `mt_dump()`: the text dump of a tree.
+        | function | what it does | where in v6.8 |
+        | --- | --- | --- |
+        | `mtree_store_range()` | the normal API store of an entry over a range | `lib/maple_tree.c:6311` |
+        | `mtree_load()` | the entry at one index | `lib/maple_tree.c:6269` |
+        | `mas_store_root()` | a store into an empty tree or a root entry | `lib/maple_tree.c:3516` |
+        | `mas_root_expand()` | the root entry becomes the first leaf | `lib/maple_tree.c:3473` |
+        | `mt_mk_node()` | a node address with its type bits: a child pointer | `lib/maple_tree.c:334` |
+        | `ma_data_end()` | the last used slot, from the metadata or the pivots | `lib/maple_tree.c:1407` |
+        | `mas_leaf_max_gap()` | the largest NULL range of a leaf (its gap in the parent) | `lib/maple_tree.c:1469` |
+        | `mas_empty_area()`, `mas_empty_area_rev()` | the gap search under `vm_unmapped_area()` | `lib/maple_tree.c:4996`, `:5053` |
+        | `vm_unmapped_area()` | picks `unmapped_area()` or `unmapped_area_topdown()` | `mm/mmap.c:1679` |
+        | `lock_vma_under_rcu()` | page-fault lookup of a VMA under RCU (per-VMA locks) | `mm/memory.c:5614` |
+        | `mt_validate()` | the consistency checker, with its size rule | `lib/maple_tree.c:7480` |
+        | `mt_dump()` | the text dump of a tree | `lib/maple_tree.c:7183` |
         """),
-    ], "Ranges, pivots and slots, NULL ranges, node types, the root entry, and why the mm "
-       "uses a maple tree.")
+        md("""
+        ## Resources
+
+        * *Maple Tree*, the kernel documentation (`Documentation/core-api/maple_tree.rst`):
+          <https://docs.kernel.org/core-api/maple_tree.html>
+        * *The Maple Tree Internals*, Oracle Linux blog: how ranges, pivots and dumps look:
+          <https://blogs.oracle.com/linux/maple-tree-storing-ranges>
+        * *Introducing maple trees*, LWN, February 2021: <https://lwn.net/Articles/845507/>
+        * Matthew Wilcox on LKML (2019), why a wide tree: a 1000-entry rbtree is 10 levels
+          deep, a maple tree 5: <https://lkml.iu.edu/hypermail/linux/kernel/1903.1/06343.html>
+        * *Stabilizing per-VMA locking*, LWN (July 2023), on the per-VMA locks of 6.4; its
+          summary: <https://pipedot.org/article/6CYGN>
+        * The merge that re-enabled `CONFIG_PER_VMA_LOCK` after the 6.4 problems
+          (`946c6b59c56d`): <https://git.zx2c4.com/wireguard-linux/commit/tools/lib/python/kdoc/python_version.py?id=946c6b59c56dc6e7d8364a8959cb36bf6d10bc37>
+        """),
+        md("""
+        ## After v6.8
+
+        * Storing NULL into an empty tree or a root-entry tree made a node in v6.8; Wei
+          Yang's "maple_tree: refine mas_store_root() on storing NULL" (Oct 2024) keeps the
+          tree empty instead and avoids two NULL slots side by side. Source: the commit in
+          the maple tree development tree,
+          <https://www.infradead.org/git/?a=commit&h=907a8afde7f58103699bce1862b37abfde78522d&p=users%2Fjedix%2Flinux-maple.git>
+          (which release first had it was not checked).
+        """),
+        md("""
+        ## What's next
+
+        [Lesson 02, walking and storing](02-walking-and-storing.ipynb): how a store finds
+        its leaf, and the ways the kernel can write it, from replacing one slot to building
+        a whole new node.
+        """),
+    ], "Ranges, pivots and slots, the 256-byte node, NULL ranges, node types, the root "
+       "entry, the size thresholds, how to read a diagram, and why the mm uses a maple tree.")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ Usage::
 
     python notebooks/src/build.py            # build every notebook
     python notebooks/src/build.py 02         # build the notebooks whose number is 02
+    python notebooks/src/build.py 00         # rebuild the index (after a title changed)
 
 Builder scripts import the helpers below with ``from build import md, code, lesson``.
 """
@@ -214,14 +215,16 @@ def build_one(src, directory=NOTEBOOKS):
 
 
 def build(only=None, directory=NOTEBOOKS):
-    """Build the notebooks (``only``: numbers such as "02"), the index last, then set
-    the navigation of every notebook."""
+    """Build the notebooks (``only``: numbers such as "02"; the index only when "00" is
+    among them or nothing is selected, so that building one lesson does not wipe the
+    index's outputs), the index last, then set the navigation of every notebook (their
+    outputs are kept)."""
     srcs = sources()
     index = [s for s in srcs if s.name.startswith("00_")]
     lessons = [s for s in srcs if not s.name.startswith("00_")]
     built = []
     for src in lessons + index:
-        if only and src.name[:2] not in only and not src.name.startswith("00_"):
+        if only and src.name[:2] not in only:
             continue
         built.append(build_one(src, directory))
     add_navigation(directory)
