@@ -254,8 +254,8 @@ def check_push_left(answer):
     want = sizes[0]
     return report(answer == want, f"a left push fills the left sibling to {want} entries "
                    f"(leaves {sizes} after it): mt_slots - 1, the split point 14.",
-                   "count entries 0..split of the combined big node, where split = "
-                   "mt_slots[leaf] - 2 for a left push")
+                   "where does a left push put its split point (lesson 05, section 4), "
+                   "and how many entries does the left node get from it?")
 
 
 def _first_internal_split(alloc):

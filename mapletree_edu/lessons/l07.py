@@ -176,6 +176,66 @@ def failed_dup(src, k):
             "source unchanged": tree_shape(src) == shape}
 
 
+#: Section 7 and the "marker" exercise: a process-like parent (the sample's 21 VMAs plus
+#: FAIL_EXTRA one-page VMAs) and the VMA at which the simulated fork fails.
+FAIL_EXTRA = 40
+FAIL_AT = 10
+MARKER_AT = 17
+
+
+def failing_parent():
+    """The parent tree of section 7: synthetic_address_space(FAIL_EXTRA), mm-style."""
+    from ..fork import build_mm_tree, synthetic_address_space
+    return build_mm_tree(synthetic_address_space(FAIL_EXTRA))
+
+
+def child_kinds(parent, result):
+    """What each child entry is, in address order: "copy" (the child's own VMA),
+    "marker" (XA_ZERO_ENTRY), "parent's" (the parent's VMA, not yet replaced) or "NULL"
+    (a cleared VM_DONTCOPY VMA)."""
+    from ..core.entries import XA_ZERO_ENTRY
+    kids = {first: entry for first, _last, entry in result.child}
+    out = []
+    for first, _last, pvma in parent:
+        c = kids.get(first)
+        out.append("NULL" if c is None else "marker" if c is XA_ZERO_ENTRY
+                   else "parent's" if c is pvma else "copy")
+    return out
+
+
+def failure_table(parent, k=FAIL_AT):
+    """One row per place a v6.8 dup_mmap() can fail (fork.fork_v68's fail_in): where,
+    map_count, the VMA holding the marker, the VMAs exit_mmap() tears down, and what the
+    child holds around VMA k."""
+    from ..fork import fork_v68
+    n = len(list(parent))
+    cases = [("before VMA k's store (vm_area_dup, anon_vma_fork, ...)", k, "dup_vma"),
+             ("copy_page_range() of VMA k", k, "copy_page_range"),
+             ("copy_page_range() of the last VMA", n - 1, "copy_page_range"),
+             ("arch_dup_mmap(), after the loop", None, "arch_dup_mmap")]
+    rows = []
+    for what, at, where in cases:
+        r = fork_v68(parent, fail_at_vma=at, fail_in=where, events=None)
+        kinds = child_kinds(parent, r)
+        lo = max(0, (at if at is not None else n - 1) - 1)
+        around = " ".join(f"{i}:{kinds[i]}" for i in range(lo, min(n, lo + 3)))
+        rows.append((what, "-" if at is None else at, r.map_count,
+                     "none" if r.marker_at is None else r.marker_at, r.torn_down, around))
+    return Table(["failure", "VMA k", "map_count", "marker on VMA", "exit_mmap tears down",
+                  "child entries around k"], rows)
+
+
+def height_change(dontcopy, src=None):
+    """The check_forking tree copied and put through the v6.8 loop with the VMAs in
+    ``dontcopy`` (entry numbers) marked VM_DONTCOPY: (source height, child height,
+    child nodes)."""
+    src = forking_source() if src is None else src
+    marked = set(dontcopy)
+    copy = src.dup()
+    dontcopy_pass(copy, lambda e: e in marked)
+    return src.height, copy.height, copy.node_count
+
+
 # --- exercises ---------------------------------------------------------------------------------
 
 def _dup_calls(tree):
@@ -213,10 +273,13 @@ def check_dup_alloc_calls(answer):
         got, failed = call_answer(answer, tree)
         if failed:
             return report(False, "", f"{name}: your function {failed}")
+        if got is None:
+            return report(False, "", "your function returned None: return the number of "
+                          "allocator calls.")
         if got != want:
             return report(False, "", f"{name}: the ledger shows {want} calls, your function "
-                          f"gives {got!r} (hint: one call for the root node, one bulk call per "
-                          "internal node; a tree without a node copies nothing)")
+                          f"gives {got!r}. Look again at the mas_dup_alloc lines of the visit "
+                          "table in section 3.")
     return report(True, "one call for the root, then one bulk call per internal node, "
                   "and none at all for a tree without nodes.", "")
 
@@ -233,10 +296,12 @@ def check_nodes_freed(answer):
         got, failed = call_answer(answer, k)
         if failed:
             return report(False, "", f"nodes_freed({k}) {failed}")
+        if got is None:
+            return report(False, "", "your function returned None: return a number of nodes.")
         if got != want:
             return report(False, "", f"nodes_freed({k}): {want} nodes are freed, your function "
-                          f"gives {got!r} (hint: a bulk request that contains the failing node "
-                          "fails whole; everything allocated before it is freed)")
+                          f"gives {got!r}. Which request does node {k} belong to, and what "
+                          "had been allocated before that request?")
     return report(True, "allocations come in groups (root, then each internal node's "
                   "children), and a failure frees every group before the failing one.", "")
 
@@ -260,24 +325,79 @@ def check_pivot_mover(answer):
                   "node's max (hint: internal_bounds(source))")
 
 
+def check_height_change(answer):
+    """Exercise "height_change": a set of VMA numbers of the check_forking tree whose
+    DONTCOPY NULL stores in the copy change the child's height."""
+    if unanswered(answer):
+        return report(False, "", "set answer to a set (or list) of VMA numbers.")
+    try:
+        marked = set(answer)
+    except TypeError:
+        return report(False, "", "the answer is a set or list of VMA numbers.")
+    if not marked or not all(isinstance(v, int) and not isinstance(v, bool)
+                             and 0 <= v < FORKING_ENTRIES for v in marked):
+        return report(False, "", f"give VMA numbers between 0 and {FORKING_ENTRIES - 1}.")
+    h_src, h_child, nodes = height_change(marked)
+    if h_child != h_src:
+        return report(True, f"{len(marked)} DONTCOPY VMAs: the child's tree has height "
+                      f"{h_child} ({nodes} nodes), the parent's {h_src}. The NULL stores "
+                      "rebalanced leaves until the root's children fitted into one node.",
+                      "")
+    return report(False, "", f"{len(marked)} DONTCOPY VMAs leave the child at height "
+                  f"{h_child} ({nodes} nodes). Scattered holes only coalesce inside their "
+                  "leaves; how many leaves must disappear before the two internal nodes "
+                  "fit into one?")
+
+
+def check_marker(answer):
+    """Exercise "marker": copy_page_range() fails at VMA MARKER_AT of failing_parent():
+    (the VMA holding XA_ZERO_ENTRY, the VMAs exit_mmap() tears down)."""
+    from ..fork import fork_v68
+    r = fork_v68(failing_parent(), fail_at_vma=MARKER_AT, fail_in="copy_page_range",
+                 events=None)
+    want = (r.marker_at, r.torn_down)
+    if unanswered(answer):
+        return report(False, "", "set answer = (marker VMA, VMAs torn down).")
+    if not isinstance(answer, (list, tuple)) or len(answer) != 2:
+        return report(False, "", "the answer is a pair (marker VMA, VMAs torn down).")
+    if tuple(answer) == want:
+        return report(True, f"VMA {MARKER_AT} was stored and counted before "
+                      f"copy_page_range() failed, so the marker goes on VMA {want[0]} "
+                      f"(vma_next()) and exit_mmap() releases {want[1]} VMAs: map_count.", "")
+    if answer[0] == MARKER_AT:
+        return report(False, "", "that is where a failure *before* the store puts it; when "
+                      "does dup_mmap() call copy_page_range(), before or after the store?")
+    return report(False, "", "which VMAs are in map_count when copy_page_range() fails, "
+                  "and which VMA does dup_mmap() look at next?")
+
+
 SOLUTIONS = {
     "visit_numbers": '''\
+from mapletree_edu.lessons import l07
+
 src = l07.forking_source()
 steps = l07.record_dup(src)
 internal = [s.details["visit"] for s in steps
             if s.fn == "mas_dup_build" and s.details.get("visit")
             and s.view.by_serial()[s.details["src"]].type != "leaf_64"]
 print(internal)
-l07.check_visit_numbers(internal)''',
+answer = internal
+ok = l07.check_visit_numbers(answer)''',
     "dup_alloc_calls": '''\
+from mapletree_edu.lessons import l07
+
+
 def dup_calls(tree):
     """Allocator calls of __mt_dup: the root, then one bulk call per internal node."""
     if tree.node_count == 0:          # empty, or a single entry in the root pointer
         return 0
     return 1 + l07.internal_count(tree)
 
-l07.check_dup_alloc_calls(dup_calls)''',
+answer = dup_calls
+ok = l07.check_dup_alloc_calls(answer)''',
     "nodes_freed": '''\
+from mapletree_edu.lessons import l07
+
 src = l07.forking_source()
 groups = [1] + l07.internal_sizes(src)   # the root, then each internal node's children
 print("allocation groups in build order:", groups)
@@ -290,15 +410,35 @@ def nodes_freed(k):
         done += group
     return 0                         # the copy succeeded: nothing freed
 
-l07.check_nodes_freed(nodes_freed)''',
+answer = nodes_freed
+ok = l07.check_nodes_freed(answer)''',
+    "height_change": '''\
+from mapletree_edu.lessons import l07
+
+# clear a long run of neighbouring VMAs: whole leaves empty out and are merged, until the
+# root's children fit into one node (scattered VMAs only shrink their own leaves)
+answer = set(range(60, l07.FORKING_ENTRIES))
+print(l07.height_change(answer))
+ok = l07.check_height_change(answer)''',
+    "marker": '''\
+from mapletree_edu.fork import fork_v68
+from mapletree_edu.lessons import l07
+
+r = fork_v68(l07.failing_parent(), fail_at_vma=l07.MARKER_AT, fail_in="copy_page_range")
+answer = (r.marker_at, r.torn_down)
+print(answer)
+ok = l07.check_marker(answer)''',
     "pivot_mover": '''\
+from mapletree_edu.lessons import l07
+
 src = l07.forking_source()
 print(l07.internal_bounds(src))          # where the first internal node ends
 copy = src.dup()
 rows = l07.dontcopy_pass(copy, lambda e: e % 3 == 2)
 mover = [entry for entry, rng, what, sizes in rows if "parent pivot moved" in what]
 print(mover)
-l07.check_pivot_mover(mover[0])''',
+answer = mover[0]
+ok = l07.check_pivot_mover(answer)''',
 }
 
 
@@ -319,4 +459,6 @@ __all__ = ["child_entry", "layout", "internal_sizes", "forking_source", "dup_wit
            "internal_count", "internal_bounds", "visit_table", "replace_all", "dontcopy_pass",
            "leaf_text", "failed_dup", "record_dup", "check_visit_numbers",
            "check_dup_alloc_calls", "check_nodes_freed", "check_pivot_mover", "solution",
-           "SOLUTIONS", "FORKING_ENTRIES"]
+           "SOLUTIONS", "FORKING_ENTRIES", "FAIL_EXTRA", "FAIL_AT", "MARKER_AT",
+           "failing_parent", "child_kinds", "failure_table", "height_change",
+           "check_height_change", "check_marker"]
