@@ -76,8 +76,8 @@ def touch_sentence(by_layout, vmas):
              for layout, rows in by_layout.items()]
     first = next(iter(by_layout))
     r = row_at(by_layout[first], vmas)
-    text = (f"Counted the same way on both paths (allocations, store walks and copies, and "
-            f"one iteration of a tree), the old path touches " + join(parts) +
+    text = ("Counted the same way on both paths (allocations, store walks and copies, and "
+            "one iteration of a tree), the old path touches " + join(parts) +
             f" as many nodes as the new one at {vmas:,} VMAs.")
     text += (f" Leaving out the old path's walk over the parent's tree would make it "
              f"{touch_ratio(r, False):.2f}x ({_name(first)}).")

@@ -228,5 +228,5 @@ def solution(name):
 
 
 __all__ = ["check_multiplier", "check_gains", "check_layouts", "check_amortised",
-           "unused_share", "append_touches", "overflows", "solution", "SOLUTIONS", "expected_multiplier",
-           "expected_gains", "SIZES_4", "Vma"]
+           "unused_share", "append_touches", "overflows", "solution", "SOLUTIONS",
+           "expected_multiplier", "expected_gains", "SIZES_4", "Vma"]

@@ -36,9 +36,9 @@ sides, on three layouts of the address space.
 
 | lesson | what you need from it |
 | --- | --- |
-| [06 · Bulk insert](06-bulk-insert.ipynb) | `mas_expected_entries()`, the bulk split, pushes, `mas_destroy()`: the old path |
-| [07 · __mt_dup and fork](07-mt-dup-and-fork.ipynb) | the pre-order copy and the replace pass: the new path |
-| [08 · A real process](08-a-real-process.ipynb) | `/proc/<pid>/maps` as a VMA tree; `fork_pre68()` and `fork_v68()` |
+| [06 · Bulk insert](06-bulk-insert.ipynb) | the old path: bulk mode, its splits and pushes |
+| [07 · __mt_dup and fork](07-mt-dup-and-fork.ipynb) | the new path: the copy, the replace pass |
+| [08 · A real process](08-a-real-process.ipynb) | `/proc/<pid>/maps` as a VMA tree, forked |
 
 ### You will learn
 
@@ -53,14 +53,14 @@ sides, on three layouts of the address space.
 
 | word | meaning |
 | --- | --- |
-| old path | `dup_mmap()` of v6.1–v6.7: `mas_expected_entries()`, one bulk store per VMA, `mas_destroy()` (the model's `fork_pre68`) |
-| new path | `dup_mmap()` of v6.8: `__mt_dup()`, then one exact-fit store per VMA at the iterator's leaf (`fork_v68_iter`) |
+| old path | `dup_mmap()` of v6.1–v6.7: a bulk rebuild (the model's `fork_pre68`) |
+| new path | `dup_mmap()` of v6.8: `__mt_dup()` + a replace pass (`fork_v68_iter`) |
 | forks per 10 s | what byte-unixbench's `spawn` counts: fork, the child exits, the parent waits |
 | VMAs/s | forks per second × VMAs per fork |
 | fixed cost `a` | the part of one fork that does not depend on the VMA count |
 | marginal cost `b` | the cost of one more VMA in a fork |
-| node touch | one node allocated, entered by a walk or a copy, or read by the VMA iterator |
-| layout | where the holes are: a hole after every VMA, touching VMAs, or a real process's shape |
+| node touch | a node allocated, entered by a walk or a copy, or read by the iterator |
+| layout | where the holes are: after every VMA, nowhere, or as in a real process |
 | preallocation | the nodes `mas_expected_entries()` takes up front, sized for 2n + 1 entries |
 | amortised cost | the cost of n operations divided by n |
 """),
@@ -456,17 +456,21 @@ assert "PASS" not in _text and "True" not in _text
 
 ## Kernel functions explained
 
-| function | what it does | where in v6.8 |
+| function | what it does | v6.8 file, line |
 | --- | --- | --- |
-| `dup_mmap()` | copies the parent's VMAs into the child's mm; since v6.8 with `__mt_dup()` and a replace pass | `kernel/fork.c`, line 626 |
-| `__mt_dup()` | copies a whole tree node by node in pre-order | `lib/maple_tree.c`, line 6723 |
-| `mas_dup_build()` / `mas_dup_alloc()` | the pre-order walk; one bulk allocation for all children of an internal node | `lib/maple_tree.c`, lines 6630 / 6586 |
-| `for_each_vma()` / `vma_next()` | the VMA iterator, a `mas_find()` on the mm's tree | `include/linux/mm.h`, line 1036 |
-| `vma_iter_bulk_store()` | sets the range and calls `mas_store()` through the iterator's state | `include/linux/mm.h`, line 1014 |
-| `vma_iter_bulk_alloc()` / `mas_expected_entries()` | the old path's preallocation for 2n + 1 entries (still in v6.8, no longer used by fork) | `include/linux/mm.h`, line 991; `lib/maple_tree.c`, line 5584 |
-| `mas_split()` / `mab_calc_split()` / `mas_push_data()` | what a bulk store does when a node overflows | `lib/maple_tree.c`, lines 3315 / 1852 / 3247 |
-| `mas_destroy()` | frees the unused preallocation (and rebalances a bulk load's last node) | `lib/maple_tree.c`, line 5530 |
-| `mas_find()` | the next entry from the state's position | `lib/maple_tree.c`, line 6012 |
+| `dup_mmap()` | copies the parent's VMAs; in v6.8 by `__mt_dup()` + replace | kernel/fork.c 626 |
+| `__mt_dup()` | copies a whole tree node by node, in pre-order | lib/maple_tree.c 6723 |
+| `mas_dup_build()` | the pre-order walk of the copy | lib/maple_tree.c 6630 |
+| `mas_dup_alloc()` | one bulk allocation for all children of a node | lib/maple_tree.c 6586 |
+| `for_each_vma()` | the VMA iterator (`vma_next()`, a `mas_find()`) | include/linux/mm.h 1036 |
+| `vma_iter_bulk_store()` | sets the range, then `mas_store()` | include/linux/mm.h 1014 |
+| `vma_iter_bulk_alloc()` | the old path's `mas_expected_entries()` call | include/linux/mm.h 991 |
+| `mas_expected_entries()` | preallocates for 2n + 1 entries | lib/maple_tree.c 5584 |
+| `mas_split()` | splits an overflowing node (or pushes to a sibling) | lib/maple_tree.c 3315 |
+| `mab_calc_split()` | where to split; bulk: right node minimal | lib/maple_tree.c 1852 |
+| `mas_push_data()` | moves entries into a sibling with room | lib/maple_tree.c 3247 |
+| `mas_destroy()` | frees the unused preallocation | lib/maple_tree.c 5530 |
+| `mas_find()` | the next entry from the state's position | lib/maple_tree.c 6012 |
 
 ## Resources
 
