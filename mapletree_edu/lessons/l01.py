@@ -332,7 +332,7 @@ def diagram_marks():
          "the node type and the range it covers (implied, from the parent)", "leaf_64"),
         ("n<serial>", "small text in the header",
          "the node's serial: a name that stays the same across the steps of a player",
-         "n0"),
+         'POINT-SIZE="8">n'),
         ("pivot row", "small grey numbers between the slots",
          "pivot i sits under the boundary between slot i and slot i+1: the last index of "
          "slot i", "COLOR=\"#444444\""),
