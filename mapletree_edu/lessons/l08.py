@@ -10,15 +10,32 @@ rebuild (``fork_pre68``) and the v6.8 ``__mt_dup`` copy plus replace pass
 from dataclasses import replace
 
 from ..core.bulk import expected_entries_request
-from ..fork import DONTCOPY, WIPEONFORK, build_mm_tree, fork_pre68, fork_v68
+from ..fork import (
+    DONTCOPY,
+    PAGE_SIZE,
+    PRE68,
+    WIPEONFORK,
+    build_mm_tree,
+    fork_pre68,
+    fork_v68,
+)
 from ..fork import synthetic_address_space as _synthetic
+from ..lab.replace import fork_v68_iter, iterator_moves
 from ..procmaps import FLAG_NAMES, read_sample
-from .common import Table, call_answer, leaf_sizes, report, solution_text, unanswered
+from .common import Table, leaf_sizes, report, solution_text, unanswered
 from .l06 import internal_sizes
 from .l07 import internal_count, layout
 
 #: Flags of the sample the "what if" section adds (index in read_sample() -> flag).
 WHAT_IF = {6: DONTCOPY, 12: WIPEONFORK}
+
+#: x86-64 with 4-level page tables: the top of the user address space mmap() hands out by
+#: default, DEFAULT_MAP_WINDOW = 2**47 - PAGE_SIZE (arch/x86/include/asm/page_64_types.h;
+#: TASK_SIZE is this unless a mapping above it was asked for on a 5-level machine).
+TASK_SIZE_X86_64 = (1 << 47) - PAGE_SIZE
+#: The lowest address mmap() hands out: mmap_min_addr, the sysctl vm.mmap_min_addr, whose
+#: built-in default is CONFIG_DEFAULT_MMAP_MIN_ADDR = 4096 (mm/Kconfig).
+MMAP_MIN_ADDR_DEFAULT = 4096
 
 
 # --- helpers the notebook uses ---------------------------------------------------------------
@@ -107,19 +124,71 @@ def fork_both(parent):
     return fork_pre68(parent), fork_v68(parent)
 
 
+def has_dontcopy(tree):
+    return any(DONTCOPY in getattr(e, "flags", ()) for _f, _l, e in tree)
+
+
+def node_reads(parent, result):
+    """The nodes a fork reads, counted the kernel's way, or None.
+
+    pre-6.8: the bulk stores (each starts at the leaf the state is on), ``mas_destroy``'s
+    walk, and the VMA iterator over the *parent's* tree (``for_each_vma(old_vmi)``).
+    v6.8: the ``__mt_dup`` copy, the replace pass as ``lab.replace.fork_v68_iter`` runs it
+    (each exact-fit store starts at the iterator's leaf) and the iterator over the copy.
+    ``fork_v68_iter`` does not handle VM_DONTCOPY, so a v6.8 fork of a parent with such a
+    VMA gives None.
+    """
+    if result.method == PRE68:
+        return result.costs.visits + iterator_moves(parent)
+    if has_dontcopy(parent):
+        return None
+    child, costs, _s = fork_v68_iter(parent)
+    return costs.visits + iterator_moves(child)
+
+
 def fork_table(parent, results):
-    """One row per fork: the child's tree and the work it took."""
+    """One row per fork: the child's tree and the work it took (node reads counted the
+    kernel's way, see :func:`node_reads`)."""
     rows = []
     for r in results:
         c = r.costs
+        reads = node_reads(parent, r)
         rows.append((r.method, r.child.height, r.child.node_count, leaf_sizes(r.child),
                      len(list(r.child)), c.allocs, c.frees, c.alloc_calls, c.nodes_copied,
-                     c.visits, c.splits, c.pushes, c.rebalances, c.spanning_stores))
+                     "-" if reads is None else reads, c.splits, c.pushes, c.rebalances,
+                     c.spanning_stores))
     return Table(["method", "height", "nodes", "leaf sizes", "VMAs", "allocs", "frees",
-                  "alloc_calls", "nodes copied", "visits", "splits", "pushes", "rebalances",
-                  "spanning"], rows,
+                  "alloc_calls", "nodes copied", "node reads", "splits", "pushes",
+                  "rebalances", "spanning"], rows,
                  f"parent: height {parent.height}, {parent.node_count} nodes, leaf sizes "
                  f"{leaf_sizes(parent)}, {len(list(parent))} VMAs")
+
+
+def holes_table(tree, low=MMAP_MIN_ADDR_DEFAULT, high=TASK_SIZE_X86_64):
+    """Every NULL range of the tree with its size, and the part of it mmap() may hand
+    out: inside [low, high) (mmap_min_addr and TASK_SIZE by default)."""
+    rows = []
+    for first, last, entry in tree.ranges(include_null=True):
+        if entry is not None:
+            continue
+        ufirst, ulast = max(first, low), min(last, high - 1)
+        usable = ulast - ufirst + 1 if ufirst <= ulast else 0
+        rows.append((hex(first), "MAX" if last == (1 << 64) - 1 else hex(last),
+                     hex(last - first + 1) if last - first + 1 < 1 << 64 else "2**64",
+                     hex(usable) if usable else "0"))
+    return Table(["first", "last", "size", "mmap() may use"], rows)
+
+
+def largest_usable_hole(tree, low=MMAP_MIN_ADDR_DEFAULT, high=TASK_SIZE_X86_64):
+    """(first, last) of the largest part of a hole inside [low, high)."""
+    best = None
+    for first, last, entry in tree.ranges(include_null=True):
+        if entry is not None:
+            continue
+        ufirst, ulast = max(first, low), min(last, high - 1)
+        if ufirst <= ulast and (best is None or ulast - ufirst > best[1] - best[0]):
+            best = (ufirst, ulast)
+    return best
 
 
 def child_vmas(result):
@@ -153,8 +222,9 @@ def check_child_vmas(answer):
     parent = build_mm_tree(with_flags(read_sample()))
     pre, v68 = fork_both(parent)
     want = len(list(v68.child))
-    assert want == len(list(pre.child))
-    ok = answer == want
+    if unanswered(answer):
+        return report(False, "", "set answer to a number of VMAs.")
+    ok = answer == want and want == len(list(pre.child))
     return report(ok, f"{want}: the DONTCOPY VMA is missing in both children (skipped before "
                   "v6.8, NULL-stored in v6.8); the WIPEONFORK one is there, only its pages "
                   "start empty.",
@@ -162,32 +232,36 @@ def check_child_vmas(answer):
                   "(hint: which flag does that, and which only empties the pages?)")
 
 
-def check_v68_cost(answer):
-    """Exercise 3: a function of a parent tree giving (allocs, alloc_calls) of fork_v68
-    when no VMA is DONTCOPY."""
-    if not callable(answer):
-        return report(False, "", "pass a function of the parent tree, e.g. "
-                      "check_v68_cost(v68_cost)")
-    for n in (0, 100, 400, 1000):
-        parent = build_mm_tree(_synthetic(n))
-        r = fork_v68(parent, events=None)
-        want = (r.allocs, r.alloc_calls)
-        got, failed = call_answer(answer, parent)
-        if failed:
-            return report(False, "", f"{n} extra VMAs: your function {failed}")
-        if not isinstance(got, (list, tuple)) or tuple(got) != want:
-            return report(False, "", f"{n} extra VMAs: the ledger shows (allocs, alloc_calls) "
-                          f"= {want}, your function gives {got!r} (hint: __mt_dup allocates "
-                          "every node once, one call for the root and one bulk call per "
-                          "internal node; the replace pass allocates nothing)")
-    return report(True, "(node_count, 1 + internal nodes): the copy is the whole cost, the "
-                  "replace pass is free.", "")
+def check_spanning_dontcopy(answer):
+    """Exercise "spanning": indices of sample VMAs to mark VM_DONTCOPY so that the v6.8
+    fork's replace pass makes at least one spanning store."""
+    sample = read_sample()
+    if unanswered(answer):
+        return report(False, "", "set answer to a set of VMA indices of the sample.")
+    try:
+        marked = set(answer)
+    except TypeError:
+        return report(False, "", "the answer is a set or list of VMA indices.")
+    if not marked or not all(isinstance(i, int) and not isinstance(i, bool)
+                             and 0 <= i < len(sample) for i in marked):
+        return report(False, "", f"give VMA indices between 0 and {len(sample) - 1}.")
+    r = fork_v68(build_mm_tree(with_flags(sample, {i: DONTCOPY for i in marked})))
+    c = r.costs
+    if c.spanning_stores:
+        return report(True, f"{len(marked)} DONTCOPY VMA(s): {c.spanning_stores} spanning "
+                      f"store(s), {c.rebalances} rebalance(s); the child has leaves "
+                      f"{leaf_sizes(r.child)}.", "")
+    return report(False, "", f"no spanning store ({c.rebalances} rebalance(s)). A NULL store "
+                  "spans when it would end exactly on a leaf's last index; which VMA is the "
+                  "last entry of a leaf that is not the last leaf?")
 
 
 def check_bulk_frees(answer):
     """Exercise 4: nodes the pre-6.8 fork of the (unflagged) sample frees."""
     parent = build_mm_tree(read_sample())
     want = fork_pre68(parent).frees
+    if unanswered(answer):
+        return report(False, "", "set answer to a number of nodes.")
     ok = answer == want
     return report(ok, f"{want}: mas_expected_entries preallocated for {len(list(parent))} VMAs, "
                   "the child kept its node count, and mas_destroy freed the rest.",
@@ -197,28 +271,46 @@ def check_bulk_frees(answer):
 
 SOLUTIONS = {
     "flag_codes": '''\
+from mapletree_edu.lessons import l08
 from mapletree_edu.procmaps import FLAG_NAMES
 print(FLAG_NAMES)
 codes = {name: code for code, name in FLAG_NAMES.items()}
-l08.check_flag_codes((codes["DONTCOPY"], codes["WIPEONFORK"]))''',
+answer = (codes["DONTCOPY"], codes["WIPEONFORK"])
+ok = l08.check_flag_codes(answer)''',
     "child_vmas": '''\
+from mapletree_edu.lessons import l08
+from mapletree_edu.procmaps import read_sample
+
 vmas = l08.with_flags(read_sample())
 dontcopy = sum(v.dontcopy for v in vmas)
 print(len(vmas), "VMAs,", dontcopy, "DONTCOPY")
-l08.check_child_vmas(len(vmas) - dontcopy)''',
-    "v68_cost": '''\
-def v68_cost(parent):
-    """fork_v68 without DONTCOPY: __mt_dup's ledger; the replace pass is exact fits."""
-    return parent.node_count, 1 + l08.internal_count(parent)
+answer = len(vmas) - dontcopy
+ok = l08.check_child_vmas(answer)''',
+    "spanning_dontcopy": '''\
+from mapletree_edu.fork import build_mm_tree
+from mapletree_edu.lessons import l08
+from mapletree_edu.lessons.common import leaves
+from mapletree_edu.procmaps import read_sample
 
-l08.check_v68_cost(v68_cost)''',
+sample = read_sample()
+first_leaf = leaves(build_mm_tree(sample))[0]
+# the first leaf ends with a VMA: clearing it makes a NULL that ends on the leaf's max
+last_vma = next(i for i, v in enumerate(sample) if v.last == first_leaf.max)
+print("the first leaf ends at", hex(first_leaf.max), "with VMA", last_vma)
+answer = {last_vma}
+ok = l08.check_spanning_dontcopy(answer)''',
     "bulk_frees": '''\
+from mapletree_edu.fork import build_mm_tree
+from mapletree_edu.lessons import l08
+from mapletree_edu.procmaps import read_sample
+
 parent = build_mm_tree(read_sample())
 vma_count = len(list(parent))
 preallocated = l08.expected_entries_request(vma_count, True)   # lesson 06's formula
 child = l08.fork_both(parent)[0].child          # the pre-6.8 bulk rebuild
 print(vma_count, "VMAs ->", preallocated, "nodes preallocated;", child.node_count, "kept")
-l08.check_bulk_frees(preallocated - child.node_count)''',
+answer = preallocated - child.node_count
+ok = l08.check_bulk_frees(answer)''',
 }
 
 
@@ -231,5 +323,7 @@ __all__ = ["WHAT_IF", "short_name", "named_copy", "node_summary", "fork_flagged"
            "vma_table", "tree_checks",
            "with_flags", "fork_both", "fork_table", "child_vmas", "synthetic_address_space",
            "internal_count", "internal_sizes", "layout", "expected_entries_request",
-           "check_flag_codes", "check_child_vmas", "check_v68_cost", "check_bulk_frees",
+           "check_flag_codes", "check_child_vmas", "check_spanning_dontcopy", "check_bulk_frees",
+           "TASK_SIZE_X86_64", "MMAP_MIN_ADDR_DEFAULT", "holes_table", "largest_usable_hole",
+           "node_reads", "has_dontcopy",
            "solution", "SOLUTIONS"]
