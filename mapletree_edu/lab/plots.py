@@ -142,17 +142,17 @@ def unused_share(by_layout, reals=()):
     """Share of the old path's preallocation left unused, per layout and for the real
     processes (points at their own size)."""
     plt = _plt()
-    fig, ax = plt.subplots(figsize=(WIDTH * 0.6, 3.8))
+    fig, ax = plt.subplots(figsize=(WIDTH * 0.75, 3.8))
     for layout, rows in by_layout.items():
         ax.plot([r["vmas"] for r in rows], [unused(r) * 100 for r in rows],
                 LAYOUT_STYLE.get(layout, "o-"), label=LAYOUT_NAMES.get(layout, layout))
-    for r in reals:
-        ax.plot([r["vmas"]], [r["unused"] / r["prealloc"] * 100], "k*", ms=9)
-        ax.annotate(r["name"], (r["vmas"], r["unused"] / r["prealloc"] * 100),
-                    textcoords="offset points", xytext=(5, 5), fontsize=8)
+    for r, marker in zip(reals, "*PXD", strict=False):
+        ax.plot([r["vmas"]], [r["unused"] / r["prealloc"] * 100], marker, color="k", ms=9,
+                ls="none", label=f"real: {r['name']} ({r['vmas']} VMAs)")
     ax.set(xscale="log", xlabel="VMAs", ylabel="% of the preallocation unused",
-           ylim=(0, 70), title="mas_expected_entries(): unused nodes (stars: real processes)")
-    return _finish(fig, grid=(ax,), legend=(ax,))
+           ylim=(0, 70), title="mas_expected_entries(): nodes left unused")
+    ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
+    return _finish(fig, grid=(ax,))
 
 
 def gain_fit(bench, fitted_gain, limit, series="v3"):

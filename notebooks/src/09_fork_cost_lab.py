@@ -28,25 +28,25 @@ their own words, and counts the work of both paths in the model: the same work o
 sides, on three layouts of the address space.
 """),
     md("""
-## Overview (at a glance)
+## At a glance
 
 *Time:* about 60 minutes (90 with every exercise).
 
-### Prerequisites
+*Prerequisites:*
 
-| lesson | what you need from it |
+| you need | where |
 | --- | --- |
-| [06 · Bulk insert](06-bulk-insert.ipynb) | the old path: bulk mode, its splits and pushes |
-| [07 · __mt_dup and fork](07-mt-dup-and-fork.ipynb) | the new path: the copy, the replace pass |
-| [08 · A real process](08-a-real-process.ipynb) | `/proc/<pid>/maps` as a VMA tree, forked |
+| the old path: bulk mode, its splits and pushes | [06 · Bulk insert](06-bulk-insert.ipynb) |
+| the new path: the copy, the replace pass | [07 · __mt_dup and fork](07-mt-dup-and-fork.ipynb) |
+| `/proc/<pid>/maps` as a VMA tree, forked | [08 · A real process](08-a-real-process.ipynb) |
 
-### You will learn
+*You will learn:*
 
-- to redo a benchmark's arithmetic from its table, and to find a slip in it;
-- why a fixed cost per fork bends the curves, and what `a + b·n` predicts for the gain;
-- to count the same work on both paths before comparing them;
-- why the layout of the holes decides how much of the bulk preallocation is wasted;
-- why both paths are O(n): with the position kept, an append is O(1) amortised.
+* to redo a benchmark's arithmetic from its table, and to find a slip in it;
+* why a fixed cost per fork bends the curves, and what `a + b·n` predicts for the gain;
+* to count the same work on both paths before comparing them;
+* why the layout of the holes decides how much of the bulk preallocation is wasted;
+* why both paths are O(n): with the position kept, an append is O(1) amortised.
 """),
     md("""
 ### Vocabulary
@@ -358,7 +358,7 @@ for lay in layouts.LAYOUTS:
 """),
     code("""
 plots.fills({f"bulk, {layouts.LAYOUT_NAMES[lay]}": fills[lay]["bulk"]
-             for lay in layouts.LAYOUTS}, logs["holes"]);
+             for lay in layouts.LAYOUTS});
 """, ignore_output=True),
     md("""
 ## 9. bench_forking
@@ -492,14 +492,14 @@ assert "PASS" not in _text and "True" not in _text
 
 ## After v6.8
 
-> - **Bulk insert dropped** in v6.18-rc1: "maple_tree: Drop bulk insert support" (mainline
->   e3852a1213ffc6fbd89c768e7c54a360652648b8; seen in
->   [deepin-community/kernel#1280](https://github.com/deepin-community/kernel/pull/1280))
->   removes `mas_expected_entries()` and the bulk split: fork no longer used it.
-> - **Forking with slab sheaves**: "maple_tree: Convert forking to use the sheaf
->   interface"
->   ([9b906376adc1](https://www.infradead.org/git/?a=commit&h=9b906376adc11f6fa51c555ac25dd60ee2f05b49&p=users%2Fjedix%2Flinux-maple.git))
->   changes how `__mt_dup()` gets its nodes.
+* **Bulk insert dropped** in v6.18-rc1: "maple_tree: Drop bulk insert support" (mainline
+  `e3852a1213ffc6fbd89c768e7c54a360652648b8`, seen in
+  <https://github.com/deepin-community/kernel/pull/1280>) removes
+  `mas_expected_entries()` and the bulk split; fork had stopped using them in v6.8.
+* **Forking with slab sheaves**: "maple_tree: Convert forking to use the sheaf interface"
+  (`9b906376adc11f6fa51c555ac25dd60ee2f05b49` in the maple tree development tree,
+  <https://www.infradead.org/git/?a=commit&h=9b906376adc11f6fa51c555ac25dd60ee2f05b49&p=users%2Fjedix%2Flinux-maple.git>)
+  changes how `__mt_dup()` gets its nodes (which release first had it was not checked).
 
 ## What's next
 
