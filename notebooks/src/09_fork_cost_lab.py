@@ -117,8 +117,9 @@ print(report.gain_sentence(bench))
 ## 2. Liam's normalisation, redone
 
 Liam turned the table into VMAs per second: forks per 10 s, divided by 10, times the
-VMAs of one fork. His table has a dip at 3221 VMAs in both rows, which he took for
-something running on the host.
+VMAs of one fork. His table has a dip at 3221 VMAs in both rows; he first thought of
+something else running on the host machine, but both runs dropped by about the same
+percentage.
 """),
     predict("""
 Every printed VMAs/s is forks/10 × some multiplier. Read the multiplier back from his
