@@ -585,7 +585,7 @@ answer = None   # an entry count
 
 - The review thread of "fork: Use `__mt_dup()` to duplicate maple tree in `dup_mmap()`",
   v3 (Peng Zhang, September 2023), cover letter:
-  <https://lore.kernel.org/r/20230925035617.84767-1-zhangpeng.00@bytedance.com>.
+  <https://lore.kernel.org/lkml/20230925035617.84767-1-zhangpeng.00@bytedance.com/>.
 - `Documentation/core-api/maple_tree.rst` ("mass insertion mode"), rendered at
   <https://docs.kernel.org/core-api/maple_tree.html>.
 - The merged fork commit, `d2406291483775ecddaee929231a39c70c08fda2`:

@@ -594,9 +594,9 @@ answer = None   # a VMA number
 ## Resources
 
 - Version 3 of the series, whose review is quoted here (cover letter):
-  <https://lore.kernel.org/r/20230925035617.84767-1-zhangpeng.00@bytedance.com>.
-- Version 5, where the failure path moved into `exit_mmap()` (cover letter):
-  <https://lore.kernel.org/r/20231016032226.59199-1-zhangpeng.00@bytedance.com>.
+  <https://lore.kernel.org/lkml/20230925035617.84767-1-zhangpeng.00@bytedance.com/>.
+- Version 5, where the failure path moved into `exit_mmap()`: its cover letter has the
+  message ID `20231016032226.59199-1-zhangpeng.00@bytedance.com`.
 - The merged commits: "maple_tree: introduce interfaces `__mt_dup()` and `mtree_dup()`"
   (`fd32e4e9b7646510ee9010e0d5f8b8857d48a6f7`,
   <https://lab.nexedi.com/kirr/linux/-/commit/fd32e4e9b7646510ee9010e0d5f8b8857d48a6f7>)
@@ -612,6 +612,11 @@ answer = None   # a VMA number
 >   bulk insert support" (`e3852a1213ff`, v6.18-rc1 according to a downstream backport
 >   note, <https://github.com/deepin-community/kernel/pull/1280>) gives as its reason
 >   that `fork()` uses `__mt_dup()`.
+> - **The copy's node allocation moved to slab sheaves**: "maple_tree: Convert forking
+>   to use the sheaf interface" (`9b906376adc1`, seen in Liam Howlett's public maple-tree
+>   branch,
+>   <https://www.infradead.org/git/?a=commit&h=9b906376adc11f6fa51c555ac25dd60ee2f05b49&p=users%2Fjedix%2Flinux-maple.git>;
+>   the release it went into was not checked).
 
 ## What's next
 
