@@ -128,7 +128,11 @@ def test_l01_every_diagram_mark_is_drawn():
     """Each mark lesson 01 explains appears in the renderer's DOT for a tree or a step."""
     from mapletree_edu.render import step_to_dot, view_to_dot
 
-    dots = [view_to_dot(common.view_of(t)) for t in (
+    high = common.tree_of(common.vma_ranges(20, stride=0x10000, length=0x4000,
+                                            start=0x555555554000))
+    dots = [view_to_dot(common.view_of(high), collapse=1,
+                        focus_index=common.leaves(high)[1].min)]
+    dots += [view_to_dot(common.view_of(t)) for t in (
         l01.tree_gaps(), common.tree_of(common.vma_ranges(20), alloc=False),
         common.tree_of(common.vma_ranges(20, stride=0x10000, length=0x4000,
                                          start=0x555555554000)))]

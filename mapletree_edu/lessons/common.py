@@ -6,6 +6,8 @@ No kernel twin: these only build trees through the public API, record operations
 them so that no algorithm code lives in a notebook.
 """
 
+import re
+
 from ..core.constants import (
     MAPLE_ARANGE_64,
     MAPLE_LEAF_64,
@@ -396,22 +398,35 @@ def describe(obj):
 def show(obj, **opts):
     """Display the diagram of a tree, a step or a view.
 
-    The notebook gets the SVG inline in HTML, scaled down to the page width when the tree
-    is wide (small trees keep their natural size); viewers that do not take HTML get the
-    plain SVG image, and text-only ones a one-line description.
+    The notebook gets the SVG as an ``<img>`` with a ``data:`` URL inside HTML, scaled down
+    to the page width when the tree is wide (small trees keep their natural size). An
+    image, not inline SVG: JupyterLab sanitizes the HTML of a notebook it does not trust
+    (one opened with stored outputs) and would strip inline SVG to bare text. Viewers
+    that do not take HTML get the plain SVG image, and text-only ones a one-line
+    description.
     """
+    import base64
+    import html
+
     from IPython.display import display
 
-    from ..render import fit_svg
     svg = diagram(obj, **opts)
-    bundle = {"text/plain": describe(obj)}
+    text = describe(obj)
+    bundle = {"text/plain": text}
     if svg.lstrip().startswith("<?xml"):
+        m = _SVG_WIDTH.search(svg)
+        width = f"max-width:min(100%, {m.group(1)}pt);" if m else "max-width:100%;"
+        data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
         bundle["text/html"] = ('<div class="mt-figure" style="max-width:100%;overflow:hidden">'
-                               + fit_svg(svg) + "</div>")
+                               f'<img alt="{html.escape(text)}" style="{width}height:auto" '
+                               f'src="data:image/svg+xml;base64,{data}"/></div>')
         bundle["image/svg+xml"] = svg
     else:
         bundle["text/html"] = svg
     display(bundle, raw=True)
+
+
+_SVG_WIDTH = re.compile(r'<svg width="([0-9.]+)pt"')
 
 
 # --- checks --------------------------------------------------------------------------------

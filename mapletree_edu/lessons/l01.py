@@ -363,6 +363,9 @@ def diagram_marks():
         ("purple border", "a node", "the sibling a push or rebalance uses", SIBLING),
         ("yellow cells", "leaf slots", "the range the step writes", RANGE_BG),
         ("mas.node", "header tag", "the node the maple state points at", "mas.node"),
+        ("dashed box \u2026 N leaves", "in place of subtrees",
+         "leaves not drawn (collapsed); the caption says how many nodes are drawn",
+         "rounded,dashed"),
     ]
 
 

@@ -61,6 +61,7 @@ def notebook():
         from mapletree_edu.lessons import l01
         from mapletree_edu.lessons.common import (
             leaf_sizes,
+            leaves,
             node_table,
             node_type_table,
             node_types,
@@ -331,11 +332,15 @@ def notebook():
         md("""
         Large indices: when an index other than MAX is above 0xffff, the whole diagram is
         in hex, and a node whose pivots share their leading digits writes them once in its
-        header (`pivots 0x5555…`), each pivot showing only the digits after `…`:
+        header (`pivots 0x5555…`), each pivot showing only the digits after `…`. A wide
+        tree can be drawn with only some of its leaves: `collapse=1` keeps one leaf (the
+        one holding `focus_index`) and draws the others as dashed boxes that say how many
+        leaves they stand for:
         """),
         code("""
         high = tree_of(vma_ranges(20, stride=0x10000, length=0x4000, start=0x555555554000))
-        show(high)
+        middle = leaves(high)[1]
+        show(high, collapse=1, focus_index=middle.min)
         """, ignore_output=True),
         md("""
         ## 9. Why the mm uses a maple tree

@@ -51,7 +51,9 @@ def check(text):
     """A cell that only the tests need (assertions on the model's state). nbval runs it;
     students do not see it: its source and output are hidden in JupyterLab and Notebook 7
     and it is skipped in slides. It must print nothing."""
-    cell = new_code_cell(dedent(text).strip("\n"))
+    # the first line is empty: JupyterLab and Notebook 7 show a collapsed cell as a thin
+    # bar with its first line, so an empty one shows nothing of the test
+    cell = new_code_cell("\n" + dedent(text).strip("\n"))
     cell.metadata["tags"] = ["nbval-check"]
     cell.metadata["jupyter"] = {"source_hidden": True, "outputs_hidden": True}
     cell.metadata["slideshow"] = {"slide_type": "skip"}
