@@ -253,6 +253,19 @@ def player_calls(cell):
             in ("Player", "PredictPlayer", "SideBySide")]
 
 
+def player_targets(cell):
+    """Names a player is assigned to (shown in the cell right under the question)."""
+    tree = ast.parse(code_source(cell))
+    return [t.id for n in ast.walk(tree) if isinstance(n, ast.Assign) and player_calls_in(n)
+            for t in n.targets if isinstance(t, ast.Name)]
+
+
+def player_calls_in(node):
+    return isinstance(node.value, ast.Call) and getattr(
+        node.value.func, "id", getattr(node.value.func, "attr", None)) in (
+        "Player", "PredictPlayer", "SideBySide")
+
+
 @pytest.mark.parametrize("path", LESSONS, ids=ids(LESSONS))
 def test_predict_before_every_player(path):
     cells = read(path).cells
@@ -274,6 +287,9 @@ def test_players_start_at_step_0_with_titles_that_do_not_answer(path):
                 if kw.arg == "start":
                     assert isinstance(kw.value, ast.Constant) and kw.value.value == 0, \
                         f"{path.name} cell {i}: a player must start at step 0"
+            for target in player_targets(c):
+                assert not ANSWER_WORDS.search(target.replace("_", " ")), \
+                    f"{path.name} cell {i}: the variable {target!r} names the answer"
             titles = [a.value for a in call.args[1:2] if isinstance(a, ast.Constant)]
             titles += [kw.value.value for kw in call.keywords
                        if kw.arg == "title" and isinstance(kw.value, ast.Constant)]

@@ -141,11 +141,11 @@ def notebook():
         """),
         code("""
         steps, after = record_op(ta, "store", 10, 15, "x", on_copy=True)
-        exact = Player(steps, "store(10, 15, 'x') into tree_a()")
-        exact
+        first_store = Player(steps, "store(10, 15, 'x') into tree_a()")
+        first_store
         """),
         check("""
-        assert exact.value == 0 and fns(steps)[-1] == "mas_wr_modify"
+        assert first_store.value == 0 and fns(steps)[-1] == "mas_wr_modify"
         """),
         predict("""
         `store(100, 105, 'x')`: the leaf has 12 slots, and the write falls in its last
@@ -154,11 +154,11 @@ def notebook():
         """),
         code("""
         steps, after = record_op(ta, "store", 100, 105, "x", on_copy=True)
-        append = Player(steps, "store(100, 105, 'x') into tree_a()")
-        append
+        second_store = Player(steps, "store(100, 105, 'x') into tree_a()")
+        second_store
         """),
         check("""
-        assert append.value == 0 and fns(steps)[-1] == "mas_wr_append"
+        assert second_store.value == 0 and fns(steps)[-1] == "mas_wr_append"
         assert leaf_sizes(after) == [14]
         """),
         predict("""
@@ -168,11 +168,11 @@ def notebook():
         """),
         code("""
         steps, after = record_op(ta, "store", 12, 19, "x", on_copy=True)
-        slot_store = Player(steps, "store(12, 19, 'x') into tree_a()")
-        slot_store
+        third_store = Player(steps, "store(12, 19, 'x') into tree_a()")
+        third_store
         """),
         check("""
-        assert slot_store.value == 0 and fns(steps)[-1] == "mas_wr_slot_store"
+        assert third_store.value == 0 and fns(steps)[-1] == "mas_wr_slot_store"
         assert leaf_sizes(after) == [12]
         """),
         predict("""
@@ -182,11 +182,11 @@ def notebook():
         """),
         code("""
         steps, after = record_op(ta, "store", 12, 13, "x", on_copy=True)
-        node_store = Player(steps, "store(12, 13, 'x') into tree_a()")
-        node_store
+        fourth_store = Player(steps, "store(12, 13, 'x') into tree_a()")
+        fourth_store
         """),
         check("""
-        assert node_store.value == 0 and fns(steps)[-1] == "mas_wr_node_store"
+        assert fourth_store.value == 0 and fns(steps)[-1] == "mas_wr_node_store"
         """),
         md("""
         The answers, each store run on a copy of `tree_a()`. Read each row against the slot
@@ -228,11 +228,11 @@ def notebook():
         """),
         code("""
         steps, after = record_op(tb, "store", 0, 30, None, on_copy=True)
-        rebalance = Player(steps, "clear(0, 30) in tree_b()")
-        rebalance
+        clear_player = Player(steps, "clear(0, 30) in tree_b()")
+        clear_player
         """),
         check("""
-        assert rebalance.value == 0 and "mas_rebalance" in fns(steps)
+        assert clear_player.value == 0 and "mas_rebalance" in fns(steps)
         """),
         md("""
         The steps, with the numbers: the leaf would keep 4 slots (NULL `[0, 30]`, the rest
@@ -290,11 +290,11 @@ def notebook():
         """),
         code("""
         steps, after = record_op(ta, "erase", 40, on_copy=True)
-        erase = Player(steps, "erase(40) in tree_a()")
-        erase
+        erase_player = Player(steps, "erase(40) in tree_a()")
+        erase_player
         """),
         check("""
-        assert erase.value == 0 and leaf_sizes(after) == [10]
+        assert erase_player.value == 0 and leaf_sizes(after) == [10]
         """),
         md("""
         The answer: the NULL ranges `[36, 39]` and `[46, 49]` join `[40, 45]` into one
@@ -337,11 +337,11 @@ def notebook():
         """),
         code("""
         steps, after = record_op(l02.tree_a(rcu=True), "store", 12, 22, "x")
-        rcu = Player(steps, "store(12, 22, 'x') into tree_a(rcu=True)")
-        rcu
+        rcu_player = Player(steps, "store(12, 22, 'x') into tree_a(rcu=True)")
+        rcu_player
         """),
         check("""
-        assert rcu.value == 0 and fns(steps)[-1] == "mas_wr_node_store"
+        assert rcu_player.value == 0 and fns(steps)[-1] == "mas_wr_node_store"
         assert len(steps[-1].new) == 1 and len(steps[-1].freed) == 1
         """),
         md("""
