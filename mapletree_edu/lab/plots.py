@@ -86,7 +86,7 @@ def normalisation(bench, fit_old=None, fit_new=None):
                  label=f"{name}: n/(a+bn), b={fit.b * 1e9:.0f} ns")
         ax2.axhline(asymptote(fit) / 1e6, color=color, ls=":", alpha=0.7)
     ax2.set(xscale="log", xlabel="VMAs", ylabel="million VMAs per second",
-            title="v4: an affine cost gives the bend; dotted: 1/b")
+            title="v4: VMAs/s and n/(a + b*n); dotted: 1/b")
     return _finish(fig, grid=(ax1, ax2), legend=(ax1, ax2), fontsize=7)
 
 
@@ -108,9 +108,9 @@ def fork_time(bench, fits):
         mids = [(r0.vmas * r1.vmas) ** 0.5 for r0, r1 in zip(rows, rows[1:], strict=False)]
         ax2.plot(mids, marg, "o-", color=color, label=f"{path}")
     ax1.set(xscale="log", yscale="log", xlabel="VMAs", ylabel="time per fork, us",
-            title="T(n) = a + b*n fits every column")
+            title="time per fork and the fitted a + b*n")
     ax2.set(xscale="log", xlabel="VMAs (between columns)", ylabel="ns per added VMA",
-            title="marginal cost: flat, no log n growth", ylim=(0, 600))
+            title="marginal cost between columns", ylim=(0, 600))
     return _finish(fig, grid=(ax1, ax2), legend=(ax1, ax2))
 
 
@@ -170,7 +170,7 @@ def gain_fit(bench, fitted_gain, limit, series="v3"):
                f"{limit * 100:+.1f} %")
     ax.axvline(1621, color="grey", lw=0.8)
     ax.set(xscale="log", xlabel="VMAs", ylabel="gain, %", ylim=(0, 60),
-           title="the fixed cost explains the gain at every size")
+           title="measured gain and the gain of the a + b*n fits")
     return _finish(fig, grid=(ax,), legend=(ax,))
 
 
