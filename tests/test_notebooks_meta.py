@@ -393,7 +393,8 @@ def path_rows(nb, name):
     assert text is not None, f"the index has no '## {name}'"
     rows = []
     for line in text.splitlines():
-        m = re.match(r"^\|\s*(\d+)\s*\|\s*`([0-9][0-9]-[\w-]+)`\s*\|\s*(.+?)\s*\|", line)
+        m = re.match(r"^\|\s*(\d+)\s*\|\s*\[?`([0-9][0-9]-[\w-]+)`(?:\]\([^)]*\))?\s*\|"
+                     r"\s*(.+?)\s*\|", line)
         if m:
             rows.append((int(m.group(1)), m.group(2) + ".ipynb", m.group(3)))
     return rows

@@ -70,7 +70,7 @@ def class_path_markdown():
     rows = ["| minutes | notebook | sections | in class |", "| --- | --- | --- | --- |"]
     for minutes, stem, sections, what in CLASS_PATH:
         names = "; ".join(f"§ {s}" for s in sections)
-        rows.append(f"| {minutes} | `{stem}` | {names} | {what} |")
+        rows.append(f"| {minutes} | [`{stem}`]({stem}.ipynb) | {names} | {what} |")
     total = sum(m for m, *_ in CLASS_PATH)
     return "\n".join(rows) + f"\n\nTotal: {total} minutes."
 
@@ -78,7 +78,7 @@ def class_path_markdown():
 def self_study_markdown():
     rows = ["| minutes | notebook | what to do |", "| --- | --- | --- |"]
     for minutes, stem, what in SELF_STUDY:
-        rows.append(f"| {minutes} | `{stem}` | {what} |")
+        rows.append(f"| {minutes} | [`{stem}`]({stem}.ipynb) | {what} |")
     total = sum(m for m, *_ in SELF_STUDY)
     return "\n".join(rows) + f"\n\nTotal: about {total // 60} hours {total % 60} minutes."
 
