@@ -362,7 +362,9 @@ def notebook():
           reading (lesson 02 shows which writes still happen in place).
 
         Page faults did not become lock-free in 6.1: they still took `mmap_lock`. The
-        lock-free fault path came with **per-VMA locks in 6.4**: `lock_vma_under_rcu()`
+        lock-free fault path came with **per-VMA locks in 6.4** (LWN's *Stabilizing
+        per-VMA locking* and the commit that added the function, both under Resources):
+        `lock_vma_under_rcu()`
         (in v6.8 at `mm/memory.c:5614`) walks the tree under RCU with `mas_walk()`, then
         takes the lock of the one VMA it found. It is only safe because the mm tree is in
         RCU mode. The mm tree is *not* in RCU mode while `dup_mmap()` builds a child's tree
@@ -474,6 +476,9 @@ def notebook():
           deep, a maple tree 5: <https://lkml.iu.edu/hypermail/linux/kernel/1903.1/06343.html>
         * *Stabilizing per-VMA locking*, LWN (July 2023), on the per-VMA locks of 6.4; its
           summary: <https://pipedot.org/article/6CYGN>
+        * "mm: introduce lock_vma_under_rcu to be used from arch-specific code" (Suren
+          Baghdasaryan, part of the per-VMA lock series), as carried in the maple tree
+          development tree: <https://www.infradead.org/git/?a=commit&h=6f712845fed42e5dbaa586ade9f26d3cfda7892a&p=users%2Fjedix%2Flinux-maple.git>
         * The merge that re-enabled `CONFIG_PER_VMA_LOCK` after the 6.4 problems
           (`946c6b59c56d`): <https://git.zx2c4.com/wireguard-linux/commit/tools/lib/python/kdoc/python_version.py?id=946c6b59c56dc6e7d8364a8959cb36bf6d10bc37>
         """),
