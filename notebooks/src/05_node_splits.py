@@ -360,7 +360,7 @@ def notebook():
         code("""
         before = l05.appended(79)
         steps, after = record_op(before, "store", *l05.append_range(79), 79, on_copy=True)
-        show(before, collapse=3)
+        show(before, collapse=3, focus_index=790)
         """, ignore_output=True),
         predict("""
         how many `mab_calc_split` steps will this store have, and at which levels? What will
@@ -396,7 +396,7 @@ def notebook():
         steps, t = record_op(t, "erase", l05.append_range(32)[0])
         print("erase entry 32:", fns(steps)[1:], "->", leaf_sizes(t))
         steps, after = record_op(t, "erase", l05.append_range(33)[0], on_copy=True)
-        show(t, collapse=3)
+        show(t, collapse=3, focus_index=l05.append_range(33)[0])
         """, ignore_output=True),
         predict("""
         erasing entry 33 leaves the fifth leaf too small. Its next sibling is the last leaf.
@@ -437,7 +437,7 @@ def notebook():
         base = l05.erase_base()
         target = leaves(base)[0].slots[-1]       # the last entry of the first leaf
         steps, after = record_op(base, "erase", l05.append_range(target)[0], on_copy=True)
-        show(base, collapse=3)
+        show(base, collapse=3, focus_index=l05.append_range(target)[0])
         """, ignore_output=True),
         predict("""
         after the spanning store, where does the NULL range that replaced the entry end:
@@ -472,7 +472,7 @@ def notebook():
         base = l05.erase_base()
         steps, after = record_op(base, "store", *l05.THREE_WAY_STORE, on_copy=True)
         print("store", l05.THREE_WAY_STORE, "into leaves", leaf_sizes(base))
-        show(base, collapse=3)
+        show(base, collapse=3, focus_index=l05.THREE_WAY_STORE[0])
         """, ignore_output=True),
         code("""
         l05.big_node_table(steps)

@@ -242,7 +242,7 @@ walks from the root, with the same result.)
 copy = src.dup()
 first, last, vma = next(iter(copy))
 print(f"replace vma {vma} over [{first}, {last}] with the child's copy")
-show(copy, collapse=4)
+show(copy, collapse=4, focus_index=first)
 """, ignore_output=True),
     predict("""
 which write path will this store take? Will it allocate a node?
@@ -305,7 +305,7 @@ for first, last, vma in list(copy):
     else:
         copy.store(first, last, l07.child_entry(vma))
 print("the root's children cover:", l07.internal_bounds(copy))
-show(copy, collapse=4)
+show(copy, collapse=4, focus_index=710)
 """, ignore_output=True),
     predict("""
 VMA 71's range ends exactly at the first internal node's max, 715. Which write path
