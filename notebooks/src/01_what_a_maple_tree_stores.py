@@ -330,6 +330,12 @@ def notebook():
         show(split_steps[-1], prev_view=split_steps[-2].view)
         """, ignore_output=True),
         md("""
+        The step drawn is the last one of the split, `mas_topiary_replace()`
+        (`lib/maple_tree.c:2548`): the new nodes were built beside the tree; now the new
+        root is put in place of the old one with a single pointer write, the parent
+        pointers of the children are set, and the old nodes (the "topiary", in the dashed
+        red box) are freed. Lesson 02, section 4, meets it again in a rebalance.
+
         Large indices: when an index other than MAX is above 0xffff, the whole diagram is
         in hex, and a node whose pivots share their leading digits writes them once in its
         header (`pivots 0x5555…`), each pivot showing only the digits after `…`. A wide

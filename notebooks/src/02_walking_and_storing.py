@@ -312,28 +312,19 @@ def notebook():
         reader may be in the middle of a leaf while it is written. The mm's tree is in RCU
         mode (`MM_MT_FLAGS` has `MT_FLAGS_USE_RCU`), except while `dup_mmap()` builds a
         child's tree (`mt_clear_in_rcu()`, `kernel/fork.c:665`) and while `exit_mmap()`
-        tears one down (`mm/mmap.c:3296`). v6.8 checks `mt_in_rcu()` in each write path:
-
-        * **exact fit**: one slot pointer is replaced (`rcu_assign_pointer()`), in place,
-          in RCU mode too. A reader sees the old entry or the new one.
-        * **slot store across two ranges** (the `store(12, 19, 'x')` case): one slot pointer
-          and one pivot change, in place, in RCU mode too (`lib/maple_tree.c:3984-3994`).
-        * **slot store across three ranges**: refused in RCU mode (`:3995`); the node store
-          does it.
-        * **append**: refused in RCU mode (`:4105`); the node store does it.
-        * **node store**: builds a **new** node and swaps it in (`mas_replace_node()`); the
-          old node is freed after an RCU grace period (`:3905-3910`, `mas_free()` at `:1299`).
-        * **big node written back as one node**: `mas_reuse_node()` refuses in RCU mode
-          (`:3414`), so a new node is made here too.
-
-        Here is `tree_a()` in RCU mode, with the same slots as before:
+        tears one down (`mm/mmap.c:3296`). A writer must then never leave a node in a state
+        a reader could misread: it either changes one word a reader reads atomically, or
+        builds a new node and swaps it in. Here is `tree_a()` in RCU mode, with the same
+        slots as before:
         """),
         code("""
         show(l02.tree_a(rcu=True))
         """, ignore_output=True),
         predict("""
-        in RCU mode, `store(12, 22, 'x')` cannot be a three-range slot store. Which path
-        will take it, and which node will the diagram show as new and which as freed?
+        take the stores of section 3 again: `store(10, 15, 'x')`, `store(100, 105, 'x')`,
+        `store(12, 19, 'x')`, `store(12, 22, 'x')` and `store(12, 13, 'x')`. Which of them
+        can v6.8 still write into this leaf in place, and which need a new node? The player
+        below steps one of them, `store(12, 22, 'x')`.
         """),
         code("""
         steps, after = record_op(l02.tree_a(rcu=True), "store", 12, 22, "x")
@@ -345,6 +336,22 @@ def notebook():
         assert len(steps[-1].new) == 1 and len(steps[-1].freed) == 1
         """),
         md("""
+        The answer is in the code: v6.8 checks `mt_in_rcu()` in each write path.
+
+        * **exact fit**: one slot pointer is replaced (`rcu_assign_pointer()`), in place,
+          in RCU mode too. A reader sees the old entry or the new one.
+        * **slot store across two ranges** (`store(12, 19, 'x')`): one slot pointer and one
+          pivot change, in place, in RCU mode too (`lib/maple_tree.c:3984-3994`).
+        * **slot store across three ranges** (`store(12, 22, 'x')`, the player above):
+          refused in RCU mode (`:3995`); the node store does it.
+        * **append** (`store(100, 105, 'x')`): refused in RCU mode (`:4105`); the node store
+          does it.
+        * **node store**: builds a **new** node and swaps it in (`mas_replace_node()`); the
+          old node is freed after an RCU grace period (`:3905-3910`, `mas_free()` at
+          `:1299`).
+        * **big node written back as one node**: `mas_reuse_node()` refuses in RCU mode
+          (`:3414`), so a new node is made here too.
+
         The same five stores as in section 3, in RCU mode, with the nodes each one
         allocated and freed. Zero and zero means the leaf was changed in place: the exact
         fit and the two-range slot store. The append and the three-range slot store became
