@@ -290,7 +290,7 @@ def threshold_rows():
     leaf, arange = MT_MIN_SLOTS[MAPLE_LEAF_64], MT_MIN_SLOTS[MAPLE_ARANGE_64]
     slots, aslots = MT_SLOTS[MAPLE_LEAF_64], MT_SLOTS[MAPLE_ARANGE_64]
     return [
-        ("mas_wr_modify", f"new_end >= mt_slots", f">= {slots} (17+ entries)",
+        ("mas_wr_modify", "new_end >= mt_slots", f">= {slots} (17+ entries)",
          f">= {aslots} (11+)", "too big for the node: the big node takes over, which splits"),
         ("mas_wr_node_store", "not root, new_end <= mt_min_slots, not bulk",
          f"<= {leaf} (7 or fewer entries)", f"<= {arange} (5 or fewer)",

@@ -1,8 +1,16 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Builder of notebooks/01-what-a-maple-tree-stores.ipynb."""
 
-from build import check, code, exercise, lesson, md, predict
+from build import check, code, exercise, kernel_functions, lesson, md, predict
 
+#: links too long for one source line (all registered in notebooks/src/LINKS.md)
+LOCK_VMA_COMMIT = ("https://www.infradead.org/git/?a=commit"
+                   "&h=6f712845fed42e5dbaa586ade9f26d3cfda7892a&p=users%2Fjedix%2Flinux-maple.git")
+PER_VMA_MERGE = ("https://git.zx2c4.com/wireguard-linux/commit/tools/lib/python/kdoc/"
+                 "python_version.py?id=946c6b59c56dc6e7d8364a8959cb36bf6d10bc37")
+STORE_ROOT_COMMIT = ("https://www.infradead.org/git/?a=commit"
+                     "&h=907a8afde7f58103699bce1862b37abfde78522d&p=users%2Fjedix%2Flinux-maple.git")
+WILCOX_LKML = "https://lkml.iu.edu/hypermail/linux/kernel/1903.1/06343.html"
 
 def notebook():
     return lesson([
@@ -54,7 +62,7 @@ def notebook():
         | root entry | a lone entry at index 0, kept in the root pointer instead of a node |
         | gap | the size of the largest NULL range below a child (allocation trees only) |
         | metadata | `end` (the last used slot) and `gap` (the child with the largest gap) |
-        | RCU mode | readers walk the tree without a lock; writers never change what they may see half done |
+        | RCU mode | readers walk without a lock; writers never leave a node half changed |
         """),
         code("""
         from mapletree_edu import ULONG_MAX, MapleTree
@@ -452,24 +460,32 @@ def notebook():
         * The mm's tree is in RCU mode (except inside `dup_mmap()` and `exit_mmap()`), which
           lets page faults find their VMA under RCU with per-VMA locks since 6.4.
         """),
-        md("""
-        ## Kernel functions explained
-
-        | function | what it does | where in v6.8 |
-        | --- | --- | --- |
-        | `mtree_store_range()` | the normal API store of an entry over a range | `lib/maple_tree.c:6311` |
-        | `mtree_load()` | the entry at one index | `lib/maple_tree.c:6269` |
-        | `mas_store_root()` | a store into an empty tree or a root entry | `lib/maple_tree.c:3516` |
-        | `mas_root_expand()` | the root entry becomes the first leaf | `lib/maple_tree.c:3473` |
-        | `mt_mk_node()` | a node address with its type bits: a child pointer | `lib/maple_tree.c:334` |
-        | `ma_data_end()` | the last used slot, from the metadata or the pivots | `lib/maple_tree.c:1407` |
-        | `mas_leaf_max_gap()` | the largest NULL range of a leaf (its gap in the parent) | `lib/maple_tree.c:1469` |
-        | `mas_empty_area()`, `mas_empty_area_rev()` | the gap search under `vm_unmapped_area()` | `lib/maple_tree.c:4996`, `:5053` |
-        | `vm_unmapped_area()` | picks `unmapped_area()` or `unmapped_area_topdown()` | `mm/mmap.c:1679` |
-        | `lock_vma_under_rcu()` | page-fault lookup of a VMA under RCU (per-VMA locks) | `mm/memory.c:5614` |
-        | `mt_validate()` | the consistency checker, with its size rule | `lib/maple_tree.c:7480` |
-        | `mt_dump()` | the text dump of a tree | `lib/maple_tree.c:7183` |
-        """),
+        kernel_functions([
+            ("`mtree_store_range()`", "the normal API store of an entry over a range",
+             "`lib/maple_tree.c:6311`"),
+            ("`mtree_load()`", "the entry at one index", "`lib/maple_tree.c:6269`"),
+            ("`mas_store_root()`", "a store into an empty tree or a root entry",
+             "`lib/maple_tree.c:3516`"),
+            ("`mas_root_expand()`", "the root entry becomes the first leaf",
+             "`lib/maple_tree.c:3473`"),
+            ("`mt_mk_node()`", "a node address with its type bits: a child pointer",
+             "`lib/maple_tree.c:334`"),
+            ("`ma_data_end()`", "the last used slot, from the metadata or the pivots",
+             "`lib/maple_tree.c:1407`"),
+            ("`mas_leaf_max_gap()`", "the largest NULL range of a leaf (its gap in the parent)",
+             "`lib/maple_tree.c:1469`"),
+            ("`mas_empty_area()`, `mas_empty_area_rev()`",
+             "the gap search under `vm_unmapped_area()`", "`lib/maple_tree.c:4996`, `:5053`"),
+            ("`vm_unmapped_area()`", "picks `unmapped_area()` or `unmapped_area_topdown()`",
+             "`mm/mmap.c:1679`"),
+            ("`lock_vma_under_rcu()`", "page-fault lookup of a VMA under RCU (per-VMA locks)",
+             "`mm/memory.c:5614`"),
+            ("`mas_topiary_replace()`", "a rebuilt subtree put in place, the old nodes freed",
+             "`lib/maple_tree.c:2548`"),
+            ("`mt_validate()`", "the consistency checker, with its size rule",
+             "`lib/maple_tree.c:7480`"),
+            ("`mt_dump()`", "the text dump of a tree", "`lib/maple_tree.c:7183`"),
+        ]),
         md("""
         ## Resources
 
@@ -479,14 +495,14 @@ def notebook():
           <https://blogs.oracle.com/linux/maple-tree-storing-ranges>
         * *Introducing maple trees*, LWN, February 2021: <https://lwn.net/Articles/845507/>
         * Matthew Wilcox on LKML (2019), why a wide tree: a 1000-entry rbtree is 10 levels
-          deep, a maple tree 5: <https://lkml.iu.edu/hypermail/linux/kernel/1903.1/06343.html>
+          deep, a maple tree 5: <""" + WILCOX_LKML + """>
         * *Stabilizing per-VMA locking*, LWN (July 2023), on the per-VMA locks of 6.4; its
           summary: <https://pipedot.org/article/6CYGN>
         * "mm: introduce lock_vma_under_rcu to be used from arch-specific code" (Suren
           Baghdasaryan, part of the per-VMA lock series), as carried in the maple tree
-          development tree: <https://www.infradead.org/git/?a=commit&h=6f712845fed42e5dbaa586ade9f26d3cfda7892a&p=users%2Fjedix%2Flinux-maple.git>
+          development tree: <""" + LOCK_VMA_COMMIT + """>
         * The merge that re-enabled `CONFIG_PER_VMA_LOCK` after the 6.4 problems
-          (`946c6b59c56d`): <https://git.zx2c4.com/wireguard-linux/commit/tools/lib/python/kdoc/python_version.py?id=946c6b59c56dc6e7d8364a8959cb36bf6d10bc37>
+          (`946c6b59c56d`): <""" + PER_VMA_MERGE + """>
         """),
         md("""
         ## After v6.8
@@ -495,7 +511,7 @@ def notebook():
           Yang's "maple_tree: refine mas_store_root() on storing NULL" (Oct 2024) keeps the
           tree empty instead and avoids two NULL slots side by side. Source: the commit in
           the maple tree development tree,
-          <https://www.infradead.org/git/?a=commit&h=907a8afde7f58103699bce1862b37abfde78522d&p=users%2Fjedix%2Flinux-maple.git>
+          <""" + STORE_ROOT_COMMIT + """>
           (which release first had it was not checked).
         """),
         md("""

@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Builder of notebooks/02-walking-and-storing.ipynb."""
 
-from build import check, code, exercise, lesson, md, predict
+from build import check, code, exercise, kernel_functions, lesson, md, predict
 
-TOO_SMALL = "01-what-a-maple-tree-stores.ipynb#too-small"
+L01 = "01-what-a-maple-tree-stores.ipynb"
+TOO_SMALL = L01 + "#too-small"
 
 
 def notebook():
@@ -27,9 +28,9 @@ def notebook():
 
         | you need | where |
         | --- | --- |
-        | slots, pivots, implied ranges, NULL ranges | [lesson 01](01-what-a-maple-tree-stores.ipynb), sections 2 and 4 |
+        | slots, pivots, NULL ranges | [lesson 01](""" + L01 + """), sections 2 and 4 |
         | the size thresholds of v6.8 | [lesson 01, section 7](""" + TOO_SMALL + """) |
-        | how to read a diagram and a player | [lesson 01, section 8](01-what-a-maple-tree-stores.ipynb) |
+        | reading a diagram and a player | [lesson 01, section 8](""" + L01 + """) |
 
         *You will learn:*
 
@@ -49,9 +50,9 @@ def notebook():
         | `offset`, `offset_end` | the leaf slots holding the write's first and last index |
         | `r_min`, `r_max` | the first and last index of the slot at `offset` |
         | `end_piv` | the last index of the slot at `offset_end` |
-        | `new_end` | the last used slot the leaf would have after the write (slot count - 1) |
-        | big node | a scratch node with room for two nodes' data (34 slots), used by the slow path |
-        | RCU mode | readers walk without locks, so a writer may not change what they could see half done |
+        | `new_end` | the last used slot after the write (slot count - 1) |
+        | big node | a scratch node for two nodes' data (34 slots), for the slow path |
+        | RCU mode | readers walk without locks; writers never leave a node half changed |
         | topiary | the old nodes a rebuild cut out of the tree, freed together at the end |
         """),
         code("""
@@ -418,25 +419,32 @@ def notebook():
           append and the three-range slot store are refused, and the node store writes a new
           node instead.
         """),
-        md("""
-        ## Kernel functions explained
-
-        | function | what it does | where in v6.8 |
-        | --- | --- | --- |
-        | `mas_wr_store_entry()` | the root cases, the walk, then the leaf write | `lib/maple_tree.c:4208` |
-        | `mas_wr_walk()`, `mas_is_span_wr()` | the walk to the leaf, and the spanning check | `lib/maple_tree.c:3594`, `:3541` |
-        | `mas_wr_end_piv()` | the slot that holds `last` | `lib/maple_tree.c:4056` |
-        | `mas_wr_extend_null()` | a NULL write widened over neighbouring NULL ranges | `lib/maple_tree.c:4020` |
-        | `mas_wr_modify()` | the exact fit, then the fast paths in order | `lib/maple_tree.c:4163` |
-        | `mas_wr_new_end()` | the last used slot after the write | `lib/maple_tree.c:4071` |
-        | `mas_wr_append()` | in place, after the data (not in RCU mode) | `lib/maple_tree.c:4097` |
-        | `mas_wr_slot_store()` | same slot count: a boundary moves | `lib/maple_tree.c:3974` |
-        | `mas_wr_node_store()` | the leaf rebuilt (a new node in RCU mode) | `lib/maple_tree.c:3883` |
-        | `mas_wr_bnode()`, `mas_commit_b_node()` | the big-node slow path: write back, split or rebalance | `lib/maple_tree.c:4153`, `:3433` |
-        | `mas_rebalance()`, `mas_spanning_rebalance()` | a small node combined with a sibling | `lib/maple_tree.c:2960`, `:2831` |
-        | `mas_topiary_replace()` | a rebuilt subtree put in place, the old nodes freed | `lib/maple_tree.c:2548` |
-        | `mtree_erase()` | erase the range holding an index | `lib/maple_tree.c:6494` |
-        """),
+        kernel_functions([
+            ("`mas_wr_store_entry()`", "the root cases, the walk, then the leaf write",
+             "`lib/maple_tree.c:4208`"),
+            ("`mas_wr_walk()`, `mas_is_span_wr()`", "the walk to the leaf, and the spanning check",
+             "`lib/maple_tree.c:3594`, `:3541`"),
+            ("`mas_wr_end_piv()`", "the slot that holds `last`", "`lib/maple_tree.c:4056`"),
+            ("`mas_wr_extend_null()`", "a NULL write widened over neighbouring NULL ranges",
+             "`lib/maple_tree.c:4020`"),
+            ("`mas_wr_modify()`", "the exact fit, then the fast paths in order",
+             "`lib/maple_tree.c:4163`"),
+            ("`mas_wr_new_end()`", "the last used slot after the write", "`lib/maple_tree.c:4071`"),
+            ("`mas_wr_append()`", "in place, after the data (not in RCU mode)",
+             "`lib/maple_tree.c:4097`"),
+            ("`mas_wr_slot_store()`", "same slot count: a boundary moves",
+             "`lib/maple_tree.c:3974`"),
+            ("`mas_wr_node_store()`", "the leaf rebuilt (a new node in RCU mode)",
+             "`lib/maple_tree.c:3883`"),
+            ("`mas_wr_bnode()`, `mas_commit_b_node()`",
+             "the big-node slow path: write back, split or rebalance",
+             "`lib/maple_tree.c:4153`, `:3433`"),
+            ("`mas_rebalance()`, `mas_spanning_rebalance()`",
+             "a small node combined with a sibling", "`lib/maple_tree.c:2960`, `:2831`"),
+            ("`mas_topiary_replace()`", "a rebuilt subtree put in place, the old nodes freed",
+             "`lib/maple_tree.c:2548`"),
+            ("`mtree_erase()`", "erase the range holding an index", "`lib/maple_tree.c:6494`"),
+        ]),
         md("""
         ## Resources
 

@@ -47,6 +47,21 @@ def code(text, ignore_output=False):
     return cell
 
 
+def table(headers, rows):
+    """A markdown table (text) of ``headers`` and ``rows`` (lists of cell texts), so that
+    builder scripts keep their lines short."""
+    out = ["| " + " | ".join(headers) + " |", "| " + " | ".join("---" for _ in headers) + " |"]
+    out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+    return "\n".join(out)
+
+
+def kernel_functions(rows):
+    """The "Kernel functions explained" cell: rows of (function, what it does, where in
+    v6.8)."""
+    return new_markdown_cell("## Kernel functions explained\n\n"
+                             + table(["function", "what it does", "where in v6.8"], rows))
+
+
 def check(text):
     """A cell that only the tests need (assertions on the model's state). nbval runs it;
     students do not see it: its source and output are hidden in JupyterLab and Notebook 7
