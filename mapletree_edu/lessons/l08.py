@@ -2,7 +2,7 @@
 """Lesson 08, a real process: helpers, exercise checks and solutions.
 
 The lesson reads a process's VMAs (``/proc/<pid>/maps`` and ``smaps``, or the committed
-sample), builds the mm's VMA tree from them and forks it both ways: the v6.1-v6.7 bulk
+sample), builds the mm's VMA tree from them and forks it both ways: the pre-6.8 bulk
 rebuild (``fork_pre68``) and the v6.8 ``__mt_dup`` copy plus replace pass
 (``fork_v68``).
 """

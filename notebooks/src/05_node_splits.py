@@ -73,7 +73,7 @@ def notebook():
         three-way split.
         """),
         md_with("""
-        ### At a glance
+        ## At a glance
 
         *Time:* about 50 minutes.
 
@@ -83,11 +83,11 @@ def notebook():
 
         *You will learn:*
 
-        - how `mas_split()` tries a push into a sibling before it splits, and what both cost;
-        - where `mab_calc_split()` cuts, and the two v6.8 rules that move the cut;
-        - why the small-pivot rule depends on the width of the ranges, not their address;
-        - how a split ripples up and a root split adds a level;
-        - what a rebalance and a spanning store do, and which of them can split three ways.
+        * how `mas_split()` tries a push into a sibling before it splits, and what both cost;
+        * where `mab_calc_split()` cuts, and the two v6.8 rules that move the cut;
+        * why the small-pivot rule depends on the width of the ranges, not their address;
+        * how a split ripples up and a root split adds a level;
+        * what a rebalance and a spanning store do, and which of them can split three ways.
         """, PREREQUISITES=PREREQUISITES),
         md_with("""
         ### Vocabulary
@@ -240,14 +240,14 @@ def notebook():
         pivots are far above `0 + 15`.
         """),
         code("""
-        vma_split = PredictPlayer(steps, "append 8: store(80, 85, 8)")
-        vma_split
+        first_vma = PredictPlayer(steps, "append 8: store(80, 85, 8)")
+        first_vma
         """, ignore_output=True),
         code("""
         print("leaves after append 8:", leaf_sizes(after))
         """),
         check("""
-        assert vma_split.state()["index"] == 0 and leaf_sizes(after) == [9, 9]
+        assert first_vma.state()["index"] == 0 and leaf_sizes(after) == [9, 9]
         """),
         md("""
         ## 4. Pushing into a sibling: `mas_push_data`
@@ -403,15 +403,15 @@ def notebook():
         Will the two end up as one leaf or two?
         """),
         code("""
-        rebalance = Player(steps, "erase(330)", dot_opts=l05.COLLAPSED)
-        rebalance
+        small_leaf = Player(steps, "erase(330)", dot_opts=l05.COLLAPSED)
+        small_leaf
         """, ignore_output=True),
         code("""
         print("leaves after:", leaf_sizes(after))
         step_table(steps)
         """),
         check("""
-        assert rebalance.state()["index"] == 0 and leaf_sizes(after) == [15, 16, 16, 16, 13]
+        assert small_leaf.state()["index"] == 0 and leaf_sizes(after) == [15, 16, 16, 16, 13]
         """),
         md("""
         A leaf is rebalanced when it has dropped to `mt_min_slots` (6) entries or fewer,
@@ -563,26 +563,26 @@ def notebook():
 
         ## Resources
 
-        - `Documentation/core-api/maple_tree.rst`, rendered at
+        * `Documentation/core-api/maple_tree.rst`, rendered at
           <https://docs.kernel.org/core-api/maple_tree.html>.
-        - LWN, "Introducing maple trees" (2021): <https://lwn.net/Articles/845507/>.
-        - "maple_tree: simplify split calculation" (Wei Yang), the commit that removed the
+        * LWN, "Introducing maple trees" (2021): <https://lwn.net/Articles/845507/>.
+        * "maple_tree: simplify split calculation" (Wei Yang), the commit that removed the
           small-pivot rule:
           <https://git.kernel.dk/?a=commit&h=4f6a6bed0bfef4b966f076f33eb4f5547226056a&p=linux-2.6-block.git>.
 
         ## After v6.8
 
-        > - **The small-pivot rule is gone.** "maple_tree: simplify split calculation"
-        >   (upstream `4f6a6bed0bfe`, in the v6.13 source) removed the `min` argument and
-        >   the loop: its message says the rule never worked because the minimum passed for
-        >   leaves was 0, and that it could leave a deficient right node. Since then the
-        >   normal split is `b_end / 2` plus the NULL adjustment.
-        > - **The bulk branch of `mab_calc_split()`** (lesson 06) went with bulk mode in
-        >   "maple_tree: Drop bulk insert support" (`e3852a1213ff`, v6.18-rc1).
+        * **The small-pivot rule is gone.** "maple_tree: simplify split calculation"
+          (upstream `4f6a6bed0bfe`, in the v6.13 source) removed the `min` argument and
+          the loop: its message says the rule never worked because the minimum passed for
+          leaves was 0, and that it could leave a deficient right node. Since then the
+          normal split is `b_end / 2` plus the NULL adjustment.
+        * **The bulk branch of `mab_calc_split()`** (lesson 06) went with bulk mode in
+          "maple_tree: Drop bulk insert support" (`e3852a1213ff`, v6.18-rc1).
 
         ## What's next
 
-        [06 Bulk insert](06-bulk-insert.ipynb): how `fork()` in v6.1 to v6.7 filled a whole
+        [06 Bulk insert](06-bulk-insert.ipynb): how `fork()` before v6.8 filled a whole
         tree at once, with left-balanced splits.
         """, KERNEL_FUNCTIONS=KERNEL_FUNCTIONS),
     ], DESCRIPTION)

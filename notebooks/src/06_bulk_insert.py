@@ -8,7 +8,7 @@ Built by ``python notebooks/src/build.py`` (``build.py 06`` for this one only).
 from build import check, code, exercise, lesson, md, predict
 from lessonparts import md_with, table
 
-DESCRIPTION = ("how v6.1-v6.7 fork() loaded a tree in bulk: one preallocation, "
+DESCRIPTION = ("how fork() before v6.8 loaded a tree in bulk: one preallocation, "
                "left-balanced splits, and a last-leaf check that never fires")
 
 PREREQUISITES = table(
@@ -62,16 +62,18 @@ CELLS = [
     md("""
 # Bulk insert
 
-From Linux v6.1, when the maple tree was merged, until v6.8, `fork()` built the child's
-VMA tree by **bulk insertion**: `dup_mmap()` announced how many VMAs were coming
-(`mas_expected_entries()`), stored every VMA in address order through one maple state
-(`mas_store()`), then finished with `mas_destroy()`. This lesson loads trees that way and
-compares them with normal appends: the preallocation, the left-balanced bulk split, the
-`MA_STATE_REBALANCE` flag and the last-leaf check of `mas_destroy()`. v6.8 has both bulk
-mode and the `__mt_dup()` fork of lesson 07, so the two can be compared on the same code.
+From Linux v6.1, when the maple tree was merged ("Maple Tree: add new data structure",
+`54a611b60590`), until v6.8, whose `dup_mmap()` uses `__mt_dup()` (`d2406291483775ec`),
+`fork()` built the child's VMA tree by **bulk insertion**: `dup_mmap()` announced how
+many VMAs were coming (`mas_expected_entries()`), stored every VMA in address order
+through one maple state (`mas_store()`), then finished with `mas_destroy()`. This lesson
+loads trees that way and compares them with normal appends: the preallocation, the
+left-balanced bulk split, the `MA_STATE_REBALANCE` flag and the last-leaf check of
+`mas_destroy()`. v6.8 has both bulk mode and the `__mt_dup()` fork of lesson 07, so the
+two can be compared on the same code.
 """),
     md_with("""
-### At a glance
+## At a glance
 
 *Time:* about 45 minutes.
 
@@ -81,11 +83,11 @@ mode and the `__mt_dup()` fork of lesson 07, so the two can be compared on the s
 
 *You will learn:*
 
-- what `mas_expected_entries()` preallocates, and why the load itself allocates nothing;
-- why that only works with RCU mode off, as `dup_mmap()` had it;
-- where a bulk split cuts, and what `MA_STATE_REBALANCE` records;
-- why in-order loads still push into the left sibling;
-- what `mas_destroy()` checks at the end, and why that check never fires for them.
+* what `mas_expected_entries()` preallocates, and why the load itself allocates nothing;
+* why that only works with RCU mode off, as `dup_mmap()` had it;
+* where a bulk split cuts, and what `MA_STATE_REBALANCE` records;
+* why in-order loads still push into the left sibling;
+* what `mas_destroy()` checks at the end, and why that check never fires for them.
 """, PREREQUISITES=PREREQUISITES),
     md_with("""
 ### Vocabulary
@@ -233,11 +235,11 @@ above, and the two leaf sizes it gives. The player stops and asks you at each de
 (push or split? which offset?).
 """),
     code("""
-split_player = PredictPlayer(split_steps, title="bulk store of vma 8", start=0)
-split_player
+first_bulk = PredictPlayer(split_steps, title="bulk store of vma 8", start=0)
+first_bulk
 """, ignore_output=True),
     check("""
-assert split_player.state()["index"] == 0 and split_player.questions
+assert first_bulk.state()["index"] == 0 and first_bulk.questions
 """),
     md("""
 *After the player:* the `mab_calc_split` step's numbers, then the leaf sizes and the maple
@@ -593,14 +595,14 @@ answer = None   # an entry count
 
 ## After v6.8
 
-> - **Bulk mode is gone.** "maple_tree: Drop bulk insert support" (Liam R. Howlett,
->   mainline `e3852a1213ffc6fbd89c768e7c54a360652648b8`, v6.18-rc1 according to a
->   downstream backport note, <https://github.com/deepin-community/kernel/pull/1280>)
->   removed `mas_expected_entries()`'s bulk mode, `mas_bulk_rebalance()`,
->   `mas_destroy_rebalance()`, `MA_STATE_BULK`, `MA_STATE_REBALANCE` and the bulk branch
->   of `mab_calc_split()`. The reason given: `fork()` already uses `__mt_dup()`, and the
->   per-CPU slab "sheaves" that now back maple-node preallocation made the model of
->   pushing nodes back into the maple state hard to keep.
+* **Bulk mode is gone.** "maple_tree: Drop bulk insert support" (Liam R. Howlett,
+  mainline `e3852a1213ffc6fbd89c768e7c54a360652648b8`, v6.18-rc1 according to a
+  downstream backport note, <https://github.com/deepin-community/kernel/pull/1280>)
+  removed `mas_expected_entries()`'s bulk mode, `mas_bulk_rebalance()`,
+  `mas_destroy_rebalance()`, `MA_STATE_BULK`, `MA_STATE_REBALANCE` and the bulk branch
+  of `mab_calc_split()`. The reason given: `fork()` already uses `__mt_dup()`, and the
+  per-CPU slab "sheaves" that now back maple-node preallocation made the model of
+  pushing nodes back into the maple state hard to keep.
 
 ## What's next
 

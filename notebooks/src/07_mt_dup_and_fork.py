@@ -73,7 +73,7 @@ range. This lesson steps through the copy and the replace pass, shows what a
 runs out of memory, and a fork that fails half-way through its VMAs.
 """),
     md_with("""
-### At a glance
+## At a glance
 
 *Time:* about 50 minutes.
 
@@ -83,11 +83,11 @@ runs out of memory, and a fork that fails half-way through its VMAs.
 
 *You will learn:*
 
-- the order in which `__mt_dup()` copies nodes, and how it allocates them;
-- why the replace pass allocates nothing and changes no node;
-- what a `VM_DONTCOPY` VMA does to the child's tree;
-- where a failed `dup_mmap()` leaves its `XA_ZERO_ENTRY` marker, and who stops at it;
-- how the merged failure path differs from the one first proposed in review.
+* the order in which `__mt_dup()` copies nodes, and how it allocates them;
+* why the replace pass allocates nothing and changes no node;
+* what a `VM_DONTCOPY` VMA does to the child's tree;
+* where a failed `dup_mmap()` leaves its `XA_ZERO_ENTRY` marker, and who stops at it;
+* how the merged failure path differs from the one first proposed in review.
 """, PREREQUISITES=PREREQUISITES),
     md_with("""
 ### Vocabulary
@@ -608,15 +608,15 @@ answer = None   # a VMA number
 
 ## After v6.8
 
-> - **Bulk mode, the old way of building the child's tree, is gone**: "maple_tree: Drop
->   bulk insert support" (`e3852a1213ff`, v6.18-rc1 according to a downstream backport
->   note, <https://github.com/deepin-community/kernel/pull/1280>) gives as its reason
->   that `fork()` uses `__mt_dup()`.
-> - **The copy's node allocation moved to slab sheaves**: "maple_tree: Convert forking
->   to use the sheaf interface" (`9b906376adc1`, seen in Liam Howlett's public maple-tree
->   branch,
->   <https://www.infradead.org/git/?a=commit&h=9b906376adc11f6fa51c555ac25dd60ee2f05b49&p=users%2Fjedix%2Flinux-maple.git>;
->   the release it went into was not checked).
+* **Bulk mode, the old way of building the child's tree, is gone**: "maple_tree: Drop
+  bulk insert support" (`e3852a1213ff`, v6.18-rc1 according to a downstream backport
+  note, <https://github.com/deepin-community/kernel/pull/1280>) gives as its reason
+  that `fork()` uses `__mt_dup()`.
+* **The copy's node allocation moved to slab sheaves**: "maple_tree: Convert forking
+  to use the sheaf interface" (`9b906376adc1`, seen in Liam Howlett's public maple-tree
+  branch,
+  <https://www.infradead.org/git/?a=commit&h=9b906376adc11f6fa51c555ac25dd60ee2f05b49&p=users%2Fjedix%2Flinux-maple.git>;
+  the release it went into was not checked).
 
 ## What's next
 

@@ -36,10 +36,6 @@ VOCABULARY = table(
 
 KERNEL_FUNCTIONS = table(
     ("Function", "What it does", "Where in v6.8"),
-    ("`show_map_vma()`, `show_smap_vma_flags()`", "what `/proc/<pid>/maps` and `smaps` "
-     "print (`VmFlags`: `dc`, `wf`)", "`fs/proc/task_mmu.c`"),
-    ("`vma_iter_store()`", "store a VMA into `mm_mt` over `[vm_start, vm_end - 1]`",
-     "`mm/internal.h`"),
     ("`mas_leaf_max_gap()`", "the largest NULL range of a leaf, kept in the parent",
      "`lib/maple_tree.c:1469`"),
     ("`unmapped_area()`, `unmapped_area_topdown()`", "the gap search, bounded by "
@@ -62,14 +58,15 @@ CELLS = [
 
 Every process has a `struct mm_struct` whose `mm_mt` is a maple tree of its VMAs
 (virtual memory areas), holding each VMA over `[vm_start, vm_end - 1]`.
-`/proc/<pid>/maps` prints those VMAs, one line each, in address order: it is an
-iteration of that very tree. This lesson reads them back, rebuilds the tree with the
-model, looks at its holes, and forks it both ways: before v6.8 a fresh tree bulk-loaded
-with the VMAs that are not `VM_DONTCOPY` (lesson 06); in v6.8 `__mt_dup` of the whole tree
-and a replace pass that NULL-stores the `VM_DONTCOPY` ones (lesson 07).
+`/proc/<pid>/maps` prints those VMAs, one line each, in address order (`show_map_vma()`
+in `fs/proc/task_mmu.c`): it is an iteration of that very tree. This lesson reads them
+back, rebuilds the tree with the model, looks at its holes, and forks it both ways:
+before v6.8 a fresh tree bulk-loaded with the VMAs that are not `VM_DONTCOPY` (lesson
+06); in v6.8 `__mt_dup` of the whole tree and a replace pass that NULL-stores the
+`VM_DONTCOPY` ones (lesson 07).
 """),
     md_with("""
-### At a glance
+## At a glance
 
 *Time:* about 35 minutes.
 
@@ -79,10 +76,10 @@ and a replace pass that NULL-stores the `VM_DONTCOPY` ones (lesson 07).
 
 *You will learn:*
 
-- how a real address space looks as a maple tree, and which of its holes `mmap()` may use;
-- what `VM_DONTCOPY` and `VM_WIPEONFORK` do to the child's tree;
-- what each fork method costs on a real process, counted the way the kernel walks;
-- how the two methods scale with the number of VMAs.
+* how a real address space looks as a maple tree, and which of its holes `mmap()` may use;
+* what `VM_DONTCOPY` and `VM_WIPEONFORK` do to the child's tree;
+* what each fork method costs on a real process, counted the way the kernel walks;
+* how the two methods scale with the number of VMAs.
 
 The first section reads *this* machine (its output changes from run to run); everything
 after it also works on a committed sample, so the numbers you read are the numbers the
@@ -215,7 +212,8 @@ what they change.
 
 ## 5. Forking the sample both ways
 
-`fork_pre68(parent)` builds the child as v6.1–v6.7 did; `fork_v68(parent)` as v6.8 does.
+`fork_pre68(parent)` builds the child as `dup_mmap()` did before v6.8; `fork_v68(parent)`
+as v6.8 does.
 Both return the child's tree and what it cost: the node ledger (`allocs`, `frees`,
 `alloc_calls`), nodes copied by `__mt_dup`, `mas_split` calls, pushes, rebalances,
 spanning stores, and **node reads** counted the way the kernel walks (`l08.node_reads`):
