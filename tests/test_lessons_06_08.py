@@ -247,7 +247,7 @@ def _notebook(number):
 def test_builder_makes_a_lesson(number):
     nb = _notebook(number)
     text = "\n".join(c.source for c in nb.cells)
-    for heading in ("### At a glance", "*Time:*", "### Vocabulary", "## Summary",
+    for heading in ("## At a glance", "*Time:*", "### Vocabulary", "## Summary",
                     "## Kernel functions explained", "## Resources", "## What's next"):
         assert heading in text, heading
     assert nb.cells[0].source.startswith("# ")
