@@ -428,3 +428,20 @@ def test_index_title_and_setup_check():
     nb = read(INDEX)
     assert nb.cells[1].source.startswith("# ")
     assert any(c.cell_type == "code" and "import" in c.source for c in nb.cells)
+
+
+def test_the_too_small_anchor_is_where_lessons_link():
+    """Lessons link to 01-what-a-maple-tree-stores.ipynb#too-small: the anchor sits right
+    above the thresholds section. (JupyterLab opens a linked notebook at its top, so the
+    link texts also name the section.)"""
+    path = NOTEBOOKS / "01-what-a-maple-tree-stores.ipynb"
+    if not path.exists():
+        pytest.skip("lesson 01 is not in this tree")
+    text = "\n".join(markdown(read(path)))
+    m = re.search(r'<a id="too-small"></a>\s*\n## \d+\. When is a node too small', text)
+    assert m, "the too-small anchor is not right above the thresholds section"
+    for p in LESSONS:
+        for src in markdown(read(p)):
+            for label, _frag in re.findall(r"\[([^\]]+)\]\([^)]*#(too-small)\)", src):
+                assert "01" in label or "section" in label, \
+                    f"{p.name}: link {label!r} to the thresholds does not say where they are"

@@ -114,7 +114,7 @@ def notebook():
            or (outside RCU mode) a new range replaces the middle of three.
         5. **node store** (`mas_wr_node_store()`, `:3883`): the leaf is rebuilt with the new
            range in it. It refuses when a non-root leaf would end with `new_end <= 6`,
-           at most 7 entries ([the table in lesson 01](""" + TOO_SMALL + """)).
+           at most 7 entries ([lesson 01, section 7](""" + TOO_SMALL + """)).
         6. **big node** (`mas_wr_bnode()`, `:4153`): everything is copied into a big node,
            and `mas_commit_b_node()` (`:3433`) writes it back as one node, splits it, or
            rebalances it with a sibling.
@@ -211,7 +211,7 @@ def notebook():
         refused by `mas_wr_node_store()` (`lib/maple_tree.c:3895`). `mas_commit_b_node()` then
         rebalances it with a sibling if `b_end < 6` (6 entries or fewer, `:3442`), and
         otherwise writes it back as one node. Both limits come from `mt_min_slots` = 6; see
-        [the thresholds table](""" + TOO_SMALL + """).
+        [the thresholds table, lesson 01 section 7](""" + TOO_SMALL + """).
 
         The left leaf of `tree_b()` holds 9 slots, `[0, 45]`:
         """),
@@ -387,7 +387,7 @@ def notebook():
             (entry `None` for a NULL store) that `mas_wr_node_store()` refuses, and that the
             big node then simply **writes back** as one node (no rebalance, no split). The
             check records it on a copy and tells you what happened. The two limits are in
-            [lesson 01's table](""" + TOO_SMALL + """).
+            [lesson 01, section 7](""" + TOO_SMALL + """).
             """, """
             print(slot_table(l02.tree_b(), 1))
             answer = None   # (first, last, entry)
