@@ -177,8 +177,8 @@ def notebook():
         md("""
         **Type bits in node pointers.** Because a node is 256-byte aligned, the low 8 bits of
         its address are always 0, and the kernel stores information there. A pointer to a
-        child is `address | type << 3 | 0x4` (`mt_mk_node()`, `lib/maple_tree.c:334`):
-        bits 3-6 hold the node type (1 `leaf_64`, 2 `range_64`, 3 `arange_64`), so a walk
+        child is `address | type << 3 | 0x4` (`mt_mk_node()`, `lib/maple_tree.c:334`;
+        `mt_mk_node()` always sets `0x4`, `MAPLE_ENODE_NULL`): bits 3-6 hold the node type (1 `leaf_64`, 2 `range_64`, 3 `arange_64`), so a walk
         knows the type of a child before it reads it. The root pointer also has `0x2` set
         (`MAPLE_ROOT_NODE`). Going up, a node's parent pointer holds the parent's address,
         the slot it occupies in the parent (`slot << 3`) and `0x6` (`MAPLE_PARENT_RANGE64`,
@@ -226,7 +226,7 @@ def notebook():
         show(r)
         """, ignore_output=True),
         predict("""
-        the next cell stores `2` over `[5, 9]` into this tree. A node has to be made now
+        The next cell stores `2` over `[5, 9]` into this tree. A node has to be made now
         (`mas_root_expand()`). How many slots will the new root leaf use, what does each
         hold, and which of them are NULL? Write it down, then step the player.
         """),
@@ -292,8 +292,8 @@ def notebook():
         When `mmap()` needs a free hole, `vm_unmapped_area()` (`mm/mmap.c:1679`) calls
         `unmapped_area()` or `unmapped_area_topdown()` (`mm/mmap.c:1576`, `:1628`), which call
         `mas_empty_area()` or `mas_empty_area_rev()` (`lib/maple_tree.c:4996`, `:5053`). Those
-        walk down only into children whose gap is big enough, so they never visit a leaf that
-        cannot hold the request. The callers then align the address and check the guard
+        walk down only into children whose gap is big enough, so they never visit a leaf
+        whose largest hole is too small for the request. The callers then align the address and check the guard
         gaps of the neighbouring VMAs, and search again (`goto retry`) when a guard gap
         does not fit. A plain tree has no gaps: the same search would read every leaf.
         Lesson 04 follows this search step by step.

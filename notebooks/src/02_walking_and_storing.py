@@ -313,16 +313,15 @@ def notebook():
         reader may be in the middle of a leaf while it is written. The mm's tree is in RCU
         mode (`MM_MT_FLAGS` has `MT_FLAGS_USE_RCU`), except while `dup_mmap()` builds a
         child's tree (`mt_clear_in_rcu()`, `kernel/fork.c:665`) and while `exit_mmap()`
-        tears one down (`mm/mmap.c:3296`). A writer must then never leave a node in a state
-        a reader could misread: it either changes one word a reader reads atomically, or
-        builds a new node and swaps it in. Here is `tree_a()` in RCU mode, with the same
-        slots as before:
+        tears one down (`mm/mmap.c:3296`). In RCU mode v6.8 allows only small changes in
+        place; a larger change is made in a new node, which is then swapped in. Here is
+        `tree_a()` in RCU mode, with the same slots as before:
         """),
         code("""
         show(l02.tree_a(rcu=True))
         """, ignore_output=True),
         predict("""
-        take the stores of section 3 again: `store(10, 15, 'x')`, `store(100, 105, 'x')`,
+        Take the stores of section 3 again: `store(10, 15, 'x')`, `store(100, 105, 'x')`,
         `store(12, 19, 'x')`, `store(12, 22, 'x')` and `store(12, 13, 'x')`. Which of them
         can v6.8 still write into this leaf in place, and which need a new node? The player
         below steps one of them, `store(12, 22, 'x')`.
