@@ -465,5 +465,34 @@ __all__ = [
     "record_store", "fns", "write_path", "commit_kind", "steps_named", "step_index",
     "path_table", "step_table", "node_table", "slot_table", "walk_table", "ranges_table",
     "node_type_table", "player_state", "render_available", "diagram", "describe", "show",
-    "report", "call_answer", "unanswered", "solution_text",
+    "report", "call_answer", "unanswered", "solution_text", "show_steps",
 ]
+
+
+# --- answers kept out of view (added for lessons 05-08) -------------------------------------
+def show_steps(*items, label="Show the answer"):
+    """A closed box that shows ``items`` (tables, text) only when the learner opens it:
+    for answers to a question that is still open above (the steps of a player, its
+    numbers). Where widgets do not run (a static view), only a line saying so shows."""
+    import html as _html
+
+    import ipywidgets as widgets
+
+    parts = []
+    for it in items:
+        as_html = getattr(it, "_repr_html_", None)
+        parts.append(as_html() if as_html else f"<pre>{_html.escape(str(it))}</pre>")
+    box = widgets.Accordion(children=[widgets.HTML("".join(parts))])
+    box.set_title(0, label)
+    box.selected_index = None
+    box.add_class("mt-show-steps")
+    plain = f"({label}: hidden until opened in a running notebook)"
+    widget_bundle = box._repr_mimebundle_
+
+    def bundle(**kwargs):
+        data = widget_bundle(**kwargs) or {}
+        data["text/plain"] = plain
+        return data
+
+    box._repr_mimebundle_ = bundle
+    return box

@@ -103,6 +103,7 @@ def notebook():
             leaves,
             record_op,
             show,
+            show_steps,
             step_table,
             steps_named,
         )
@@ -148,11 +149,10 @@ def notebook():
         """),
         code("""
         calc = l05.calc_steps(steps)[0]
-        print(f"b_end {calc.details['b_end']}: the middle is {calc.details['b_end'] // 2}, "
-              f"the split point is {calc.details['split']}")
-        print("leaves after the store:", leaf_sizes(after))
-        print("why:", calc.why)
-        """),
+        show_steps(f"b_end {calc.details['b_end']}: the middle is {calc.details['b_end'] // 2}, "
+                   f"the split point is {calc.details['split']}",
+                   f"leaves after the store: {leaf_sizes(after)}", f"why: {calc.why}")
+        """, ignore_output=True),
         md("""
         The cut is not in the middle. In v6.8 `mab_calc_split(mas, bn, &mid_split, min)`
         has a **small-pivot rule**: while the pivot at the split point is less than
@@ -207,8 +207,9 @@ def notebook():
             c = l05.calc_steps(st)[0]
             rows.append([width, c.details["b_end"], c.details["split"], leaf_sizes(aft),
                          "yes" if l05.small_pivot_fired(c) else "no"])
-        Table(["range width", "b_end", "split", "leaves after", "small-pivot rule fired"], rows)
-        """),
+        show_steps(Table(["range width", "b_end", "split", "leaves after",
+                          "small-pivot rule fired"], rows))
+        """, ignore_output=True),
         check("""
         assert rows[0][4] == "yes" and rows[1][4] == rows[2][4] == "no"
         assert rows[0][3] == [15, 13, 8] and rows[2][3] == [15, 11, 10]
@@ -244,8 +245,8 @@ def notebook():
         first_vma
         """, ignore_output=True),
         code("""
-        print("leaves after append 8:", leaf_sizes(after))
-        """),
+        show_steps(f"leaves after append 8: {leaf_sizes(after)}")
+        """, ignore_output=True),
         check("""
         assert first_vma.state()["index"] == 0 and leaf_sizes(after) == [9, 9]
         """),
@@ -279,11 +280,12 @@ def notebook():
         *After the player:* what the push did, and what it cost.
         """),
         code("""
-        print("leaves before", leaf_sizes(base), "after", leaf_sizes(after))
-        print("ledger of the store:", ledger, "| node count change:", grown)
-        step_table(steps_named(steps, "mas_push_data"),
-                   keys=("side", "b_end", "sibling_end", "space", "split", "pushed"))
-        """),
+        show_steps(f"leaves before {leaf_sizes(base)} after {leaf_sizes(after)}",
+                   f"ledger of the store: {ledger} | node count change: {grown}",
+                   step_table(steps_named(steps, "mas_push_data"),
+                              keys=("side", "b_end", "sibling_end", "space", "split",
+                                    "pushed")))
+        """, ignore_output=True),
         check("""
         assert push.state()["index"] == 0
         assert ledger == {"allocs": 5, "frees": 5, "alloc_calls": 2} and grown == 0
@@ -334,10 +336,10 @@ def notebook():
         """, ignore_output=True),
         code("""
         calc = l05.calc_steps(steps)[0]
-        print(f"b_end {calc.details['b_end']}, middle {calc.details['b_end'] // 2}, "
-              f"split {calc.details['split']} -> leaves {leaf_sizes(after)}")
-        print("why:", calc.why)
-        """),
+        show_steps(f"b_end {calc.details['b_end']}, middle {calc.details['b_end'] // 2}, "
+                   f"split {calc.details['split']} -> leaves {leaf_sizes(after)}",
+                   f"why: {calc.why}")
+        """, ignore_output=True),
         check("""
         assert no_null.state()["index"] == 0 and calc.details["split"] == 9
         """),
@@ -372,10 +374,10 @@ def notebook():
         ripple
         """, ignore_output=True),
         code("""
-        print(f"height {before.height} -> {after.height}, "
-              f"{before.node_count} -> {after.node_count} nodes")
-        step_table(steps, keys=("side", "pushed", "b_end", "split"))
-        """),
+        show_steps(f"height {before.height} -> {after.height}, "
+                   f"{before.node_count} -> {after.node_count} nodes",
+                   step_table(steps, keys=("side", "pushed", "b_end", "split")))
+        """, ignore_output=True),
         check("""
         assert ripple.state()["index"] == 0 and (before.height, after.height) == (2, 3)
         assert len(l05.calc_steps(steps)) == 2
@@ -407,9 +409,8 @@ def notebook():
         small_leaf
         """, ignore_output=True),
         code("""
-        print("leaves after:", leaf_sizes(after))
-        step_table(steps)
-        """),
+        show_steps(f"leaves after: {leaf_sizes(after)}", step_table(steps))
+        """, ignore_output=True),
         check("""
         assert small_leaf.state()["index"] == 0 and leaf_sizes(after) == [15, 16, 16, 16, 13]
         """),
@@ -449,9 +450,9 @@ def notebook():
         spanning
         """, ignore_output=True),
         code("""
-        print(f"erase entry {target}:", fns(steps))
-        print("leaves", leaf_sizes(base), "->", leaf_sizes(after))
-        """),
+        show_steps(f"erase entry {target}: {fns(steps)}",
+                   f"leaves {leaf_sizes(base)} -> {leaf_sizes(after)}")
+        """, ignore_output=True),
         check("""
         assert spanning.state()["index"] == 0
         assert "mas_wr_spanning_store" in fns(steps)
@@ -487,11 +488,10 @@ def notebook():
         """, ignore_output=True),
         code("""
         calc = l05.calc_steps(steps)[0]
-        print(f"b_end {calc.details['b_end']}: split {calc.details['split']}, "
-              f"mid split {calc.details['mid_split']}")
-        print("why:", calc.why)
-        print("leaves", leaf_sizes(base), "->", leaf_sizes(after))
-        """),
+        show_steps(f"b_end {calc.details['b_end']}: split {calc.details['split']}, "
+                   f"mid split {calc.details['mid_split']}", f"why: {calc.why}",
+                   f"leaves {leaf_sizes(base)} -> {leaf_sizes(after)}")
+        """, ignore_output=True),
         check("""
         assert three.state()["index"] == 0 and calc.details["mid_split"] > 0
         """),

@@ -98,7 +98,7 @@ two can be compared on the same code.
 from mapletree_edu import MapleTree
 from mapletree_edu.core.bulk import expected_entries_request
 from mapletree_edu.lessons import l06
-from mapletree_edu.lessons.common import Table, show, step_table
+from mapletree_edu.lessons.common import Table, show, show_steps, step_table
 from mapletree_edu.stats import counting
 from mapletree_edu.trace import record
 from mapletree_edu.widgets.pairs import SideBySide
@@ -248,13 +248,13 @@ state's flags after every store of the 16-VMA load.
     code("""
 calc = next(s for s in split_steps if s.fn == "mab_calc_split").details
 big, b_end = calc["big_node"], calc["b_end"]
-print("mode", calc["mode"], "| b_end", b_end, "| b_end - 6 =", b_end - 6,
-      "| slot there:", big["slots"][b_end - 6], "| split", calc["split"])
-print("left leaf keeps offsets 0 ..", calc["split"], "=", calc["split"] + 1, "entries;",
-      "right leaf gets", b_end - calc["split"])
 t, rows = l06.bulk_load(l06.vmas(16), watch=True)
-Table(["after store", "leaf sizes", "state flags"], rows)
-"""),
+show_steps(f"mode {calc['mode']} | b_end {b_end} | b_end - 6 = {b_end - 6} | slot there: "
+           f"{big['slots'][b_end - 6]} | split {calc['split']}",
+           f"left leaf keeps offsets 0 .. {calc['split']} = {calc['split'] + 1} entries; "
+           f"right leaf gets {b_end - calc['split']}",
+           Table(["after store", "leaf sizes", "state flags"], rows))
+""", ignore_output=True),
     check("""
 assert calc["mode"] == "bulk" and calc["split"] == b_end - 6 - (big["slots"][b_end - 6] is None)
 """),
@@ -303,13 +303,11 @@ push_player = PredictPlayer(push_steps, title="bulk store of vma 13", start=0)
 push_player
 """, ignore_output=True),
     code("""
-step_table([s for s in push_steps if s.fn in ("mas_split", "mas_push_data")],
-           keys=("side", "b_end", "sibling_end", "space", "split", "pushed"))
-"""),
-    code("""
-print("leaf sizes after the push:", l06.leaf_sizes(push_tree))
-print("state flags after the push:", l06.flag_names(push_flags))
-"""),
+show_steps(step_table([s for s in push_steps if s.fn in ("mas_split", "mas_push_data")],
+                      keys=("side", "b_end", "sibling_end", "space", "split", "pushed")),
+           f"leaf sizes after the push: {l06.leaf_sizes(push_tree)}",
+           f"state flags after the push: {l06.flag_names(push_flags)}")
+""", ignore_output=True),
     check("""
 assert push_player.state()["index"] == 0
 assert any(s.fn == "mas_push_data" and s.details.get("pushed") for s in push_steps)
@@ -475,9 +473,9 @@ with b_tree.bulk(len(ranges)) as b:
         if a != c and first_diff is None:
             first_diff = vma
         rows.append((vma, a, c, "<- differ" if a != c else ""))
-print("first difference at the store of vma", first_diff)
-Table(["store of vma", "normal", "bulk", ""], rows[first_diff - 2:first_diff + 3])
-"""),
+show_steps(f"first difference at the store of vma {first_diff}",
+           Table(["store of vma", "normal", "bulk", ""], rows[first_diff - 2:first_diff + 3]))
+""", ignore_output=True),
     md("""
 Normal mode splits the 17-entry big node in the middle; bulk mode leaves 6 entries on the
 right. Both trees then grow by appends into the last leaf.

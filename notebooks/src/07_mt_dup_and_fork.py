@@ -98,7 +98,7 @@ runs out of memory, and a fork that fails half-way through its VMAs.
 from mapletree_edu import XA_ZERO_ENTRY, MapleTree
 from mapletree_edu.fork import fork_v68, tree_shape
 from mapletree_edu.lessons import l06, l07
-from mapletree_edu.lessons.common import Table, show, step_table
+from mapletree_edu.lessons.common import Table, show, show_steps, step_table
 from mapletree_edu.trace import record
 from mapletree_edu.widgets import Player
 from mapletree_edu.widgets.pairs import SideBySide
@@ -164,11 +164,10 @@ assert dup_pair.state()["index"] == 0
 *After the player:* the visits, and the ledger of the copy.
 """),
     code("""
-print(l07.visit_table(small_steps))
 copy, ledger = l07.dup_with_ledger(small)
-print("ledger of the copy:", ledger)
-print("internal nodes:", l07.internal_count(small), "| nodes:", small.node_count)
-"""),
+show_steps(l07.visit_table(small_steps), f"ledger of the copy: {ledger}",
+           f"internal nodes: {l07.internal_count(small)} | nodes: {small.node_count}")
+""", ignore_output=True),
     check("""
 assert tree_shape(copy) == tree_shape(small)
 assert ledger == {"allocs": small.node_count, "frees": 0,
@@ -256,8 +255,8 @@ replace_player = Player(replace_steps, title=f"store over [{first}, {last}]",
 replace_player
 """, ignore_output=True),
     code("""
-step_table(replace_steps)
-"""),
+show_steps(step_table(replace_steps))
+""", ignore_output=True),
     check("""
 assert replace_player.state()["index"] == 0
 """),
@@ -320,9 +319,9 @@ span_player = PredictPlayer(span_steps, title="clear [710, 715]", dot_opts={"col
 span_player
 """, ignore_output=True),
     code("""
-print("the root's children now cover:", l07.internal_bounds(copy))
-step_table(span_steps)
-"""),
+show_steps(f"the root's children now cover: {l07.internal_bounds(copy)}",
+           step_table(span_steps))
+""", ignore_output=True),
     check("""
 assert span_player.state()["index"] == 0
 assert l07.internal_bounds(copy)[0][1] != 715
@@ -412,9 +411,10 @@ fail_pair = SideBySide.dup(fail_steps, dot_opts={"collapse": 4})
 fail_pair
 """, ignore_output=True),
     code("""
-print(type(error).__name__ + ":", error)
-step_table([s for s in fail_steps if s.fn != "mas_dup_build"], keys=("count", "ok", "freed"))
-"""),
+show_steps(f"{type(error).__name__}: {error}",
+           step_table([s for s in fail_steps if s.fn != "mas_dup_build"],
+                      keys=("count", "ok", "freed")))
+""", ignore_output=True),
     code("""
 rows = []
 for k in (1, 2, 4, 5, 13, 20, 21):
@@ -463,8 +463,8 @@ and how many VMAs will `exit_mmap()` release? Then the same for a failure before
 store.
 """),
     code("""
-l07.failure_table(parent)
-"""),
+show_steps(l07.failure_table(parent))
+""", ignore_output=True),
     check("""
 for where, k, want in (("dup_vma", 10, 10), ("copy_page_range", 10, 11)):
     r = fork_v68(parent, fail_at_vma=k, fail_in=where)

@@ -93,7 +93,7 @@ cells print.
     code("""
 from mapletree_edu.fork import build_mm_tree
 from mapletree_edu.lessons import l08
-from mapletree_edu.lessons.common import Table, show, step_table, view_of
+from mapletree_edu.lessons.common import Table, show, show_steps, step_table, view_of
 from mapletree_edu.procmaps import MapsUnavailableError, read_maps, read_sample
 from mapletree_edu.trace import record
 from mapletree_edu.widgets import Player
@@ -166,9 +166,8 @@ run the next cell.
 """),
     code("""
 root = view_of(tree).nodes[0]
-print("root gaps:", [hex(g) for g in root.gaps])
-l08.holes_table(tree)
-"""),
+show_steps(f"root gaps: {[hex(g) for g in root.gaps]}", l08.holes_table(tree))
+""", ignore_output=True),
     md("""
 The largest gap is the NULL range above the stack, which runs to MAX: almost all of it
 lies above `TASK_SIZE`, in the kernel's half of the address space. The gap search is
@@ -280,9 +279,9 @@ clear_player = Player(clear_steps, title=f"vma_iter_clear_gfp({victim.start:#x})
 clear_player
 """, ignore_output=True),
     code("""
-print("leaf sizes before:", before, "after:", l08.leaf_sizes(child))
-step_table(clear_steps)
-"""),
+show_steps(f"leaf sizes before: {before} after: {l08.leaf_sizes(child)}",
+           step_table(clear_steps))
+""", ignore_output=True),
     check("""
 assert clear_player.state()["index"] == 0
 """),
