@@ -229,6 +229,16 @@ def test_failure_table_rows():
     assert [r[2] for r in rows] == [r[4] for r in rows]     # map_count == torn down
 
 
+def test_show_steps_keeps_the_answer_closed():
+    from mapletree_edu.lessons.common import Table, show_steps
+    box = show_steps(Table(["split"], [[10]]), "leaves [11, 6]", label="Show the steps")
+    assert box.selected_index is None                      # closed until opened
+    html = box.children[0].value
+    assert "<table>" in html and "leaves [11, 6]" in html
+    plain = box._repr_mimebundle_()["text/plain"]
+    assert "Show the steps" in plain and "11" not in plain  # nothing of the answer
+
+
 # --- the notebook builders --------------------------------------------------------------------
 
 def _notebook(number):

@@ -434,7 +434,9 @@ test suite drives `mas_destroy_rebalance()` directly to cover it.
 ## 8. Normal appends beside a bulk load
 
 The same 20 touching VMAs, stored one by one with `mtree_store_range` on the left and
-loaded in bulk on the right. The player aligns the two traces store by store.
+loaded in bulk on the right, both with RCU mode off. (In RCU mode, as a real mm runs, the
+left side gives the same leaves: each append becomes a node store into a new leaf.) The
+player aligns the two traces store by store.
 """),
     predict("""
 at which store do the two trees first differ, and what are the two leaf sizes right
