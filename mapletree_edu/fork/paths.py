@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""The two ways fork() has copied the mm's VMA tree: a bulk rebuild (v6.1-v6.7
+"""The two ways fork() has copied the mm's VMA tree: a bulk rebuild (before v6.8
 ``dup_mmap``) and ``__mt_dup`` plus a replace pass (v6.8 ``dup_mmap``).
 
 Both functions take the parent as a :class:`~mapletree_edu.MapleTree` whose
@@ -138,7 +138,7 @@ def _finish(counter, allocator, base):
 
 
 def fork_pre68(parent, *, events=True):
-    """The child's tree as v6.1-v6.7 ``dup_mmap()`` built it: a bulk rebuild.
+    """The child's tree as ``dup_mmap()`` built it before v6.8: a bulk rebuild.
 
     1. A new empty alloc tree (``MM_MT_FLAGS``), then ``mt_clear_in_rcu``.
     2. ``vma_iter_bulk_alloc(map_count)``: ``mas_expected_entries`` with the parent's

@@ -123,8 +123,8 @@ def build_mm_tree(vmas, order="address", allocator=None, tracer=None):
 
 
 # A small process's 21 VMAs, taken from the committed sample (mapletree_edu/data/cat.maps:
-# /usr/bin/cat on Debian 12), less its [vvar_vclock] page (a v6.13+ addition) and the
-# anonymous mapping below libc (the area the synthetic VMAs go into).
+# /usr/bin/cat on Debian 12), less its [vvar_vclock] page (a special mapping that v6.8
+# does not have) and the anonymous mapping below libc (the area the synthetic VMAs go into).
 _RD = ("rd", "mr", "mw", "me")
 _RX = ("rd", "ex", "mr", "mw", "me")
 _RO = ("rd", "mr", "mw", "me", "ac")            # RELRO: read-only after relocation
