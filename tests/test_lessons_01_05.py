@@ -425,3 +425,8 @@ def test_show_displays_an_svg_or_a_fallback(monkeypatch):
     # [0, 5] starts at 0 (no leading NULL): e0, NULL, e1, NULL, e2, NULL to MAX
     assert bundle["text/plain"] == "diagram: height 1, 1 node(s), leaves [6]"
     assert "image/svg+xml" in bundle or "text/html" in bundle
+    if "image/svg+xml" in bundle:
+        # an <img>, not inline SVG: JupyterLab strips inline SVG from untrusted HTML
+        html = bundle["text/html"]
+        assert "<img " in html and "data:image/svg+xml;base64," in html
+        assert "<svg" not in html
