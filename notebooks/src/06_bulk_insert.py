@@ -193,7 +193,7 @@ period instead, and the next split would have to allocate again. The mm's tree i
 created in RCU mode (`MM_MT_FLAGS` includes `MT_FLAGS_USE_RCU` in
 `include/linux/mm_types.h`), and `dup_mmap()` called `mt_clear_in_rcu()` on the child's
 new tree right after `vma_iter_bulk_alloc()` (the context lines of the patch quoted in the
-review thread, see *Resources*); nobody else can see the child's tree yet. The comment
+review thread, see *Resources*). The comment
 above `mas_expected_entries()` gives the same advice: load in bulk with RCU disabled. The
 model refuses a bulk load in RCU mode.
 """),

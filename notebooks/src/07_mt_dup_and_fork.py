@@ -111,7 +111,7 @@ In v6.8 (`kernel/fork.c:626`), in outline:
 
 ```
 __mt_dup(&oldmm->mm_mt, &mm->mm_mt)        # copy every node of the parent's tree
-mt_clear_in_rcu(&mm->mm_mt)                # nobody else can see the child's tree yet
+mt_clear_in_rcu(&mm->mm_mt)                # RCU mode off while the loop writes
 for each VMA of the NEW tree (still the parent's VMAs):
     if VM_DONTCOPY:  vma_iter_clear_gfp()   # NULL store over it: a normal write
     else:            duplicate the VMA, vma_iter_bulk_store() it over exactly its range,
