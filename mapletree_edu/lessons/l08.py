@@ -29,9 +29,10 @@ from .l07 import internal_count, layout
 #: Flags of the sample the "what if" section adds (index in read_sample() -> flag).
 WHAT_IF = {6: DONTCOPY, 12: WIPEONFORK}
 
-#: x86-64 with 4-level page tables: the top of the user address space mmap() hands out by
-#: default, DEFAULT_MAP_WINDOW = 2**47 - PAGE_SIZE (arch/x86/include/asm/page_64_types.h;
-#: TASK_SIZE is this unless a mapping above it was asked for on a 5-level machine).
+#: x86-64: TASK_SIZE of a 64-bit task is 2**47 - PAGE_SIZE with 4-level page tables
+#: (task_size_max(), arch/x86/include/asm/page_64.h); with 5-level ones it is
+#: 2**56 - PAGE_SIZE, but mmap() stays below DEFAULT_MAP_WINDOW = 2**47 - PAGE_SIZE
+#: (arch/x86/include/asm/page_64_types.h) unless it is given a hint above that.
 TASK_SIZE_X86_64 = (1 << 47) - PAGE_SIZE
 #: The lowest address mmap() hands out: mmap_min_addr, the sysctl vm.mmap_min_addr, whose
 #: built-in default is CONFIG_DEFAULT_MMAP_MIN_ADDR = 4096 (mm/Kconfig).
