@@ -32,6 +32,19 @@ VOCABULARY = table(
      "it released"),
 )
 
+MARKER_CHECKS = table(
+    ("Where (v6.8)", "What it does at `XA_ZERO_ENTRY`"),
+    ("`exit_mmap()`, `mm/mmap.c:3260`", "first entry is the marker (or none): destroy the "
+     "tree at once; otherwise remove VMAs until the marker, then "
+     "`BUG_ON(count != mm->map_count)`"),
+    ("`unmap_vmas()`, `mm/memory.c:1739`", "its loop over the VMAs ends at the marker"),
+    ("`free_pgtables()`, `mm/memory.c:362`", "a marker found as the next VMA counts as "
+     "no next VMA"),
+    ("`mtree_load()`, `lib/maple_tree.c:6269`", "returns NULL"),
+    ("`mt_find()`, `lib/maple_tree.c:6829`", "skips it, returns the next entry"),
+    ("`mas_find()`, `lib/maple_tree.c:6012`", "returns it; the caller tests `xa_is_zero()`"),
+)
+
 KERNEL_FUNCTIONS = table(
     ("Function", "What it does", "Where in v6.8"),
     ("`dup_mmap()`", "copy the parent's address space into the child's mm",
@@ -470,24 +483,26 @@ for where, k, want in (("dup_vma", 10, 10), ("copy_page_range", 10, 11)):
     r = fork_v68(parent, fail_at_vma=k, fail_in=where)
     assert r.marker_at == want and r.torn_down == r.map_count and not r.child.rcu
 """),
-    md("""
+    md_with("""
 ### 7.3 Who stops at the marker, and who does not see it
 
 `exit_mmap()` (`mm/mmap.c:3260`) finds the first VMA with `mas_find()`. If there is none,
 or it is the marker, it goes straight to destroying the tree. Otherwise it unmaps and
 frees page tables, then walks the VMAs again, removing each one and counting it, until
 the end of the tree **or the marker**. It then checks `BUG_ON(count != mm->map_count)`:
-the VMAs before the marker must be exactly the ones `dup_mmap()` counted. That is why a
-`copy_page_range()` failure puts the marker one VMA further on: VMA *k* was counted, so it
-must be released. Two helpers on the way do the same check: `unmap_vmas()`
+the VMAs before the marker must be exactly the ones `dup_mmap()` counted. After a
+`copy_page_range()` failure VMA *k* is already counted, so it must be released with the
+others, and the marker one VMA further on keeps the two numbers equal. Two helpers on the way do the same check: `unmap_vmas()`
 (`mm/memory.c:1739`) stops its loop at the marker, and `free_pgtables()`
 (`mm/memory.c:362`) treats a marker as "no next VMA".
+
+{MARKER_CHECKS}
 
 The marker is a reserved entry of the maple tree. The normal API hides it:
 `mtree_load()` returns NULL for it and `mt_find()` skips it. The advanced API
 (`mas_find()`, which the VMA iterator and `exit_mmap()` use) returns it as it is, and
 `xa_is_zero()` tells it apart. The model does the same:
-"""),
+""", MARKER_CHECKS=MARKER_CHECKS),
     code("""
 r = fork_v68(parent, fail_at_vma=l07.FAIL_AT, fail_in="copy_page_range")
 marked = next((f, la) for f, la, e in r.child if e is XA_ZERO_ENTRY)
