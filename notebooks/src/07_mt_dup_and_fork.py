@@ -492,9 +492,9 @@ frees page tables, then walks the VMAs again, removing each one and counting it,
 the end of the tree **or the marker**. It then checks `BUG_ON(count != mm->map_count)`:
 the VMAs before the marker must be exactly the ones `dup_mmap()` counted. After a
 `copy_page_range()` failure VMA *k* is already counted, so it must be released with the
-others, and the marker one VMA further on keeps the two numbers equal. Two helpers on the way do the same check: `unmap_vmas()`
-(`mm/memory.c:1739`) stops its loop at the marker, and `free_pgtables()`
-(`mm/memory.c:362`) treats a marker as "no next VMA".
+others, and the marker one VMA further on keeps the two numbers equal. Two helpers on
+the way do the same check: `unmap_vmas()` (`mm/memory.c:1739`) stops its loop at the
+marker, and `free_pgtables()` (`mm/memory.c:362`) treats a marker as "no next VMA".
 
 {MARKER_CHECKS}
 
