@@ -1,15 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Markdown pieces the builders of lessons 05-08 share: tables written as Python tuples
-(so long rows stay readable in the builder) and cells with such tables put in."""
+(``build.table``) and cells with such tables put in after dedenting."""
 
+import build
 from build import md
 
 
 def table(header, *rows):
-    """A markdown table from Python tuples."""
-    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
-    lines += ["| " + " | ".join(r) + " |" for r in rows]
-    return "\n".join(lines)
+    """A markdown table from Python tuples (``build.table`` with the rows as arguments)."""
+    return build.table(header, rows)
 
 
 def md_with(text, **parts):
