@@ -1,0 +1,342 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Players for the read side: a cursor, the free-space search, an RCU reader and writer.
+
+Each is a :class:`~mapletree_edu.widgets.Player` (same transport bar, status line,
+diagram and kernel-function panel) with a panel beside the diagram:
+
+- :class:`CursorPlayer`: ``mas_walk()``, ``mas_find()``, ``mas_next()``, ``mas_prev()``
+  ... on one maple state, step by step. The panel shows the state after each step
+  (``index``, ``last``, ``node``, ``offset``, ``status``), with what changed in bold.
+- :class:`FreeSpacePlayer`: one simulated ``mmap()`` (:mod:`mapletree_edu.mm`): the gap
+  search ``mas_empty_area_rev()`` with the subtrees it skipped or entered and why, the
+  hole it found, the neighbour checks of ``unmapped_area_topdown()``, then the store of
+  the new VMA and the gaps updated on the way up.
+- :class:`RcuPlayer`: a reader and a writer interleaved on a tree in RCU mode. The
+  reader's maple state points at a leaf; the writer replaces that leaf (a new node is
+  put in the tree and the old one is marked dead); the reader's next step finds its node
+  dead and walks again from the root (``mas_rewalk()``).
+
+The steps come from the model through :func:`mapletree_edu.trace.record`; nothing here
+walks a tree itself. Read steps carry ``mas`` (and ``pruned`` for the gap search) in
+their details, as notebooks/src/TEMPLATE.md describes.
+"""
+
+from dataclasses import dataclass
+from html import escape
+
+import ipywidgets as widgets
+
+from ..core.constants import ULONG_MAX
+from ..errors import InvalidArgumentError, MapleTreeError
+from ..trace import record
+from .player import Player
+from .text import num
+
+MAS_KEYS = ("index", "last", "node", "offset", "status")
+LANE_COLOURS = {"reader": "#1f6feb", "writer": "#b35900"}
+
+#: Cursor methods a scenario may call, with how many arguments each takes.
+CURSOR_OPS = {"walk": 0, "find": 1, "find_range": 1, "find_rev": 1, "find_range_rev": 1,
+              "next": 1, "next_range": 1, "prev": 1, "prev_range": 1, "set": 1,
+              "set_range": 2, "reset": 0, "pause": 0}
+KERNEL_NAMES = {"walk": "mas_walk", "set": "mas_set", "set_range": "mas_set_range",
+                "reset": "mas_reset", "pause": "mas_pause"}
+
+
+def kernel_call(op, args):
+    """``("next", MAX)`` -> ``"mas_next(MAX)"``."""
+    name = KERNEL_NAMES.get(op, "mas_" + op)
+    return f"{name}({', '.join(num(a) for a in args)})"
+
+
+def _check_ops(ops):
+    out = []
+    for item in ops:
+        if isinstance(item, str):
+            item = (item,)
+        if not isinstance(item, (tuple, list)) or not item or item[0] not in CURSOR_OPS:
+            raise InvalidArgumentError(
+                f"{item!r} is not a cursor op: use one of {', '.join(CURSOR_OPS)} as "
+                "(name, *arguments)")
+        name, args = item[0], tuple(item[1:])
+        if len(args) != CURSOR_OPS[name]:
+            raise InvalidArgumentError(f"{name} takes {CURSOR_OPS[name]} argument(s), "
+                                       f"got {len(args)}")
+        out.append((name, args))
+    return out
+
+
+@dataclass(frozen=True)
+class CursorCall:
+    """One cursor call of a scenario: the call, what it returned and the state after."""
+
+    call: str
+    entry: object
+    mas: dict
+    first_step: int
+
+
+def record_cursor(tree, ops, start=0, label="cursor"):
+    """Run cursor ``ops`` on ``tree.cursor(start)`` while recording.
+
+    ``ops`` is a list of ``(name, *args)``: ``("find", MAX)``, ``("next", 100)``,
+    ``("pause",)``, ``("set", 25)``... Returns ``(steps, calls)``: the recorded steps, and
+    one :class:`CursorCall` per op. Each op's steps carry the op as their title."""
+    ops = _check_ops(ops)
+    calls = []
+    with record(tree, label) as rec:
+        cur = tree.cursor(start)
+        for name, args in ops:
+            call = kernel_call(name, args)
+            rec.op = call
+            first = len(rec.steps)
+            result = getattr(cur, name)(*args)
+            calls.append(CursorCall(call, result, cur.state(), first))
+    return rec.steps, calls
+
+
+# --- the panel beside the diagram -----------------------------------------------------------
+def _cell(v):
+    if v is None:
+        return "NULL"
+    return num(v) if isinstance(v, int) and not isinstance(v, bool) else str(v)
+
+
+def mas_rows(mas, before=None):
+    """(key, text, changed) rows of a maple-state dict."""
+    rows = []
+    for k in MAS_KEYS:
+        if k not in mas:
+            continue
+        v = mas[k]
+        text = f"n{v}" if k == "node" and v is not None else _cell(v)
+        changed = before is not None and before.get(k) != v
+        rows.append((k, text, changed))
+    return rows
+
+
+def mas_table_html(mas, before=None, title="maple state"):
+    """The maple state as a small HTML table; values that changed are bold."""
+    if not mas:
+        return ""
+    cell = "padding:1px 6px;text-align:left;font-family:monospace"
+    body = "".join(
+        f'<tr><th style="{cell};font-weight:normal;color:#555">{escape(k)}</th>'
+        f'<td style="{cell}" data-key="{escape(k)}">'
+        f'{"<b>" if changed else ""}{escape(text)}{"</b>" if changed else ""}</td></tr>'
+        for k, text, changed in mas_rows(mas, before))
+    return (f'<div class="mt-mas"><div style="font-weight:bold;margin:2px 0">{escape(title)}'
+            f'</div><table style="border-collapse:collapse">{body}</table></div>')
+
+
+def pruned_html(pruned):
+    """The gap search's subtrees: node, slot, gap and verdict, one row each."""
+    if not pruned:
+        return ""
+    cell = "padding:1px 5px;text-align:left;font-family:monospace"
+    rows = []
+    for item in pruned:
+        serial, offset, gap, verdict = (tuple(item) + (None,) * 4)[:4]
+        colour = "#2a7d2a" if verdict == "enter" else "#a33"
+        rows.append(f'<tr><td style="{cell}">n{serial}:{offset}</td>'
+                    f'<td style="{cell}">{escape(_cell(gap))}</td>'
+                    f'<td style="{cell};color:{colour}">{escape(str(verdict))}</td></tr>')
+    return ('<div class="mt-pruned"><div style="font-weight:bold;margin:6px 0 2px">'
+            'subtrees looked at</div><table style="border-collapse:collapse">'
+            f'<tr><th style="{cell}">slot</th><th style="{cell}">gap</th>'
+            f'<th style="{cell}">verdict</th></tr>{"".join(rows)}</table></div>')
+
+
+def last_mas(steps, i):
+    """The maple state of the last step at or before i that carries one."""
+    for k in range(i, -1, -1):
+        mas = steps[k].details.get("mas")
+        if mas:
+            return mas
+    return None
+
+
+class ReadPlayer(Player):
+    """A Player with a panel beside the diagram: the maple state of the step (its
+    ``mas`` detail, or the last one before it), the gap search's verdicts, and for
+    interleaved scenarios the actor of each step (``lanes``) and a note (``notes``)."""
+
+    PANEL_WIDTH = "250px"
+
+    def __init__(self, steps, title=None, *, lanes=None, notes=None, **kwargs):
+        steps = list(steps)
+        for name, seq in (("lanes", lanes), ("notes", notes)):
+            if seq is not None and len(seq) != len(steps):
+                raise InvalidArgumentError(f"{name} has {len(seq)} items for {len(steps)} "
+                                           "steps")
+        self.lanes = list(lanes) if lanes is not None else None
+        self.notes = list(notes) if notes is not None else None
+        self.panel = widgets.HTML(layout=widgets.Layout(width=self.PANEL_WIDTH,
+                                                        min_width=self.PANEL_WIDTH))
+        self.panel.add_class("mt-read-panel")
+        super().__init__(steps, title, **kwargs)
+        self.view.layout = widgets.Layout(flex="1 1 auto", width="auto", min_width="0")
+        row = widgets.HBox([self.view, self.panel],
+                           layout=widgets.Layout(width="100%", align_items="flex-start"))
+        self.children = tuple(row if c is self.view else c for c in self.children)
+
+    def panel_html(self, index):
+        """What the panel shows at step ``index``."""
+        if not self._steps:
+            return ""
+        steps = self._steps
+        step = steps[index]
+        parts = []
+        if self.lanes is not None:
+            lane = self.lanes[index]
+            colour = LANE_COLOURS.get(lane, "#333")
+            parts.append(f'<div class="mt-lane" data-lane="{escape(lane)}" style="font-weight:'
+                         f'bold;color:{colour};margin-bottom:4px">{escape(lane)}</div>')
+        mas = step.details.get("mas")
+        own = mas is not None
+        if mas is None:
+            mas = last_mas(steps, index)
+        before = last_mas(steps, index - 1) if index > 0 and own else None
+        title = "maple state" if own else "maple state (from an earlier step)"
+        parts.append(mas_table_html(mas, before, title) if mas else
+                     '<div class="mt-mas" style="color:#555">no maple state yet</div>')
+        parts.append(pruned_html(step.details.get("pruned")))
+        if self.notes is not None and self.notes[index]:
+            parts.append(f'<div class="mt-note" style="margin-top:6px">'
+                         f"{escape(self.notes[index])}</div>")
+        return ('<div style="font-size:0.85em;line-height:1.35;padding-left:8px;'
+                'border-left:1px solid #ddd">' + "".join(parts) + "</div>")
+
+    def _show(self, index):
+        super()._show(index)
+        self.panel.value = self.panel_html(index)
+
+    def state(self):
+        d = super().state()
+        step = self.step
+        mas = last_mas(self._steps, self.value) if step is not None else None
+        d["mas"] = dict(mas) if mas else None
+        d["lane"] = self.lanes[self.value] if self.lanes and step is not None else None
+        d["pruned"] = step.details.get("pruned") if step is not None else None
+        return d
+
+
+# --- the three players -------------------------------------------------------------------------
+class CursorPlayer(ReadPlayer):
+    """Cursor calls on one maple state, step by step.
+
+    >>> from mapletree_edu import MapleTree
+    >>> t = MapleTree()
+    >>> for i in range(3):
+    ...     t.store(10 * i, 10 * i + 5, i)
+    >>> p = CursorPlayer(t, [("find", 100), ("next", 100)], start=3)
+    >>> p.value, [c.call for c in p.calls]
+    (0, ['mas_find(100)', 'mas_next(100)'])
+    """
+
+    def __init__(self, tree, ops, title=None, *, start=0, **kwargs):
+        steps, self.calls = record_cursor(tree, ops, start, title or "cursor")
+        super().__init__(steps, title, **kwargs)
+
+
+def record_mmap(mm, length, name="", align=0):
+    """Record one simulated ``mmap()`` on ``mm`` (it changes ``mm``). Returns
+    ``(steps, vma)``; ``vma`` is None when the mmap failed (its error is raised after
+    the steps are kept in ``steps``)."""
+    label = f"mmap({num(length)})"
+    with record(mm.tree, label) as rec:
+        try:
+            vma = mm.mmap(length, name=name, align=align)
+        except MapleTreeError:
+            vma = None
+    return rec.steps, vma
+
+
+class FreeSpacePlayer(ReadPlayer):
+    """One ``mmap()`` of ``length`` bytes on an :class:`~mapletree_edu.mm.Mm`, from the
+    gap search to the store that fills the hole. ``mm`` is changed; ``vma`` is the new
+    VMA and ``area`` the :class:`~mapletree_edu.mm.UnmappedArea` with every pass."""
+
+    def __init__(self, mm, length, title=None, *, name="", align=0, **kwargs):
+        steps, self.vma = record_mmap(mm, length, name, align)
+        self.area = mm.last_area
+        super().__init__(steps, title, **kwargs)
+
+
+def _node_by_serial(tree, serial):
+    """The core Node object with this serial, found by the shared debug walker."""
+    from ..debug.walker import walk
+
+    root = tree.core.root
+    for v in walk(root) if root is not None and hasattr(root, "serial") else ():
+        if v.node.serial == serial:
+            return v.node
+    return None
+
+
+def record_rcu(tree, index, write, reader_op=("next", ULONG_MAX)):
+    """A reader and a writer interleaved on ``tree`` (which must be in RCU mode).
+
+    1. The reader's maple state walks to ``index`` (``mas_walk()``) and keeps its leaf.
+    2. The writer stores ``write = (first, last, entry)`` (``entry`` None clears). In RCU
+       mode the leaf is replaced, not changed in place: the old leaf is marked dead
+       (``mte_set_node_dead()``: its parent pointer points at itself) and RCU-freed later.
+    3. The reader goes on with ``reader_op`` (default ``mas_next(MAX)``). It finds its node
+       dead (``ma_dead_node()``) and walks again from the root (``mas_rewalk()``).
+
+    Returns ``(steps, lanes, notes, facts)``: ``facts`` says which node the reader held,
+    whether the writer made it dead, and what the reader got."""
+    if not tree.rcu:
+        raise InvalidArgumentError("the tree is not in RCU mode: MapleTree(rcu=True), or "
+                                   "set tree.rcu = True")
+    first, last, entry = write
+    name, args = _check_ops([reader_op])[0]
+    with record(tree, "reader") as rec:
+        cur = tree.cursor(index)
+        rec.op = f"reader: {kernel_call('walk', ())}"
+        got_walk = cur.walk()
+        held_serial = cur.node
+        held = _node_by_serial(tree, held_serial)
+        n_reader1 = len(rec.steps)
+        rec.op = (f"writer: store({num(first)}, {num(last)}, {entry!r})" if entry is not None
+                  else f"writer: clear({num(first)}, {num(last)})")
+        if entry is None:
+            tree.clear(first, last)
+        else:
+            tree.store(first, last, entry)
+        n_writer = len(rec.steps)
+        dead = held is not None and held.dead
+        rec.op = f"reader: {kernel_call(name, args)}"
+        got = getattr(cur, name)(*args)
+        steps = rec.steps
+    lanes = ["reader"] * n_reader1 + ["writer"] * (n_writer - n_reader1) + \
+        ["reader"] * (len(steps) - n_writer)
+    notes = []
+    for i in range(len(steps)):
+        if i < n_reader1:
+            notes.append(f"the reader holds n{held_serial}")
+        elif i < n_writer:
+            notes.append(f"the reader still holds n{held_serial}: it has not looked again")
+        else:
+            notes.append(f"n{held_serial} is {'dead' if dead else 'alive'}; the reader "
+                         "walks from the root" if dead else
+                         f"n{held_serial} is alive; the reader goes on from it")
+    facts = {"held": held_serial, "dead": dead, "walk": got_walk, "entry": got,
+             "rewalked": any(s.fn == "mas_rewalk" for s in steps[n_writer:]),
+             "writer_steps": (n_reader1, n_writer)}
+    return steps, lanes, notes, facts
+
+
+class RcuPlayer(ReadPlayer):
+    """A reader holding a leaf while a writer in RCU mode replaces it (see
+    :func:`record_rcu`); the panel names the actor of each step."""
+
+    def __init__(self, tree, index, write, title=None, *, reader_op=("next", ULONG_MAX),
+                 **kwargs):
+        steps, lanes, notes, self.facts = record_rcu(tree, index, write, reader_op)
+        super().__init__(steps, title, lanes=lanes, notes=notes, **kwargs)
+
+
+__all__ = ["ReadPlayer", "CursorPlayer", "FreeSpacePlayer", "RcuPlayer", "record_cursor",
+           "record_mmap", "record_rcu", "mas_table_html", "pruned_html", "kernel_call",
+           "CursorCall", "CURSOR_OPS"]
