@@ -78,7 +78,7 @@ class MaState:
     """struct ma_state (the "maple state"), including its node pool."""
 
     __slots__ = ("tree", "index", "last", "node", "min", "max", "offset", "end",
-                 "depth", "status", "mas_flags", "pool", "alloc_req")
+                 "depth", "status", "mas_flags", "pool", "alloc_req", "err")
 
     def __init__(self, tree, index=0, last=0):
         self.tree = tree
@@ -94,6 +94,7 @@ class MaState:
         self.mas_flags = 0
         self.pool = []
         self.alloc_req = 0
+        self.err = 0
 
     def copy(self):
         """Struct assignment (``a = *b``): the pool is shared, as the pointer is."""
@@ -111,6 +112,7 @@ class MaState:
         new.mas_flags = self.mas_flags
         new.pool = self.pool
         new.alloc_req = self.alloc_req
+        new.err = self.err
         return new
 
     def assign(self, other):
@@ -128,6 +130,7 @@ class MaState:
         self.mas_flags = other.mas_flags
         self.pool = other.pool
         self.alloc_req = other.alloc_req
+        self.err = other.err
 
     def reset(self):
         """mas_reset()."""
