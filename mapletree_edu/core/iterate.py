@@ -573,7 +573,7 @@ def mt_find(tree, index, limit):
     mas = MaState(tree, index, index)
     tracer = tree.tracer
     if tracer.enabled:
-        tracer.event("read", "mt_find", mas, mas=state_dict(mas))
+        tracer.event("read", "mt_find", mas, ma_state=state_dict(mas))
     if index > limit:
         if tracer.enabled:
             read_step(tracer, "mt_find", mas,

@@ -46,11 +46,13 @@ def state_dict(mas):
 
 
 def read_step(tracer, fn, mas, why, **info):
-    """Record one read step: the state after it (``mas``) and its slot (``slot``)."""
+    """Record one read step: the state after it (``ma_state``, which a Recorder keeps
+    under ``mas``: the protocol's own ``mas`` argument is the live state) and its
+    slot (``slot``)."""
     node = mas.node
     if "slot" not in info and node.__class__ is Node:
         info["slot"] = (node.serial, mas.offset)
-    tracer.step(fn, mas, mas=state_dict(mas), why=why, **info)
+    tracer.step(fn, mas, ma_state=state_dict(mas), why=why, **info)
 
 
 def is_dead(node):
@@ -317,7 +319,7 @@ def mtree_load_slow(tree, index):
     mas = MaState(tree, index, index)
     tracer = tree.tracer
     if tracer.enabled:
-        tracer.event("read", "mtree_load", mas, mas=state_dict(mas))
+        tracer.event("read", "mtree_load", mas, ma_state=state_dict(mas))
     while True:
         entry = mas_start(mas)
         if mas.status == MA_NONE:
