@@ -216,6 +216,13 @@ class Mm:
         #: __TASK_UNMAPPED_BASE(task_size): where bottom-up searches start (no rnd).
         self.mmap_legacy_base = page_align(task_size // 3)
         self.last_area = None
+        #: Called as ``observer(fn, text)`` at each decision of the search and before the
+        #: tree writes of mmap()/munmap() (the players turn these into steps); or None.
+        self.observer = None
+
+    def _note(self, fn, text):
+        if self.observer is not None:
+            self.observer(fn, text)
 
     @classmethod
     def from_maps(cls, pid="self", maps_text=None, smaps_text=None, **kw):
@@ -274,6 +281,9 @@ class Mm:
         rounds = []
         while True:
             window = (low, high - 1, length)
+            self._note("unmapped_area_topdown", f"mas_empty_area_rev({low:#x}, {high - 1:#x}, "
+                       f"{length:#x}): the highest hole of {length:#x} bytes below "
+                       f"high_limit {high:#x}")
             found = self._search(low, high - 1, length, True) if high > 0 else None
             if found is None:
                 rounds.append(SearchRound(window))
@@ -282,6 +292,9 @@ class Mm:
             gap = found[1] + 1 - info.length
             gap -= (gap - info.align_offset) & info.align_mask
             gap_end = found[1]
+            self._note("unmapped_area_topdown", f"the hole ends at {gap_end:#x}: the area is "
+                       f"[{gap:#x}, {gap + info.length - 1:#x}]; now mas_next() for the VMA "
+                       "above it")
             nxt, cur = self._next_vma(gap_end)
             if nxt is not None and nxt.flags & STARTGAP_FLAGS:
                 start_gap = vm_start_gap(nxt, self.stack_guard_gap)
@@ -291,17 +304,25 @@ class Mm:
                                               f"{nxt.name or 'the next VMA'}: high_limit = "
                                               f"vm_start_gap() = {start_gap:#x}"))
                     high = start_gap
+                    self._note("unmapped_area_topdown", rounds[-1].retry + "; search again")
                     continue
                 rounds.append(SearchRound(window, found, gap, nxt))
+                self._note("unmapped_area_topdown", f"{nxt!r} grows down, but its guard gap "
+                           f"starts at {start_gap:#x}, above the area: done")
             else:
+                self._note("unmapped_area_topdown", f"the VMA above, {nxt!r}, does not grow "
+                           "down; now mas_prev() for the VMA below the hole")
                 prv = cur.prev(0)
                 if prv is not None and vm_end_gap(prv, self.stack_guard_gap) > gap:
                     rounds.append(SearchRound(window, found, gap, prv,
                                               "the previous VMA's guard gap (VM_GROWSUP) "
                                               f"reaches the area: high_limit = {prv.start:#x}"))
                     high = prv.start
+                    self._note("unmapped_area_topdown", rounds[-1].retry + "; search again")
                     continue
                 rounds.append(SearchRound(window, found, gap, prv))
+                self._note("unmapped_area_topdown", f"the VMA below, {prv!r}, does not grow "
+                           f"up: vm_unmapped_area() returns {gap:#x}")
             return UnmappedArea(info, gap, tuple(rounds))
 
     def unmapped_area(self, info):
@@ -390,6 +411,8 @@ class Mm:
         length = page_align(length)
         addr = self.get_unmapped_area(length, align)
         vma = MmVma(addr, addr + length, frozenset(flags), name)
+        self._note("mmap_region", f"store the new VMA over [{vma.start:#x}, {vma.last:#x}] "
+                   "(vma_iter_store()); the gaps above it are updated")
         self.tree.store(vma.start, vma.last, vma)
         return vma
 

@@ -21,7 +21,7 @@ walks a tree itself. Read steps carry ``mas`` (and ``pruned`` for the gap search
 their details, as notebooks/src/TEMPLATE.md describes.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html import escape
 
 import ipywidgets as widgets
@@ -29,6 +29,7 @@ import ipywidgets as widgets
 from ..core.constants import ULONG_MAX
 from ..errors import InvalidArgumentError, MapleTreeError
 from ..trace import record
+from ..trace.step import Step, TreeView
 from .player import Player
 from .text import num
 
@@ -68,22 +69,50 @@ def _check_ops(ops):
 
 @dataclass(frozen=True)
 class CursorCall:
-    """One cursor call of a scenario: the call, what it returned and the state after."""
+    """One cursor call of a scenario: the call, what it returned, the state after it and
+    the index of the step that closes it in the player."""
 
     call: str
     entry: object
     mas: dict
-    first_step: int
+    end_step: int
+
+
+def _entry_text(entry):
+    return "NULL" if entry is None else repr(entry)
+
+
+def call_end_step(tree, cur, call, fn, entry):
+    """A step that closes one cursor call: what it returned and the state after it (so a
+    call that needed no step of its own, such as a mas_find() that finds nothing, still
+    shows in the player)."""
+    view = TreeView.of(tree.core)
+    mas = cur.state()
+    path = view.path_to(mas["index"]) if view.root == "node" and mas["node"] is not None \
+        else ()
+    returns = "" if fn in ("mas_set", "mas_set_range", "mas_reset", "mas_pause") else \
+        f"returns {_entry_text(entry)}; "
+    why = f"{call} {returns}the state is now {mas['status']}"
+    return Step(n=0, fn=fn, ev=None, min=cur.mas.min, max=cur.mas.max, index=mas["index"],
+                last=mas["last"], piv=0, why=why, info=(("mas", mas), ("returns", entry)),
+                node=mas["node"], path=path, view=view, op=call)
+
+
+def renumber(steps):
+    """The steps with n = 0, 1, 2, ... (steps from several recordings joined)."""
+    return [replace(s, n=i) for i, s in enumerate(steps)]
 
 
 def record_cursor(tree, ops, start=0, label="cursor"):
     """Run cursor ``ops`` on ``tree.cursor(start)`` while recording.
 
     ``ops`` is a list of ``(name, *args)``: ``("find", MAX)``, ``("next", 100)``,
-    ``("pause",)``, ``("set", 25)``... Returns ``(steps, calls)``: the recorded steps, and
-    one :class:`CursorCall` per op. Each op's steps carry the op as their title."""
+    ``("pause",)``, ``("set", 25)``... Returns ``(steps, calls)``: the recorded steps, each
+    call closed by a step that says what it returned (:func:`call_end_step`), and one
+    :class:`CursorCall` per op. Each op's steps carry the op as their title."""
     ops = _check_ops(ops)
     calls = []
+    steps = []
     with record(tree, label) as rec:
         cur = tree.cursor(start)
         for name, args in ops:
@@ -91,8 +120,10 @@ def record_cursor(tree, ops, start=0, label="cursor"):
             rec.op = call
             first = len(rec.steps)
             result = getattr(cur, name)(*args)
-            calls.append(CursorCall(call, result, cur.state(), first))
-    return rec.steps, calls
+            steps.extend(rec.steps[first:])
+            calls.append(CursorCall(call, result, cur.state(), len(steps)))
+            steps.append(call_end_step(tree, cur, call, call.split("(")[0], result))
+    return renumber(steps), calls
 
 
 # --- the panel beside the diagram -----------------------------------------------------------
@@ -239,17 +270,32 @@ class CursorPlayer(ReadPlayer):
         super().__init__(steps, title, **kwargs)
 
 
+def marker_step(tree, fn, why, op, node=None):
+    """A step that explains a decision between recorded steps (no tree change): the tree
+    as it is, no maple state of its own."""
+    view = TreeView.of(tree.core)
+    return Step(n=0, fn=fn, ev=None, min=0, max=ULONG_MAX, index=0, last=0, piv=0, why=why,
+                node=node, view=view, op=op)
+
+
 def record_mmap(mm, length, name="", align=0):
     """Record one simulated ``mmap()`` on ``mm`` (it changes ``mm``). Returns
-    ``(steps, vma)``; ``vma`` is None when the mmap failed (its error is raised after
-    the steps are kept in ``steps``)."""
+    ``(steps, vma)``: the model's steps, with a step of ``unmapped_area_topdown()`` or
+    ``mmap_region()`` at each decision between them; ``vma`` is None when it failed."""
     label = f"mmap({num(length)})"
     with record(mm.tree, label) as rec:
+        def observe(fn, text):
+            rec.op = f"{label}: {fn}()"
+            rec.steps.append(marker_step(mm.tree, fn, text, rec.op))
+        mm.observer = observe
         try:
             vma = mm.mmap(length, name=name, align=align)
-        except MapleTreeError:
+        except MapleTreeError as exc:
+            rec.steps.append(marker_step(mm.tree, "vm_unmapped_area", str(exc), label))
             vma = None
-    return rec.steps, vma
+        finally:
+            mm.observer = None
+    return renumber(rec.steps), vma
 
 
 class FreeSpacePlayer(ReadPlayer):
@@ -295,6 +341,7 @@ def record_rcu(tree, index, write, reader_op=("next", ULONG_MAX)):
         cur = tree.cursor(index)
         rec.op = f"reader: {kernel_call('walk', ())}"
         got_walk = cur.walk()
+        rec.steps.append(call_end_step(tree, cur, rec.op, "mas_walk", got_walk))
         held_serial = cur.node
         held = _node_by_serial(tree, held_serial)
         n_reader1 = len(rec.steps)
@@ -306,9 +353,19 @@ def record_rcu(tree, index, write, reader_op=("next", ULONG_MAX)):
             tree.store(first, last, entry)
         n_writer = len(rec.steps)
         dead = held is not None and held.dead
-        rec.op = f"reader: {kernel_call(name, args)}"
+        reader_op = f"reader: {kernel_call(name, args)}"
+        if dead:
+            rec.steps.append(marker_step(
+                tree, "ma_dead_node", f"the reader looks at n{held_serial} again: its parent "
+                "pointer points at itself, so it is dead; mas_rewalk() walks from the root to "
+                "the index the reader was on", reader_op))
+        rec.op = reader_op
         got = getattr(cur, name)(*args)
-        steps = rec.steps
+        rec.steps.append(call_end_step(tree, cur, reader_op, KERNEL_NAMES.get(name, "mas_" + name),
+                                       got))
+        n_marker = n_writer + 1 if dead else n_writer
+        rewalk = [s for s in rec.steps[n_marker:] if s.fn in ("mas_descend", "mtree_range_walk")]
+        steps = renumber(rec.steps)
     lanes = ["reader"] * n_reader1 + ["writer"] * (n_writer - n_reader1) + \
         ["reader"] * (len(steps) - n_writer)
     notes = []
@@ -322,7 +379,7 @@ def record_rcu(tree, index, write, reader_op=("next", ULONG_MAX)):
                          "walks from the root" if dead else
                          f"n{held_serial} is alive; the reader goes on from it")
     facts = {"held": held_serial, "dead": dead, "walk": got_walk, "entry": got,
-             "rewalked": any(s.fn == "mas_rewalk" for s in steps[n_writer:]),
+             "rewalked": dead and bool(rewalk),
              "writer_steps": (n_reader1, n_writer)}
     return steps, lanes, notes, facts
 
