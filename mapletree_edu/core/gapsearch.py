@@ -277,6 +277,9 @@ def mas_rev_awalk(mas, size, bounds):
     nmin, nmax = mas.min, mas.max
     mn = _safe_min(mas, pivots, offset)
     while mas.last < mn:                      # skip out of bounds
+        if tracing:
+            pruned.append((node.serial, offset, gaps[offset] if gaps is not None else 0,
+                           "skip"))
         offset -= 1
         mn = _safe_min(mas, pivots, offset)
     mx = _safe_pivot(mas, pivots, offset, mtype)

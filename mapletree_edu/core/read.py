@@ -220,6 +220,10 @@ def mas_walk(mas):
 
 def mas_rewalk(mas, index):
     """mas_rewalk(): mas_set(index) and walk again until the walk is not restarted."""
+    tracer = mas.tree.tracer
+    if tracer.enabled:
+        read_step(tracer, "mas_rewalk", mas,
+                  f"the state's node is dead (a writer replaced it): walk again to {index}")
     while True:
         mas_set(mas, index)
         mas_state_walk(mas)
