@@ -130,11 +130,15 @@ def mtree_range_walk(mas):
             end = node.meta_end if not p14 else (14 if p14 == mx else 15)
         prev_min = mn
         prev_max = mx
-        # the first pivot >= index among pivots[:end], else end (as the kernel's scan)
-        offset = 0 if pivots[0] >= index else bisect_left(pivots, index, 1, end)
-        if offset < end:
-            mx = pivots[offset]
-        if offset:
+        if pivots[0] >= index:
+            offset = 0
+            mx = pivots[0]
+        else:
+            # the first pivot >= index among pivots[1:end], else end: pivots[:end]
+            # ascend, so bisect_left() stops where the kernel's scan does
+            offset = bisect_left(pivots, index, 1, end)
+            if offset < end:
+                mx = pivots[offset]
             mn = pivots[offset - 1] + 1
         nxt = node.slots[offset]
         if node.parent is node:             # ma_dead_node()
