@@ -102,7 +102,7 @@ def surprises_table():
     t = small()
     c = t.cursor(40)
     got = c.find(45)
-    rows.append(["mas_set(40); mas_find(45)", "entry 3 cut at 45",
+    rows.append(["mas_set(40); mas_find(45)", "3, clipped to [40, 45]",
                  f"{got} with [{c.index}, {c.last}]"])
     c = t.cursor(25)
     got = c.find_range(100)
@@ -246,6 +246,14 @@ RCU_WRITES = (
 )
 
 
+def writes_table():
+    """The writes of exercise 4, as calls."""
+    from .common import call_text
+    return Table(["write", "on the range of"],
+                 [[call_text(f, la, e), repr(process().tree.load(f)) if process().tree.load(f)
+                   else "NULL"] for f, la, e in RCU_WRITES])
+
+
 def reader_dies(write):
     """Does a reader holding the [heap] leaf find it dead after ``write``?"""
     tree = process().tree
@@ -338,5 +346,5 @@ __all__ = ["process", "small", "ranges", "HEAP", "STACK", "LIBC_FIRST", "LIBC_RW
            "ANON_BELOW_LIBC", "HOLE_ADDRESS", "RCU_WRITE", "record_load", "record_find",
            "load_table", "find_table", "calls_table", "surprises_table", "rcu_table",
            "check_pause_loop", "STATUS_START", "STATUS_CALLS", "check_statuses",
-           "FIND_ADDRESSES", "check_find_vma", "RCU_WRITES", "reader_dies", "check_rcu_dead",
+           "FIND_ADDRESSES", "check_find_vma", "RCU_WRITES", "writes_table", "reader_dies", "check_rcu_dead",
            "solution", "SOLUTIONS", "MapleTreeError", "StaleCursorError"]

@@ -18,7 +18,9 @@ from .common import Table, num, report, solution_text, span, tree_of, unanswered
 #: between them, of which seven in a row were unmapped (a hole of 15 pages).
 DEMO_EXTRA = 60
 DEMO_UNMAPPED = range(30, 37)
-#: The request of sections 2 and 4: 12 pages, more than any hole near the top.
+#: Section 2's search: 5 pages, more than the hole in the top leaf.
+SEARCH_LEN = 5 * PAGE_SIZE
+#: Section 4's mmap(): 12 pages, more than any hole near the top.
 DEMO_LEN = 12 * PAGE_SIZE
 
 
@@ -350,7 +352,7 @@ def solution(name):
     return solution_text(SOLUTIONS, name)
 
 
-__all__ = ["demo_mm", "session_mm", "guard_mm", "DEMO_LEN", "GUARD_LEN", "ALIGN_LEN",
+__all__ = ["demo_mm", "session_mm", "guard_mm", "SEARCH_LEN", "DEMO_LEN", "GUARD_LEN", "ALIGN_LEN",
            "ALIGN", "record_empty_area", "holes_table", "gap_table", "rounds_table",
            "gaps_changed", "wrap_ranges", "wrap_tree", "WRAP_SIZE", "edge_table", "EX1_MAX",
            "largest_holes", "check_layout", "check_guard", "check_align", "WRAP_WINDOWS",

@@ -178,6 +178,31 @@ def pruned_html(pruned):
             f'<th style="{cell}">verdict</th></tr>{"".join(rows)}</table></div>')
 
 
+#: Gap-search steps: their ``index`` is the window's minimum, not where the search is, so
+#: their path is drawn from the root to the state's node instead.
+GAP_FNS = frozenset({"mas_empty_area", "mas_empty_area_rev", "mas_rev_awalk", "mas_awalk",
+                     "mas_anode_descend", "mas_skip_node", "mas_rewind_node",
+                     "mas_sparse_area"})
+
+
+def path_to_node(view, serial):
+    """Serials from the root down to node ``serial`` in a tree view."""
+    if view is None or view.root != "node":
+        return ()
+    by = view.by_serial()
+    out = []
+    while serial is not None and serial in by:
+        out.append(serial)
+        serial = by[serial].parent
+    return tuple(reversed(out))
+
+
+def gap_paths(steps):
+    """The steps with gap-search steps' paths set to their node's path."""
+    return [replace(s, path=path_to_node(s.view, s.node)) if s.fn in GAP_FNS else s
+            for s in steps]
+
+
 def last_mas(steps, i):
     """The maple state of the last step at or before i that carries one."""
     for k in range(i, -1, -1):
@@ -195,7 +220,7 @@ class ReadPlayer(Player):
     PANEL_WIDTH = "250px"
 
     def __init__(self, steps, title=None, *, lanes=None, notes=None, **kwargs):
-        steps = list(steps)
+        steps = gap_paths(steps)
         for name, seq in (("lanes", lanes), ("notes", notes)):
             if seq is not None and len(seq) != len(steps):
                 raise InvalidArgumentError(f"{name} has {len(seq)} items for {len(steps)} "
@@ -270,12 +295,15 @@ class CursorPlayer(ReadPlayer):
         super().__init__(steps, title, **kwargs)
 
 
-def marker_step(tree, fn, why, op, node=None):
+def marker_step(tree, fn, why, op, prev=None):
     """A step that explains a decision between recorded steps (no tree change): the tree
-    as it is, no maple state of its own."""
+    as it is, no maple state of its own; it keeps the node and path of ``prev`` (the step
+    before it) in view."""
     view = TreeView.of(tree.core)
+    node = prev.node if prev is not None else None
+    path = prev.path if prev is not None else ()
     return Step(n=0, fn=fn, ev=None, min=0, max=ULONG_MAX, index=0, last=0, piv=0, why=why,
-                node=node, view=view, op=op)
+                node=node, path=path, view=view, op=op)
 
 
 def record_mmap(mm, length, name="", align=0):
@@ -286,12 +314,14 @@ def record_mmap(mm, length, name="", align=0):
     with record(mm.tree, label) as rec:
         def observe(fn, text):
             rec.op = f"{label}: {fn}()"
-            rec.steps.append(marker_step(mm.tree, fn, text, rec.op))
+            rec.steps.append(marker_step(mm.tree, fn, text, rec.op,
+                                         rec.steps[-1] if rec.steps else None))
         mm.observer = observe
         try:
             vma = mm.mmap(length, name=name, align=align)
         except MapleTreeError as exc:
-            rec.steps.append(marker_step(mm.tree, "vm_unmapped_area", str(exc), label))
+            rec.steps.append(marker_step(mm.tree, "vm_unmapped_area", str(exc), label,
+                                         rec.steps[-1] if rec.steps else None))
             vma = None
         finally:
             mm.observer = None
@@ -358,7 +388,7 @@ def record_rcu(tree, index, write, reader_op=("next", ULONG_MAX)):
             rec.steps.append(marker_step(
                 tree, "ma_dead_node", f"the reader looks at n{held_serial} again: its parent "
                 "pointer points at itself, so it is dead; mas_rewalk() walks from the root to "
-                "the index the reader was on", reader_op))
+                "the index the reader was on", reader_op, rec.steps[n_reader1 - 1]))
         rec.op = reader_op
         got = getattr(cur, name)(*args)
         rec.steps.append(call_end_step(tree, cur, reader_op, KERNEL_NAMES.get(name, "mas_" + name),

@@ -98,11 +98,13 @@ def notebook():
         """),
         predict("""
         Which nodes will `proc.load(l03.HOLE_ADDRESS)` pass through, and what will it
-        return? Write your answer down, then step.
+        return? Write your answer down, then step. (The players of this lesson draw the
+        leaves a step is not in as a grey box, `dot_opts={"collapse": 1}`, so that the
+        long addresses stay readable; "actual size" shows the diagram unscaled.)
         """),
         code("""
         load_steps = l03.record_load(proc, l03.HOLE_ADDRESS)
-        Player(load_steps, "mtree_load")
+        Player(load_steps, "mtree_load", dot_opts={"collapse": 1})
         """, ignore_output=True),
         md("""
         The answer, with two more addresses (the heap's first byte and its last):
@@ -135,7 +137,7 @@ def notebook():
         """),
         code("""
         find_steps = l03.record_find(proc, l03.HOLE_ADDRESS)
-        Player(find_steps, "mt_find")
+        Player(find_steps, "mt_find", dot_opts={"collapse": 1})
         """, ignore_output=True),
         code("""
         l03.find_table(proc, [l03.HOLE_ADDRESS, l03.HEAP.start, l03.STACK.end])
@@ -213,7 +215,7 @@ def notebook():
         """),
         code("""
         across = CursorPlayer(proc, [("find", ULONG_MAX)] * 4, "for_each_vma",
-                              start=l03.LIBC_RW.start)
+                              start=l03.LIBC_RW.start, dot_opts={"collapse": 1})
         across
         """, ignore_output=True),
         code("""
@@ -315,7 +317,8 @@ def notebook():
         reader's `mas_next()` return, and how will it get there?
         """),
         code("""
-        rcu = RcuPlayer(l03.process().tree, l03.HEAP.start, l03.RCU_WRITE, "reader and writer")
+        rcu = RcuPlayer(l03.process().tree, l03.HEAP.start, l03.RCU_WRITE, "reader and writer",
+                        dot_opts={"collapse": 1})
         rcu
         """, ignore_output=True),
         code("""
@@ -373,8 +376,7 @@ def notebook():
             leaf be dead afterwards? Answer with a list of True/False. Use lesson 02's write
             paths: which of them build a new node in RCU mode?
             """, """
-            for w in l03.RCU_WRITES:
-                print(w)
+            print(l03.writes_table())
             answer = None   # a list of booleans
             """, "check_rcu_dead", "l03", "rcu_dead"),
         md("""

@@ -79,7 +79,6 @@ def notebook():
         """),
         code("""
         demo = l04.demo_mm()
-        print(node_table(demo.tree))
         l04.gap_table(demo.tree)
         """),
         md("""
@@ -122,15 +121,16 @@ def notebook():
         l04.holes_table(demo, at_least=2)
         """),
         predict("""
-        Search the demo tree for 12 pages between `mmap_min_addr` and `mmap_base - 1`, top
-        down. Which root slots will the search skip, which will it enter, and which hole
-        will it return? Then step: the panel beside the diagram lists every slot the search
-        looked at, with its gap and verdict.
+        Search the demo tree for 5 pages between `mmap_min_addr` and `mmap_base - 1`, top
+        down. Which root slots will the search enter (there may be more than one), and
+        which hole will it return? Then step: the panel beside the diagram lists every slot
+        the search looked at, with its gap and verdict. (The player draws the leaves a step
+        is not in as grey boxes, `dot_opts={"collapse": 1}`.)
         """),
         code("""
         search_steps, found = l04.record_empty_area(demo.tree, demo.mmap_min_addr,
-                                                    demo.mmap_base - 1, l04.DEMO_LEN)
-        search = ReadPlayer(search_steps, "mas_empty_area_rev")
+                                                    demo.mmap_base - 1, l04.SEARCH_LEN)
+        search = ReadPlayer(search_steps, "mas_empty_area_rev", dot_opts={"collapse": 1})
         search
         """, ignore_output=True),
         code("""
@@ -138,13 +138,19 @@ def notebook():
         """),
         check("""
         assert search.value == 0
-        assert found is not None and found[1] - found[0] + 1 == l04.DEMO_LEN
-        assert any(p[3] == "skip" for s in search_steps for p in s.details.get("pruned", ()))
+        assert found is not None and found[1] - found[0] + 1 == l04.SEARCH_LEN
+        entered = [p for s in search_steps for p in s.details.get("pruned", ()) if p[3] == "enter"]
+        assert len(entered) >= 3
         """),
         md("""
-        The search took the highest hole that fits, which is not always the largest one;
-        the 10-page hole near the top was skipped because its subtree's gap was too small.
-
+        The last root slot's gap is huge (the hole between the loader and the stack), so
+        the search went into it first, but that hole lies above `mmap_base`, outside the
+        window, and the only other hole there was too small. Back in the root
+        (`mas_rewind_node()`), the next slot to the left had a gap of 10 pages, and the
+        search took the top of that hole. It is the highest hole that fits, not the largest
+        one.
+        """),
+        md("""
         ## 3. What `vm_unmapped_area()` adds
 
         `mmap(NULL, len, ...)` reaches the tree through `get_unmapped_area()`. On x86-64 the
@@ -217,28 +223,45 @@ def notebook():
         md("""
         The first mapping went to the top of the hole under the `[vvar]` page, right below
         the VMA above it, as top-down allocation does; the second was too large for any
-        hole up there and went below libc. Now unmap the first one again and map 2 pages.
+        hole up there and went below libc. `munmap()` gives the space back: it stores NULL
+        over the range (after splitting any VMA it cuts).
         """),
         code("""
         sess.munmap(first.start, 3 * PAGE_SIZE)
-        before = sess.tree.dup()
+        l04.holes_table(sess, at_least=1, low=0x7F00_0000_0000)
         """),
-        predict("""
-        `sess.mmap(2 * PAGE_SIZE)` after that `munmap()`: which hole will it use? When the
-        new VMA is stored, which gaps in the root change? Step from the search to the store.
+        md("""
+        Now the whole journey on the demo process of sections 1 and 2: `mmap()` of 12 pages,
+        from the search to the store of the new VMA.
         """),
         code("""
-        mmap_player = FreeSpacePlayer(sess, 2 * PAGE_SIZE, "mmap(2 pages)")
+        journey = l04.demo_mm()
+        before = journey.tree.dup()
+        print(l04.holes_table(journey, at_least=2))
+        """),
+        predict("""
+        Which hole will the 12-page `mmap()` use? When the new VMA is stored, which gap of
+        the root will change, and to what? Step from the search to the store.
+        """),
+        code("""
+        mmap_player = FreeSpacePlayer(journey, l04.DEMO_LEN, "mmap(12 pages)",
+                                      dot_opts={"collapse": 1})
         mmap_player
         """, ignore_output=True),
         code("""
         print("the new VMA:", hex(mmap_player.vma.start), hex(mmap_player.vma.end))
-        l04.gaps_changed(before, sess.tree)
+        l04.gaps_changed(before, journey.tree)
         """),
         check("""
         assert mmap_player.value == 0 and mmap_player.vma is not None
-        assert sess.tree.load(mmap_player.vma.start) is mmap_player.vma
-        sess.tree.validate()
+        assert journey.tree.load(mmap_player.vma.start) is mmap_player.vma
+        assert len(l04.gaps_changed(before, journey.tree).rows) >= 1
+        assert not journey.tree.validate()
+        """),
+        md("""
+        The leaf that held the 15-page hole now has a largest hole of 3 pages, so
+        `mas_update_gap()` changed the root's gap for it. The root's own largest gap (the
+        slot marked `*`) did not change, so there was nothing more to update.
         """),
         md("""
         ## 5. Two edges: `ULONG_MAX` and `plain` trees
