@@ -100,8 +100,10 @@ def mas_anode_descend(mas, size):
     slots = node.slots
     gaps = node.gaps if mtype == MAPLE_ARANGE_64 else None
     offset = mas.offset
-    mn = _safe_min(mas, pivots, offset)
     data_end = ma_data_end(node, mtype, mas.max)
+    # (back in a node it already scanned, offset is past the data: the kernel reads a
+    # pivot past the array here and never uses it)
+    mn = _safe_min(mas, pivots, offset) if offset <= data_end else 0
     tracer = mas.tree.tracer
     tracing = tracer.enabled
     pruned = [] if tracing else None
