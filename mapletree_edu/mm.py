@@ -384,7 +384,7 @@ class Mm:
         ``align`` (a power of two, 0 for none) sets ``align_mask = align - 1``, as
         callers that want aligned areas do. Returns the address; raises MmapError."""
         if length > self.task_size:
-            raise MmapError(ENOMEM, f"length {length:#x} is larger than TASK_SIZE")
+            raise MmapError(ENOMEM, f"length {length:#x} is larger than TASK_SIZE (-ENOMEM)")
         if isinstance(align, bool) or not isinstance(align, int) or align < 0 \
                 or (align and align & (align - 1)) or (align and align < PAGE_SIZE):
             raise InvalidArgumentError(f"align must be 0 or a power of two >= PAGE_SIZE, "

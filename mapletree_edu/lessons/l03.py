@@ -70,7 +70,7 @@ def _entry(e):
 def load_table(tree, indices):
     """mtree_load() at each index: the entry, or NULL."""
     return Table(["index", "mtree_load() returns"],
-                 [[num(i, True), _entry(tree.load(i))] for i in indices])
+                 [[num(i), _entry(tree.load(i))] for i in indices])
 
 
 def find_table(tree, indices, limit=ULONG_MAX):
@@ -78,9 +78,8 @@ def find_table(tree, indices, limit=ULONG_MAX):
     rows = []
     for i in indices:
         entry, new_index, first, last = mt_find(tree.core, i, limit)
-        rows.append([num(i, True), _entry(entry),
-                     span(first, last, True) if entry is not None else "-",
-                     num(new_index, True)])
+        rows.append([num(i), _entry(entry), span(first, last) if entry is not None else "-",
+                     num(new_index)])
     return Table(["index", "mt_find() returns", "its range", "index afterwards"], rows)
 
 
@@ -176,7 +175,8 @@ def check_pause_loop(answer):
 
 # --- exercise 2: statuses ------------------------------------------------------------------
 STATUS_START = 35
-STATUS_CALLS = (("next", 45), ("next", 45), ("prev", 15), ("prev", 15), ("find", 100))
+STATUS_CALLS = (("next", 45), ("next", 45), ("prev", 15), ("prev", 15), ("prev", 15),
+                ("prev", 15), ("find", 100))
 STATUS_NAMES = ("start", "active", "root", "none", "pause", "overflow", "underflow")
 
 
@@ -203,8 +203,8 @@ def check_statuses(answer):
                       f"{', '.join(STATUS_NAMES)}.")
     if got == want:
         return report(True, "mas_next() stops with overflow and mas_prev() with underflow, "
-                      "each keeping its node; the last mas_find() never reports overflow.",
-                      "")
+                      "each keeping its place; the next call in the other direction first "
+                      "walks to where the state stands and returns the entry there.", "")
     k = next(i for i, (g, w) in enumerate(zip(got, want, strict=True)) if g != w)
     name, *args = STATUS_CALLS[k]
     return report(False, "", f"call {k + 1} ({name}{tuple(args)}) is not right. Which entries "

@@ -311,12 +311,14 @@ SOLUTIONS = {
     "layout": '''
 from mapletree_edu.lessons.common import tree_of
 
-# 30 ranges of 10 with holes of 5, one hole of 100 low down, one of 40 near the top
+# 30 ranges of 10 with holes of 5, one hole of 100 low down, one of 40 near the top,
+# and a last range up to EX1_MAX, so that no hole is left above it
 ranges = []
 first = 0
 for i in range(30):
     ranges.append((first, first + 9))
     first += 10 + (100 if i == 3 else 40 if i == 26 else 5)
+ranges.append((first, l04.EX1_MAX))
 size = 30
 tree = tree_of(ranges)
 predicted = tree.empty_area(0, l04.EX1_MAX, size)

@@ -1,0 +1,215 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The read-side players (mapletree_edu.widgets.readers), headless: the steps they
+record, the maple state beside the diagram, the gap verdicts, the RCU interleaving, and
+the simulated mm they drive (mapletree_edu.mm)."""
+
+import pytest
+
+pytest.importorskip("ipywidgets")
+
+from mapletree_edu import MapleTree, ULONG_MAX  # noqa: E402
+from mapletree_edu.errors import InvalidArgumentError, MapleTreeError  # noqa: E402
+from mapletree_edu.mm import (  # noqa: E402
+    PAGE_SIZE,
+    STACK_GUARD_GAP,
+    Mm,
+    MmapError,
+    UnmappedAreaInfo,
+    vm_end_gap,
+    vm_start_gap,
+)
+from mapletree_edu.widgets.readers import (  # noqa: E402
+    CursorPlayer,
+    FreeSpacePlayer,
+    RcuPlayer,
+    ReadPlayer,
+    mas_table_html,
+    record_cursor,
+    record_rcu,
+)
+
+
+def small():
+    t = MapleTree()
+    for i, (a, b) in enumerate([(10, 19), (30, 39), (40, 49)]):
+        t.store(a, b, i + 1)
+    return t
+
+
+# --- the cursor player -------------------------------------------------------------------------
+def test_cursor_player_starts_at_step_zero_and_follows_the_cursor():
+    p = CursorPlayer(small(), [("walk",), ("find", 45), ("find", 45), ("find", 45)], start=25)
+    assert p.value == 0
+    # every call ends with a step naming what it returned, the last find included
+    ends = [p.steps[c.end_step] for c in p.calls]
+    assert [s.fn for s in ends] == ["mas_walk", "mas_find", "mas_find", "mas_find"]
+    assert [c.entry for c in p.calls] == [None, 2, 3, None]
+    assert [(c.mas["index"], c.mas["last"]) for c in p.calls] == [(20, 29), (30, 39),
+                                                                    (40, 49), (40, 49)]
+    assert all(c.mas["status"] == "active" for c in p.calls)
+    # the panel shows the state of the step shown, and changes with it
+    p.goto(p.calls[1].end_step)
+    st = p.state()
+    assert st["mas"]["index"] == 30 and st["mas"]["offset"] == 3
+    assert 'data-key="index"' in p.panel.value and ">30<" in p.panel.value.replace("<b>", "")
+
+
+def test_cursor_player_shows_overflow_and_underflow():
+    p = CursorPlayer(small(), [("next", 45), ("next", 100), ("prev", 0), ("prev", 0),
+                               ("prev", 0), ("prev", 0)], start=40)
+    statuses = [c.mas["status"] for c in p.calls]
+    assert statuses[:2] == ["overflow", "overflow"]
+    assert statuses[-1] == "underflow"
+    assert p.calls[2].entry == 3 and p.calls[3].entry == 2
+
+
+def test_cursor_pause_keeps_index_and_forgets_the_node():
+    steps, calls = record_cursor(small(), [("find", ULONG_MAX), ("pause",), ("find", ULONG_MAX)],
+                                 start=0)
+    assert calls[1].mas["status"] == "pause" and calls[1].mas["node"] is None
+    assert calls[1].mas["index"] == 10
+    assert calls[2].entry == 2
+    assert steps[0].n == 0 and [s.n for s in steps] == list(range(len(steps)))
+
+
+def test_bad_cursor_ops_are_refused_clearly():
+    with pytest.raises(InvalidArgumentError, match="not a cursor op"):
+        CursorPlayer(small(), [("jump", 3)])
+    with pytest.raises(InvalidArgumentError, match="takes 1 argument"):
+        CursorPlayer(small(), [("find",)])
+
+
+def test_mas_table_marks_changes():
+    html = mas_table_html({"index": 5, "last": 9, "node": 3, "offset": 1, "status": "active"},
+                          {"index": 5, "last": 7, "node": 3, "offset": 1, "status": "active"})
+    assert "<b>9</b>" in html and "<b>5</b>" not in html and "n3" in html
+
+
+def test_lanes_and_notes_must_match_the_steps():
+    steps, _calls = record_cursor(small(), [("walk",)], start=10)
+    with pytest.raises(InvalidArgumentError, match="lanes"):
+        ReadPlayer(steps, lanes=["reader"] * (len(steps) + 1))
+
+
+# --- the free-space player and the mm ------------------------------------------------------------
+def test_free_space_player_search_then_store():
+    mm = Mm.sample()
+    before = {v.start for v in mm.vmas()}
+    p = FreeSpacePlayer(mm, 3 * PAGE_SIZE, "mmap")
+    fns = [s.fn for s in p.steps]
+    assert p.value == 0 and p.vma is not None
+    assert fns.index("mas_empty_area_rev") < fns.index("mmap_region") \
+        < fns.index("mtree_store_range")
+    # the search's verdicts are in the steps, and the panel lists them
+    pruned = [x for s in p.steps for x in s.details.get("pruned", ())]
+    assert any(v == "enter" for *_x, v in pruned)
+    k = next(i for i, s in enumerate(p.steps) if s.details.get("pruned"))
+    p.goto(k)
+    assert "subtrees looked at" in p.panel.value
+    # the VMA is in the tree, over the top of the highest hole below mmap_base
+    assert mm.tree.load(p.vma.start) is p.vma
+    assert p.vma.start not in before
+    nxt = mm.tree.find(p.vma.end)
+    assert nxt is not None and nxt[0] == p.vma.end      # placed right below the VMA above
+    assert not mm.tree.validate()
+
+
+def test_unmapped_area_topdown_guard_gap_retry():
+    top = 0x7F00_0000_0000
+    gd = (top - 0x20_0000, top - 0x1F_0000, {"rd", "wr", "gd"}, "stack-like")
+    mm = Mm([(0x1000_0000, 0x1001_0000, {"rd"}, "a"), gd, (top - 0x1F_0000, top, {"rd"}, "b")],
+            mmap_base=top)
+    area = mm.vm_unmapped_area(UnmappedAreaInfo(16 * PAGE_SIZE, PAGE_SIZE, top))
+    assert len(area.rounds) == 2 and area.rounds[0].retry
+    # the second search stops below the guard gap of the grows-down VMA
+    assert area.addr + 16 * PAGE_SIZE <= gd[0] - STACK_GUARD_GAP
+    assert area.addr == gd[0] - STACK_GUARD_GAP - 16 * PAGE_SIZE
+
+
+def test_unmapped_area_alignment_and_limits():
+    mm = Mm.sample()
+    v = mm.mmap(5 * PAGE_SIZE, align=0x20_0000)
+    assert v.start % 0x20_0000 == 0
+    assert mm.last_area.info.align_mask == 0x1F_FFFF
+    assert mm.last_area.rounds[0].window[2] == 5 * PAGE_SIZE + 0x1F_FFFF
+    assert mm.last_area.rounds[0].window[0] == mm.mmap_min_addr   # low_limit raised
+    assert mm.last_area.rounds[0].window[1] == mm.mmap_base - 1    # high_limit exclusive
+
+
+def test_guard_gap_helpers():
+    from mapletree_edu.mm import MmVma
+    stack = MmVma(0x10_0000_0000, 0x10_0010_0000, {"gd"}, "[stack]")
+    plain = MmVma(0x10_0000_0000, 0x10_0010_0000, {"rd"}, "x")
+    assert vm_start_gap(stack) == stack.start - STACK_GUARD_GAP
+    assert vm_start_gap(plain) == plain.start
+    assert vm_end_gap(plain) == plain.end
+
+
+def test_munmap_splits_and_clears():
+    mm = Mm.sample()
+    libc_x = next(v for v in mm.vmas() if v.label == "libc r-x")
+    cut = libc_x.start + 4 * PAGE_SIZE
+    mm.munmap(cut, 2 * PAGE_SIZE)
+    assert mm.tree.load(cut) is None and mm.tree.load(cut + 2 * PAGE_SIZE - 1) is None
+    low, high = mm.tree.load(libc_x.start), mm.tree.load(cut + 2 * PAGE_SIZE)
+    assert (low.start, low.end) == (libc_x.start, cut)
+    assert (high.start, high.end) == (cut + 2 * PAGE_SIZE, libc_x.end)
+    assert not mm.tree.validate()
+
+
+def test_mmap_errors_are_clear_and_leave_the_tree_alone():
+    mm = Mm.sample()
+    before = list(mm.tree.ranges())
+    with pytest.raises(MmapError, match="positive"):
+        mm.mmap(0)
+    with pytest.raises(MmapError, match="page-aligned"):
+        mm.munmap(123, PAGE_SIZE)
+    with pytest.raises(MmapError, match="ENOMEM"):
+        mm.mmap(mm.task_size + PAGE_SIZE)
+    with pytest.raises(InvalidArgumentError, match="align"):
+        mm.mmap(PAGE_SIZE, align=3 * PAGE_SIZE)
+    assert list(mm.tree.ranges()) == before
+    assert isinstance(MmapError(-12, "x"), MapleTreeError)
+
+
+def test_failed_search_falls_back_bottom_up():
+    # nothing fits below mmap_base: the bottom-up search above mmap_legacy_base is used
+    mm = Mm([(0x10000, 0x2000_0000, {"rd"}, "big")], mmap_base=0x2000_0000)
+    v = mm.mmap(PAGE_SIZE)
+    assert v.start >= mm.mmap_legacy_base
+    assert any(r.found is None for r in mm.last_area.rounds)
+
+
+# --- the RCU reader and writer ----------------------------------------------------------------------
+def heap_start(mm):
+    return next(v for v in mm.vmas() if v.name == "[heap]").start
+
+
+def test_rcu_reader_finds_its_node_dead_and_walks_again():
+    mm = Mm.sample()
+    anon = next(v for v in mm.vmas() if v.end == next(
+        x for x in mm.vmas() if x.name.endswith("libc.so.6")).start)
+    p = RcuPlayer(mm.tree, heap_start(mm), (anon.start, anon.end - 1, None), "rcu")
+    assert p.value == 0
+    assert p.facts["dead"] and p.facts["rewalked"]
+    assert p.facts["entry"].name.endswith("libc.so.6")      # the anon VMA is gone
+    lanes = p.lanes
+    assert lanes[0] == "reader" and "writer" in lanes and lanes[-1] == "reader"
+    assert lanes.index("writer") < len(lanes) - 1 - lanes[::-1].index("writer")
+    dead_step = next(i for i, s in enumerate(p.steps) if s.fn == "ma_dead_node")
+    assert lanes[dead_step] == "reader"
+    p.goto(dead_step)
+    assert 'data-lane="reader"' in p.panel.value and "dead" in p.panel.value
+
+
+def test_rcu_exact_fit_keeps_the_reader_node():
+    mm = Mm.sample()
+    h = next(v for v in mm.vmas() if v.name == "[heap]")
+    steps, lanes, notes, facts = record_rcu(mm.tree, h.start, (h.start, h.end - 1, "new"))
+    assert not facts["dead"] and not facts["rewalked"]
+    assert "ma_dead_node" not in [s.fn for s in steps]
+
+
+def test_rcu_player_needs_rcu_mode():
+    with pytest.raises(InvalidArgumentError, match="RCU mode"):
+        record_rcu(small(), 10, (10, 19, "x"))
