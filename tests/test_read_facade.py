@@ -280,3 +280,21 @@ def test_insert_records_the_write_events():
     with record(t, "insert") as rec:
         t.insert(7, 8, 5)
     assert [s.fn for s in rec.steps if s.ev] == ["mas_wr_node_store"]
+
+
+def test_the_last_step_of_a_cursor_call_is_the_state_it_leaves():
+    """A player shows the state after each step: the last one must be the state the
+    call leaves, statuses included (mas_find's overflow turned back into active)."""
+    t = vmas(40)
+    c = t.cursor(150)
+    calls = [("find", 390), ("find", 390), ("find", 390), ("find", 390), ("next", 392),
+             ("prev", 0), ("prev_range", 0), ("find_rev", 200), ("next", 100),
+             ("next", 395), ("prev", 394), ("find_range", 400), ("walk", None)]
+    for name, arg in calls:
+        with record(t, name) as rec:
+            got = getattr(c, name)() if arg is None else getattr(c, name)(arg)
+        assert rec.steps, name
+        last = rec.steps[-1].details
+        assert last["mas"] == c.state(), (name, arg)
+        if name != "walk":
+            assert last.get("entry") == got

@@ -492,72 +492,82 @@ def _setup_step(mas, fn, why):
 
 # --- the iteration API ------------------------------------------------------------------
 
+def _finish(mas, fn, entry):
+    """The call's last step: what it returns and the state it leaves (mas_find's
+    overflow is already turned back into active here)."""
+    tracer = mas.tree.tracer
+    if tracer.enabled:
+        got = "NULL" if entry is None else f"the entry of [{mas.index}, {mas.last}]"
+        read_step(tracer, fn, mas, f"{fn}() returns {got}; status {mas.status[3:]}",
+                  entry=entry)
+    return entry
+
+
 def mas_next(mas, limit):
     """mas_next(): the next entry after the current one, starting at or before limit."""
     done, entry = mas_next_setup(mas, limit)
-    if done:
-        return entry
-    return mas_next_slot(mas, limit, False)
+    if not done:
+        entry = mas_next_slot(mas, limit, False)
+    return _finish(mas, "mas_next", entry)
 
 
 def mas_next_range(mas, limit):
     """mas_next_range(): the next range, NULL or not, starting at or before limit."""
     done, entry = mas_next_setup(mas, limit)
-    if done:
-        return entry
-    return mas_next_slot(mas, limit, True)
+    if not done:
+        entry = mas_next_slot(mas, limit, True)
+    return _finish(mas, "mas_next_range", entry)
 
 
 def mas_prev(mas, limit):
     """mas_prev(): the previous entry, ending at or after limit."""
     done, entry = mas_prev_setup(mas, limit)
-    if done:
-        return entry
-    return mas_prev_slot(mas, limit, False)
+    if not done:
+        entry = mas_prev_slot(mas, limit, False)
+    return _finish(mas, "mas_prev", entry)
 
 
 def mas_prev_range(mas, limit):
     """mas_prev_range(): the previous range, NULL or not, ending at or after limit."""
     done, entry = mas_prev_setup(mas, limit)
-    if done:
-        return entry
-    return mas_prev_slot(mas, limit, True)
+    if not done:
+        entry = mas_prev_slot(mas, limit, True)
+    return _finish(mas, "mas_prev_range", entry)
 
 
 def mas_find(mas, limit):
     """mas_find(): the entry at or after index on the first call, then the next one;
     an overflow is turned back into ``active``."""
     done, entry = mas_find_setup(mas, limit)
-    if done:
-        return entry
-    entry = mas_next_slot(mas, limit, False)
-    mas.status = MA_ACTIVE
-    return entry
+    if not done:
+        entry = mas_next_slot(mas, limit, False)
+        mas.status = MA_ACTIVE
+    return _finish(mas, "mas_find", entry)
 
 
 def mas_find_range(mas, limit):
     """mas_find_range(): as mas_find(), but later calls stop at NULL ranges too."""
     done, entry = mas_find_setup(mas, limit)
-    if done:
-        return entry
-    return mas_next_slot(mas, limit, True)
+    if not done:
+        entry = mas_next_slot(mas, limit, True)
+    return _finish(mas, "mas_find_range", entry)
 
 
 def mas_find_rev(mas, limit):
     """mas_find_rev(): the entry at or before index on the first call, then the
     previous one, ending at or after limit."""
     done, entry = mas_find_rev_setup(mas, limit)
-    if done:
-        return entry
-    return mas_prev_slot(mas, limit, False)
+    if not done:
+        entry = mas_prev_slot(mas, limit, False)
+    return _finish(mas, "mas_find_rev", entry)
 
 
 def mas_find_range_rev(mas, limit):
     """mas_find_range_rev(): as mas_find_rev(), but later calls stop at NULL ranges."""
     done, entry = mas_find_rev_setup(mas, limit)
-    if done:
-        return entry
-    return mas_prev_slot(mas, limit, True)
+    if not done:
+        entry = mas_prev_slot(mas, limit, True)
+    return _finish(mas, "mas_find_range_rev", entry)
 
 
 # --- the one-shot search -------------------------------------------------------------

@@ -27,6 +27,8 @@ EVENT_TEXT = {
 READ_FNS = frozenset({
     "mtree_load", "mt_find", "mas_walk", "mtree_range_walk", "mas_descend",
     "mtree_lookup_walk", "mas_rewalk", "mas_pause", "mas_next", "mas_prev",
+    "mas_next_range", "mas_prev_range", "mas_find", "mas_find_range", "mas_find_rev",
+    "mas_find_range_rev",
     "mas_next_slot", "mas_prev_slot", "mas_next_node", "mas_prev_node",
     "mas_anode_descend", "mas_skip_node", "mas_rev_awalk", "mas_rewind_node",
     "mas_empty_area", "mas_empty_area_rev", "mas_sparse_area", "mas_insert",
