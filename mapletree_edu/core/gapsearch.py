@@ -78,12 +78,17 @@ def _safe_pivot(mas, pivots, offset, mtype):
 
 
 def _gap_step(mas, fn, node, pruned, why, mn=None, mx=None):
+    """A step on the node just scanned: the state is shown there, at the last slot
+    the scan considered (the one entered or found, when there is one)."""
     tracer = mas.tree.tracer
-    saved = (mas.node, mas.min, mas.max)
+    saved = (mas.node, mas.min, mas.max, mas.offset)
+    mas.node = node
     if mn is not None:
-        mas.node, mas.min, mas.max = node, mn, mx
+        mas.min, mas.max = mn, mx
+    if pruned:
+        mas.offset = pruned[-1][1]
     read_step(tracer, fn, mas, why, pruned=tuple(pruned))
-    mas.node, mas.min, mas.max = saved
+    mas.node, mas.min, mas.max, mas.offset = saved
 
 
 # --- forward --------------------------------------------------------------------------
