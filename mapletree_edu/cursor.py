@@ -7,8 +7,8 @@ iteration API as methods.
 >>> for i in range(1, 4):
 ...     t.store(i * 10, i * 10 + 9, i)
 >>> c = t.cursor(25)
->>> c.find(45), c.index, c.last, c.status
-(2, 30, 39, 'active')
+>>> c.find(45), c.index, c.last, c.status      # the entry holding 25 comes whole
+(2, 20, 29, 'active')
 >>> c.next(100), c.next(100), c.status
 (3, None, 'overflow')
 

@@ -298,3 +298,11 @@ def test_the_last_step_of_a_cursor_call_is_the_state_it_leaves():
         assert last["mas"] == c.state(), (name, arg)
         if name != "walk":
             assert last.get("entry") == got
+
+
+def test_cursor_doctest():
+    import doctest
+
+    import mapletree_edu.cursor
+    result = doctest.testmod(mapletree_edu.cursor)
+    assert result.attempted > 0 and result.failed == 0
