@@ -26,6 +26,10 @@ from .node import Node, ma_data_end
 from .pool import mas_free
 from .tracer import NULL_TRACER
 
+# enum maple_status, in the kernel's order
+STATUSES = ("ma_active", "ma_start", "ma_root", "ma_none", "ma_pause", "ma_overflow",
+            "ma_underflow", "ma_error")
+
 
 class Tree:
     """struct maple_tree: the root pointer and ``ma_flags`` (kind, RCU, height)."""
@@ -75,7 +79,16 @@ def mte_set_node_dead(node):
 
 
 class MaState:
-    """struct ma_state (the "maple state"), including its node pool."""
+    """struct ma_state (the "maple state"), including its node pool.
+
+    ``status`` is v6.8's enum maple_status (constants ``MA_*``): ``ma_start`` (walk
+    from the root on next use; no node), ``ma_active`` (on ``node`` at ``offset``,
+    ``min``/``max`` its bounds, ``index``/``last`` the range there), ``ma_root`` (the
+    tree's only entry is in the root pointer), ``ma_none`` (nothing there: an empty
+    tree, or past a root entry), ``ma_pause`` (let go of the node; a search goes on
+    after ``last`` or before ``index``), ``ma_overflow`` / ``ma_underflow`` (a search
+    hit its limit; the node is usually kept), ``ma_error`` (``err`` holds the code).
+    """
 
     __slots__ = ("tree", "index", "last", "node", "min", "max", "offset", "end",
                  "depth", "status", "mas_flags", "pool", "alloc_req", "err")
