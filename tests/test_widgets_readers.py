@@ -7,7 +7,7 @@ import pytest
 
 pytest.importorskip("ipywidgets")
 
-from mapletree_edu import MapleTree, ULONG_MAX  # noqa: E402
+from mapletree_edu import ULONG_MAX, MapleTree  # noqa: E402
 from mapletree_edu.errors import InvalidArgumentError, MapleTreeError  # noqa: E402
 from mapletree_edu.mm import (  # noqa: E402
     PAGE_SIZE,
@@ -180,7 +180,7 @@ def test_failed_search_falls_back_bottom_up():
     assert any(r.found is None for r in mm.last_area.rounds)
 
 
-# --- the RCU reader and writer ----------------------------------------------------------------------
+# --- the RCU reader and writer ------------------------------------------------------------
 def heap_start(mm):
     return next(v for v in mm.vmas() if v.name == "[heap]").start
 

@@ -10,8 +10,17 @@ from ..core.iterate import mt_find
 from ..errors import MapleTreeError, StaleCursorError
 from ..mm import PAGE_SIZE, Mm
 from ..trace import record
-from .common import Table, call_answer, num, ranges_table, report, solution_text, span, \
-    tree_of, unanswered
+from .common import (
+    Table,
+    call_answer,
+    num,
+    ranges_table,
+    report,
+    solution_text,
+    span,
+    tree_of,
+    unanswered,
+)
 
 
 # --- the trees ----------------------------------------------------------------------------
@@ -145,8 +154,8 @@ def check_pause_loop(answer):
     """Exercise "pause_loop": answer(tree) walks every VMA with one cursor, unmaps the
     anonymous ones, pausing before each write, and returns the VMAs it met."""
     if unanswered(answer) or not callable(answer):
-        return report(False, "", "define a function answer(tree) that returns the list of "
-                      "VMAs it met.")
+        return report(False, "", "define a function loop(tree) that returns the list of "
+                      "VMAs it met, and set answer = loop.")
     met, left = _pause_loop_expected()
     tree = process().tree
     tree.rcu = False
@@ -293,7 +302,7 @@ SOLUTIONS = {
 from mapletree_edu import ULONG_MAX
 
 
-def answer(tree):
+def loop(tree):
     met = []
     cur = tree.cursor(0)
     while (vma := cur.find(ULONG_MAX)) is not None:
@@ -304,6 +313,7 @@ def answer(tree):
     return met
 
 
+answer = loop
 ok = l03.check_pause_loop(answer)
 ''',
     "statuses": '''
@@ -346,5 +356,6 @@ __all__ = ["process", "small", "ranges", "HEAP", "STACK", "LIBC_FIRST", "LIBC_RW
            "ANON_BELOW_LIBC", "HOLE_ADDRESS", "RCU_WRITE", "record_load", "record_find",
            "load_table", "find_table", "calls_table", "surprises_table", "rcu_table",
            "check_pause_loop", "STATUS_START", "STATUS_CALLS", "check_statuses",
-           "FIND_ADDRESSES", "check_find_vma", "RCU_WRITES", "writes_table", "reader_dies", "check_rcu_dead",
+           "FIND_ADDRESSES", "check_find_vma", "RCU_WRITES", "writes_table",
+           "reader_dies", "check_rcu_dead",
            "solution", "SOLUTIONS", "MapleTreeError", "StaleCursorError"]

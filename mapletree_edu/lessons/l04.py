@@ -13,7 +13,7 @@ from ..mm import PAGE_SIZE, Mm, UnmappedAreaInfo
 from ..trace import record
 from .common import Table, num, report, solution_text, span, tree_of, unanswered
 
-# --- the address spaces ---------------------------------------------------------------------
+# --- the address spaces --------------------------------------------------------------------
 #: The demo process: the sample's VMAs plus 60 one-page anonymous VMAs with one-page holes
 #: between them, of which seven in a row were unmapped (a hole of 15 pages).
 DEMO_EXTRA = 60
@@ -59,7 +59,7 @@ ALIGN_LEN = 5 * PAGE_SIZE
 ALIGN = 0x20_0000
 
 
-# --- recording and tables ---------------------------------------------------------------------
+# --- recording and tables --------------------------------------------------------------------
 def record_empty_area(tree, mn, mx, size, top_down=True):
     """The steps of ``tree.empty_area(mn, mx, size, top_down)``, and its result."""
     fn = "mas_empty_area_rev" if top_down else "mas_empty_area"
@@ -165,7 +165,7 @@ def edge_table():
     return Table(["tree", "search", "result (the model, as v6.8)"], rows)
 
 
-# --- exercise 1: build a layout ------------------------------------------------------------------
+# --- exercise 1: build a layout -----------------------------------------------------------------
 EX1_MAX = 100_000
 
 
@@ -231,7 +231,7 @@ def check_layout(answer):
                   "room, but it takes the first fit from the top.", "")
 
 
-# --- exercise 2: the guard gap ---------------------------------------------------------------------
+# --- exercise 2: the guard gap --------------------------------------------------------------------
 def expected_guard():
     return guard_mm().mmap(GUARD_LEN).start
 
@@ -256,7 +256,7 @@ def check_guard(answer):
                   "hole that fits below mmap_base; then think of the stack guard gap.")
 
 
-# --- exercise 3: alignment -------------------------------------------------------------------------
+# --- exercise 3: alignment ------------------------------------------------------------------------
 def expected_align():
     return session_mm().mmap(ALIGN_LEN, align=ALIGN).start
 
@@ -278,7 +278,7 @@ def check_align(answer):
                   "highest that holds that many bytes?")
 
 
-# --- exercise 4: the ULONG_MAX wrap ----------------------------------------------------------------
+# --- exercise 4: the ULONG_MAX wrap ---------------------------------------------------------------
 WRAP_WINDOWS = ((5, ULONG_MAX), (5, ULONG_MAX - 1), (5, 40))
 
 
@@ -306,7 +306,7 @@ def check_wrap(answer):
                   "the only hole that fits, and where does that leaf start?")
 
 
-# --- solutions -------------------------------------------------------------------------------------
+# --- solutions ------------------------------------------------------------------------------------
 SOLUTIONS = {
     "layout": '''
 from mapletree_edu.lessons.common import tree_of

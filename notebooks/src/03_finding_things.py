@@ -42,7 +42,7 @@ def notebook():
         * why a maple state must be paused or reset across a write;
         * why RCU mode replaces nodes, and how a lock-free reader notices that its node
           died.
-        """),
+        """),  # noqa: E501
         md("""
         ### Vocabulary
 
@@ -56,7 +56,7 @@ def notebook():
         | VMA iterator | `struct vma_iterator`, a maple state wrapped for VMAs; `for_each_vma()` calls `mas_find(ULONG_MAX)` |
         | RCU | read-copy-update: readers take no lock; writers publish new copies and free old ones only after every reader that could see them has finished |
         | dead node | a node taken out of the tree whose parent pointer points at itself (`mte_set_node_dead()`); a reader that finds it walks again |
-        """),
+        """),  # noqa: E501
         code("""
         from mapletree_edu import ULONG_MAX
         from mapletree_edu.lessons import l03
@@ -341,18 +341,23 @@ def notebook():
         ## Exercises
         """),
         exercise(1, "a for_each_vma loop that unmaps as it goes", """
-            Write a function `answer(tree)` that walks every VMA of `tree` in address order
+            Write a function `loop(tree)` that walks every VMA of `tree` in address order
             with **one** cursor (`cur = tree.cursor(0)`, then `cur.find(ULONG_MAX)` until it
             returns None) and unmaps every anonymous VMA (`vma.name == ""`) it meets with
             `tree.clear(vma.start, vma.end - 1)`. Pause the cursor before each write. Return
-            the list of every VMA the loop met, in order. The check runs your function on a
-            fresh `l03.process().tree` and compares the VMAs you met and the tree left
-            behind with what they must be.
+            the list of every VMA the loop met, in order, and set `answer = loop`. The check
+            runs your function on a fresh `l03.process().tree` with RCU mode off (there a
+            cursor that was not paused cannot be trusted after a write, and the model raises
+            `StaleCursorError`), and compares the VMAs you met and the tree left behind with
+            what they must be.
             """, """
-            def answer(tree):
+            def loop(tree):
                 met = []
                 # your loop here
                 return met
+
+
+            answer = loop
             """, "check_pause_loop", "l03", "pause_loop"),
         exercise(2, "predict the statuses", """
             On a fresh `l03.small()`, a cursor set to `l03.STATUS_START` makes the calls in
@@ -435,7 +440,7 @@ def notebook():
         [Lesson 04, finding free space](04-finding-free-space.ipynb): the gaps the
         allocation tree keeps in its internal nodes, and how `mmap()` uses them to find a
         hole without looking at every VMA.
-        """),
+        """),  # noqa: E501
     ], "Reading the tree: mtree_load and mt_find (vma_lookup, find_vma), the maple state "
        "as a cursor and its statuses, for_each_vma, pause and reset, RCU readers.")
 

@@ -40,7 +40,7 @@ def notebook():
           the exclusive high limit, the stack guard gap and its retry;
         * how a simulated `mmap()` and `munmap()` change a real process's tree;
         * two edges of v6.8: a top limit of `ULONG_MAX`, and `plain` trees.
-        """),
+        """),  # noqa: E501
         md("""
         ### Vocabulary
 
@@ -54,7 +54,7 @@ def notebook():
         | `mmap_min_addr` | the lowest address a mapping may use (`vm.mmap_min_addr`) |
         | stack guard gap | `stack_guard_gap`, 256 pages: kept free below a stack (`VM_GROWSDOWN`) so it can grow |
         | `align_mask` | the caller wants `addr & align_mask == align_offset & align_mask` |
-        """),
+        """),  # noqa: E501
         code("""
         from mapletree_edu import ULONG_MAX
         from mapletree_edu.lessons import l04
@@ -176,7 +176,7 @@ def notebook():
 
         `l04.guard_mm()` is a small address space whose highest hole below `mmap_base` ends
         at a VMA made with `MAP_GROWSDOWN`:
-        """),
+        """),  # noqa: E501
         code("""
         guard = l04.guard_mm()
         print([(hex(v.start), hex(v.end), v) for v in guard.vmas()])
@@ -376,7 +376,7 @@ def notebook():
 
         [Lesson 05, node splits](05-node-splits.ipynb): what happens when a store does not
         fit in its leaf.
-        """),
+        """),  # noqa: E501
     ], "Finding free space: arange_64 gaps and gap_off, mas_empty_area{,_rev}, what "
        "vm_unmapped_area() adds, a simulated mmap()/munmap() on a real process.")
 
