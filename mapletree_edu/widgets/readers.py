@@ -108,8 +108,9 @@ def record_cursor(tree, ops, start=0, label="cursor"):
 
     ``ops`` is a list of ``(name, *args)``: ``("find", MAX)``, ``("next", 100)``,
     ``("pause",)``, ``("set", 25)``... Returns ``(steps, calls)``: the recorded steps, each
-    call closed by a step that says what it returned (:func:`call_end_step`), and one
-    :class:`CursorCall` per op. Each op's steps carry the op as their title."""
+    call closed by a step named after it that says what it returned (the model's own, or
+    :func:`call_end_step` where the model records none), and one :class:`CursorCall` per
+    op. Each op's steps carry the op as their title."""
     ops = _check_ops(ops)
     calls = []
     steps = []
@@ -121,8 +122,10 @@ def record_cursor(tree, ops, start=0, label="cursor"):
             first = len(rec.steps)
             result = getattr(cur, name)(*args)
             steps.extend(rec.steps[first:])
-            calls.append(CursorCall(call, result, cur.state(), len(steps)))
-            steps.append(call_end_step(tree, cur, call, call.split("(")[0], result))
+            fn = call.split("(")[0]
+            if not steps or len(rec.steps) == first or steps[-1].fn != fn:
+                steps.append(call_end_step(tree, cur, call, fn, result))
+            calls.append(CursorCall(call, result, cur.state(), len(steps) - 1))
     return renumber(steps), calls
 
 
@@ -203,6 +206,17 @@ def gap_paths(steps):
             for s in steps]
 
 
+WRITE_PREFIXES = ("mas_wr", "mtree_store", "mtree_erase", "mas_store", "mas_split",
+                  "mas_rebalance", "mas_spanning", "mas_new_root", "mas_root_expand",
+                  "mtree_insert", "mtree_alloc", "mas_commit_b_node", "mab_", "mas_push")
+
+
+def is_write_step(step):
+    """A step of a write (its index/last are the range written)."""
+    return step.ev in ("write", "op") and not step.fn.startswith(("mtree_load", "mt_find")) \
+        or step.fn.startswith(WRITE_PREFIXES)
+
+
 def last_mas(steps, i):
     """The maple state of the last step at or before i that carries one."""
     for k in range(i, -1, -1):
@@ -250,10 +264,14 @@ class ReadPlayer(Player):
                          f'bold;color:{colour};margin-bottom:4px">{escape(lane)}</div>')
         mas = step.details.get("mas")
         own = mas is not None
-        if mas is None:
-            mas = last_mas(steps, index)
         before = last_mas(steps, index - 1) if index > 0 and own else None
-        title = "maple state" if own else "maple state (from an earlier step)"
+        title = "maple state"
+        if mas is None and is_write_step(step):
+            mas = {"index": step.index, "last": step.last, "node": step.node}
+            title = "the write's maple state"
+        elif mas is None:
+            mas = last_mas(steps, index)
+            title = "maple state (from an earlier step)"
         parts.append(mas_table_html(mas, before, title) if mas else
                      '<div class="mt-mas" style="color:#555">no maple state yet</div>')
         parts.append(pruned_html(step.details.get("pruned")))
@@ -390,11 +408,14 @@ def record_rcu(tree, index, write, reader_op=("next", ULONG_MAX)):
                 "pointer points at itself, so it is dead; mas_rewalk() walks from the root to "
                 "the index the reader was on", reader_op, rec.steps[n_reader1 - 1]))
         rec.op = reader_op
+        first = len(rec.steps)
         got = getattr(cur, name)(*args)
-        rec.steps.append(call_end_step(tree, cur, reader_op, KERNEL_NAMES.get(name, "mas_" + name),
-                                       got))
+        fn = KERNEL_NAMES.get(name, "mas_" + name)
+        if len(rec.steps) == first or rec.steps[-1].fn != fn:
+            rec.steps.append(call_end_step(tree, cur, reader_op, fn, got))
         n_marker = n_writer + 1 if dead else n_writer
-        rewalk = [s for s in rec.steps[n_marker:] if s.fn in ("mas_descend", "mtree_range_walk")]
+        rewalk = [s for s in rec.steps[n_marker:]
+                  if s.fn in ("mas_rewalk", "mas_descend", "mtree_range_walk")]
         steps = renumber(rec.steps)
     lanes = ["reader"] * n_reader1 + ["writer"] * (n_writer - n_reader1) + \
         ["reader"] * (len(steps) - n_writer)

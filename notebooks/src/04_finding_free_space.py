@@ -114,11 +114,7 @@ def notebook():
            `index = last - size + 1`.
 
         `mas_empty_area()` is the same search from the left (`mas_awalk()`,
-        `mas_anode_descend()`, `mas_skip_node()`), returning the lowest fit. The holes of
-        the demo process below `mmap_base`, highest first, with at least two pages:
-        """),
-        code("""
-        l04.holes_table(demo, at_least=2)
+        `mas_anode_descend()`, `mas_skip_node()`), returning the lowest fit.
         """),
         predict("""
         Search the demo tree for 5 pages between `mmap_min_addr` and `mmap_base - 1`, top
@@ -135,6 +131,7 @@ def notebook():
         """, ignore_output=True),
         code("""
         print("found", [hex(a) for a in found], (found[1] - found[0] + 1) // PAGE_SIZE, "pages")
+        l04.holes_table(demo, at_least=2)
         """),
         check("""
         assert search.value == 0
@@ -143,6 +140,7 @@ def notebook():
         assert len(entered) >= 3
         """),
         md("""
+        The holes below `mmap_base` with at least two pages are listed above, highest first.
         The last root slot's gap is huge (the hole between the loader and the stack), so
         the search went into it first, but that hole lies above `mmap_base`, outside the
         window, and the only other hole there was too small. Back in the root
@@ -237,7 +235,7 @@ def notebook():
         code("""
         journey = l04.demo_mm()
         before = journey.tree.dup()
-        print(l04.holes_table(journey, at_least=2))
+        l04.gap_table(journey.tree)
         """),
         predict("""
         Which hole will the 12-page `mmap()` use? When the new VMA is stored, which gap of
