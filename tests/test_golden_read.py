@@ -231,3 +231,22 @@ def test_pool_exhaustion_stops_with_the_kernel_bug():
     assert proc.returncode == 1
     assert "BUG" in proc.stderr and "preallocated" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_golden_read_trace_cli():
+    """`replay --trace` on a read case: the kernel's events in order after every op
+    line, and the read steps carry the maple state and the slot."""
+    case = read_cases()["iter_tiny_1000"]
+    proc = subprocess.run([sys.executable, "-m", "mapletree_edu", "replay", "--trace"],
+                          input=script(case), capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    out = [json.loads(x) for x in proc.stdout.splitlines()]
+    assert [o for o in out if "trace" not in o] == case["records"]
+    traces = {o["trace"]: o["steps"] for o in out if "trace" in o}
+    assert list(traces) == list(range(1, len(case["ops"]) + 1))
+    kernel = read_traces()["iter_tiny_1000"]
+    for line, steps in traces.items():
+        assert events_in_order(kernel.get(line, []), steps)[0], line
+    states = [s["mas"] for steps in traces.values() for s in steps if "mas" in s]
+    assert states and all(set(m) == {"index", "last", "node", "offset", "status"}
+                          for m in states)
