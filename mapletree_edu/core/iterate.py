@@ -492,6 +492,15 @@ def _setup_step(mas, fn, why):
 
 # --- the iteration API ------------------------------------------------------------------
 
+def _no_node(mas, fn, move, was, limit):
+    """The slot move is about to read a NULL node: the kernel's oops."""
+    raise KernelCrash(
+        f"{fn}({limit}) from status {was[3:]} with no node (index {mas.index}, last "
+        f"{mas.last}): its setup makes the state active and {move}() then reads the "
+        "NULL node, which Linux v6.8 dereferences. A status decided by the limit check "
+        "before any walk keeps no node; reset the state (mas_set/mas_reset) first.")
+
+
 def _finish(mas, fn, entry):
     """The call's last step: what it returns and the state it leaves (mas_find's
     overflow is already turned back into active here)."""
@@ -505,32 +514,44 @@ def _finish(mas, fn, entry):
 
 def mas_next(mas, limit):
     """mas_next(): the next entry after the current one, starting at or before limit."""
+    was = mas.status
     done, entry = mas_next_setup(mas, limit)
     if not done:
+        if mas.node is None:
+            _no_node(mas, "mas_next", "mas_next_slot", was, limit)
         entry = mas_next_slot(mas, limit, False)
     return _finish(mas, "mas_next", entry)
 
 
 def mas_next_range(mas, limit):
     """mas_next_range(): the next range, NULL or not, starting at or before limit."""
+    was = mas.status
     done, entry = mas_next_setup(mas, limit)
     if not done:
+        if mas.node is None:
+            _no_node(mas, "mas_next_range", "mas_next_slot", was, limit)
         entry = mas_next_slot(mas, limit, True)
     return _finish(mas, "mas_next_range", entry)
 
 
 def mas_prev(mas, limit):
     """mas_prev(): the previous entry, ending at or after limit."""
+    was = mas.status
     done, entry = mas_prev_setup(mas, limit)
     if not done:
+        if mas.node is None:
+            _no_node(mas, "mas_prev", "mas_prev_slot", was, limit)
         entry = mas_prev_slot(mas, limit, False)
     return _finish(mas, "mas_prev", entry)
 
 
 def mas_prev_range(mas, limit):
     """mas_prev_range(): the previous range, NULL or not, ending at or after limit."""
+    was = mas.status
     done, entry = mas_prev_setup(mas, limit)
     if not done:
+        if mas.node is None:
+            _no_node(mas, "mas_prev_range", "mas_prev_slot", was, limit)
         entry = mas_prev_slot(mas, limit, True)
     return _finish(mas, "mas_prev_range", entry)
 
@@ -538,8 +559,11 @@ def mas_prev_range(mas, limit):
 def mas_find(mas, limit):
     """mas_find(): the entry at or after index on the first call, then the next one;
     an overflow is turned back into ``active``."""
+    was = mas.status
     done, entry = mas_find_setup(mas, limit)
     if not done:
+        if mas.node is None:
+            _no_node(mas, "mas_find", "mas_next_slot", was, limit)
         entry = mas_next_slot(mas, limit, False)
         mas.status = MA_ACTIVE
     return _finish(mas, "mas_find", entry)
@@ -547,8 +571,11 @@ def mas_find(mas, limit):
 
 def mas_find_range(mas, limit):
     """mas_find_range(): as mas_find(), but later calls stop at NULL ranges too."""
+    was = mas.status
     done, entry = mas_find_setup(mas, limit)
     if not done:
+        if mas.node is None:
+            _no_node(mas, "mas_find_range", "mas_next_slot", was, limit)
         entry = mas_next_slot(mas, limit, True)
     return _finish(mas, "mas_find_range", entry)
 
@@ -556,16 +583,22 @@ def mas_find_range(mas, limit):
 def mas_find_rev(mas, limit):
     """mas_find_rev(): the entry at or before index on the first call, then the
     previous one, ending at or after limit."""
+    was = mas.status
     done, entry = mas_find_rev_setup(mas, limit)
     if not done:
+        if mas.node is None:
+            _no_node(mas, "mas_find_rev", "mas_prev_slot", was, limit)
         entry = mas_prev_slot(mas, limit, False)
     return _finish(mas, "mas_find_rev", entry)
 
 
 def mas_find_range_rev(mas, limit):
     """mas_find_range_rev(): as mas_find_rev(), but later calls stop at NULL ranges."""
+    was = mas.status
     done, entry = mas_find_rev_setup(mas, limit)
     if not done:
+        if mas.node is None:
+            _no_node(mas, "mas_find_range_rev", "mas_prev_slot", was, limit)
         entry = mas_prev_slot(mas, limit, True)
     return _finish(mas, "mas_find_range_rev", entry)
 
