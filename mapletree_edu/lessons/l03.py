@@ -52,6 +52,23 @@ def small():
     return tree_of([(10, 19), (30, 39), (40, 49)], entries=[1, 2, 3])
 
 
+def slots_table(tree):
+    """Every slot of every node in pre-order: node, slot, the range it covers and what it
+    holds (an entry, NULL, or a child node)."""
+    from .common import view_of
+    view = view_of(tree)
+    ids = {n.serial: n.id for n in view.nodes}
+    rows = []
+    for n in view.nodes:
+        lo = n.min
+        for k, (piv, slot) in enumerate(zip(n.pivots, n.slots, strict=False)):
+            held = ("NULL" if slot is None else str(slot)) if n.is_leaf \
+                else f"child #{ids.get(slot, slot)}"
+            rows.append([f"#{n.id} {n.type}", k, span(lo, piv), held])
+            lo = piv + 1
+    return Table(["node", "slot", "range", "holds"], rows)
+
+
 def ranges(tree):
     """Every range with its entry, NULL ranges too."""
     return ranges_table(tree)
@@ -352,7 +369,7 @@ def solution(name):
     return solution_text(SOLUTIONS, name)
 
 
-__all__ = ["process", "small", "ranges", "HEAP", "STACK", "LIBC_FIRST", "LIBC_RW",
+__all__ = ["process", "small", "ranges", "slots_table", "HEAP", "STACK", "LIBC_FIRST", "LIBC_RW",
            "ANON_BELOW_LIBC", "HOLE_ADDRESS", "RCU_WRITE", "record_load", "record_find",
            "load_table", "find_table", "calls_table", "surprises_table", "rcu_table",
            "check_pause_loop", "STATUS_START", "STATUS_CALLS", "check_statuses",

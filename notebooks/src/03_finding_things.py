@@ -60,7 +60,7 @@ def notebook():
         code("""
         from mapletree_edu import ULONG_MAX
         from mapletree_edu.lessons import l03
-        from mapletree_edu.lessons.common import node_table, show
+        from mapletree_edu.lessons.common import show
         from mapletree_edu.widgets import Player
         from mapletree_edu.widgets.readers import CursorPlayer, RcuPlayer
         """),
@@ -76,10 +76,14 @@ def notebook():
         code("""
         mm = l03.process()
         proc = mm.tree
-        node_table(proc)
+        l03.slots_table(proc)
+        """),
+        md("""
+        The same tree drawn, with the leaf that holds the heap open and the other leaf folded
+        into a grey box:
         """),
         code("""
-        show(proc)
+        show(proc, collapse=1, focus_index=l03.HEAP.start)
         """, ignore_output=True),
         md("""
         `mtree_load(tree, index)` returns the entry that covers `index`, or NULL. It sets up
@@ -370,7 +374,7 @@ def notebook():
         exercise(3, "find_vma by hand", """
             For each address in `l03.FIND_ADDRESSES`, which VMA does `find_vma()` return on
             the process tree? Answer with a list of VMAs (`proc.load(...)` gives a VMA by an
-            address inside it) or None. Work it out from `node_table(proc)` first.
+            address inside it) or None. Work it out from `l03.slots_table(proc)` first.
             """, """
             print([hex(a) for a in l03.FIND_ADDRESSES])
             answer = None   # a list: a VMA or None for each address

@@ -58,7 +58,7 @@ def notebook():
         code("""
         from mapletree_edu import ULONG_MAX
         from mapletree_edu.lessons import l04
-        from mapletree_edu.lessons.common import node_table, show
+        from mapletree_edu.lessons.common import show
         from mapletree_edu.mm import PAGE_SIZE, Mm
         from mapletree_edu.widgets.readers import FreeSpacePlayer, ReadPlayer
         """),
@@ -83,10 +83,10 @@ def notebook():
         """),
         md("""
         The `*` marks `gap_off`. In the diagram the gaps are the numbers in the root's
-        slots:
+        slots (the top leaf is drawn, the others are folded into grey boxes):
         """),
         code("""
-        show(demo.tree)
+        show(demo.tree, collapse=1, focus_index=demo.mmap_base - 1)
         """, ignore_output=True),
         md("""
         The gaps are kept up to date by every write. When a store changes the largest hole
