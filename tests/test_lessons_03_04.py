@@ -156,14 +156,19 @@ def test_l04_layout(capsys):
 
 
 def test_l04_guard(capsys):
-    # the grows-down VMA starts at top - 0x200000; its guard gap reaches down to
-    # top - 0x200000 - 1 MiB; the second search ends right below that
+    # the hole below the grows-down VMA is [top - 0x380000, top - 0x200000 - 1], exactly
+    # GUARD_EX_LEN. The first search takes it whole; its guard gap starts at
+    # top - 0x200000 - 1 MiB, inside the area, so high_limit drops there and only
+    # 0x80000 of the hole is left: too small. The next hole down ends below the anonymous
+    # VMA at top - 0x400000, which does not grow down: the area ends there.
     top = 0x7F00_0000_0000
-    start = top - 0x20_0000 - STACK_GUARD_GAP - l04.GUARD_LEN
+    assert l04.GUARD_EX_LEN == 0x18_0000 and STACK_GUARD_GAP == 0x10_0000
+    start = top - 0x40_0000 - l04.GUARD_EX_LEN
     assert_correct(capsys, l04.check_guard, start)
-    ok, out = verdict(capsys, l04.check_guard, top - 0x20_0000 - l04.GUARD_LEN)
+    ok, out = verdict(capsys, l04.check_guard, top - 0x20_0000 - l04.GUARD_EX_LEN)
     assert ok is False and "first search" in out
-    for wrong in (None, "0x7effffcf0000", start + PAGE_SIZE, True):
+    for wrong in (None, hex(start), start + PAGE_SIZE, True,
+                  top - 0x20_0000 - STACK_GUARD_GAP - l04.GUARD_EX_LEN):
         assert_not_yet(capsys, l04.check_guard, wrong)
 
 
@@ -178,12 +183,14 @@ def test_l04_align(capsys):
 
 
 def test_l04_wrap(capsys):
-    # the only hole of 20 or more is [10, 49], in the leftmost leaf (it starts at 0):
-    # max = ULONG_MAX never picks it; ULONG_MAX - 1 takes its top; max 40 clips it
-    want = [None, (30, 49), (21, 40)]
+    # the only hole of 30 or more is [10, 49], in the leftmost leaf (it starts at 0):
+    # max = ULONG_MAX never picks it; ULONG_MAX - 1 takes its top 30 [20, 49]; max 40
+    # clips it to [10, 40], top 30 = [11, 40]; min 45 leaves only [45, 49]: too small
+    want = [None, (20, 49), (11, 40), None]
     assert_correct(capsys, l04.check_wrap, want)
-    assert_correct(capsys, l04.check_wrap, [None, [30, 49], [21, 40]])
-    for wrong in (None, [(30, 49)] * 3, [None, None, None], [None, (30, 49)]):
+    assert_correct(capsys, l04.check_wrap, [None, [20, 49], [11, 40], None])
+    for wrong in (None, [(20, 49)] * 4, [None] * 4, [None, (20, 49), (11, 40)],
+                  [None, (30, 49), (21, 40), None]):
         assert_not_yet(capsys, l04.check_wrap, wrong)
 
 

@@ -41,6 +41,8 @@ def session_mm():
 
 #: Section 3: a stack-like VMA (VM_GROWSDOWN) right above the highest hole.
 GUARD_LEN = 16 * PAGE_SIZE
+#: Exercise 2: a request exactly as long as that hole.
+GUARD_EX_LEN = 384 * PAGE_SIZE
 
 
 def guard_mm():
@@ -232,24 +234,25 @@ def check_layout(answer):
 
 
 # --- exercise 2: the guard gap --------------------------------------------------------------------
-def expected_guard():
-    return guard_mm().mmap(GUARD_LEN).start
+def expected_guard(length=GUARD_EX_LEN):
+    return guard_mm().mmap(length).start
 
 
 def check_guard(answer):
-    """Exercise "guard": the address guard_mm().mmap(GUARD_LEN) returns."""
+    """Exercise "guard": the address guard_mm().mmap(GUARD_EX_LEN) returns."""
     want = expected_guard()
     if unanswered(answer):
         return report(False, "", "set answer to an address (an int).")
     if isinstance(answer, bool) or not isinstance(answer, int):
         return report(False, "", "the answer is an int, such as 0x7effffe00000.")
     if answer == want:
-        return report(True, f"{want:#x}: the first search ended right below the grows-down "
-                      "VMA; vm_start_gap() showed the guard gap, so high_limit dropped to it "
-                      "and the search ran again.", "")
+        return report(True, f"{want:#x}: the first search took the whole hole below the "
+                      "grows-down VMA; vm_start_gap() showed the guard gap, so high_limit "
+                      "dropped to it, what was left of that hole was too small, and the "
+                      "second search went on to the next hole down.", "")
     mm = guard_mm()
     gd = next(v for v in mm.vmas() if "gd" in v.flags)
-    if answer == gd.start - GUARD_LEN:
+    if answer == gd.start - GUARD_EX_LEN:
         return report(False, "", "that is where the first search lands. What does "
                       "unmapped_area_topdown() do when the next VMA grows down?")
     return report(False, "", "print(l04.holes_table(l04.guard_mm())) and find the highest "
@@ -279,16 +282,19 @@ def check_align(answer):
 
 
 # --- exercise 4: the ULONG_MAX wrap ---------------------------------------------------------------
-WRAP_WINDOWS = ((5, ULONG_MAX), (5, ULONG_MAX - 1), (5, 40))
+WRAP_WINDOWS = ((5, ULONG_MAX), (5, ULONG_MAX - 1), (5, 40), (45, ULONG_MAX - 1))
+#: Exercise 4's request size (section 5 uses WRAP_SIZE).
+WRAP_EX_SIZE = 30
 
 
 def expected_wrap():
     t = wrap_tree()
-    return [t.empty_area(mn, mx, WRAP_SIZE) for mn, mx in WRAP_WINDOWS]
+    return [t.empty_area(mn, mx, WRAP_EX_SIZE) for mn, mx in WRAP_WINDOWS]
 
 
 def check_wrap(answer):
-    """Exercise "wrap": mas_empty_area_rev on wrap_tree() for each WRAP_WINDOWS window."""
+    """Exercise "wrap": mas_empty_area_rev(min, max, WRAP_EX_SIZE) on wrap_tree() for each
+    WRAP_WINDOWS window."""
     want = expected_wrap()
     if unanswered(answer):
         return report(False, "", f"set answer to a list of {len(want)} results: (first, last) "
@@ -329,7 +335,7 @@ ok = l04.check_layout(answer)
     "guard": '''
 mm = l04.guard_mm()
 print(l04.holes_table(mm))
-answer = mm.mmap(l04.GUARD_LEN).start
+answer = mm.mmap(l04.GUARD_EX_LEN).start
 print(l04.rounds_table(mm.last_area))
 ok = l04.check_guard(answer)
 ''',
@@ -342,7 +348,7 @@ ok = l04.check_align(answer)
 ''',
     "wrap": '''
 t = l04.wrap_tree()
-answer = [t.empty_area(mn, mx, l04.WRAP_SIZE) for mn, mx in l04.WRAP_WINDOWS]
+answer = [t.empty_area(mn, mx, l04.WRAP_EX_SIZE) for mn, mx in l04.WRAP_WINDOWS]
 print(answer)
 ok = l04.check_wrap(answer)
 ''',
@@ -354,8 +360,8 @@ def solution(name):
     return solution_text(SOLUTIONS, name)
 
 
-__all__ = ["demo_mm", "session_mm", "guard_mm", "SEARCH_LEN", "DEMO_LEN", "GUARD_LEN", "ALIGN_LEN",
+__all__ = ["demo_mm", "session_mm", "guard_mm", "SEARCH_LEN", "DEMO_LEN", "GUARD_LEN", "GUARD_EX_LEN", "ALIGN_LEN",
            "ALIGN", "record_empty_area", "holes_table", "gap_table", "rounds_table",
            "gaps_changed", "wrap_ranges", "wrap_tree", "WRAP_SIZE", "edge_table", "EX1_MAX",
-           "largest_holes", "check_layout", "check_guard", "check_align", "WRAP_WINDOWS",
+           "largest_holes", "check_layout", "check_guard", "check_align", "WRAP_WINDOWS", "WRAP_EX_SIZE",
            "check_wrap", "solution", "SOLUTIONS", "UnmappedAreaInfo", "MapleTreeError"]

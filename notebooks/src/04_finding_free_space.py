@@ -190,7 +190,7 @@ def notebook():
         """),
         check("""
         assert len(guard.last_area.rounds) == 2
-        assert placed.start == l04.expected_guard()
+        assert placed.start == l04.expected_guard(l04.GUARD_LEN)
         """),
         md("""
         The stack guard gap is `stack_guard_gap` in `mm/mmap.c`: 256 pages, which can be
@@ -298,11 +298,12 @@ def notebook():
             answer = None      # (ranges, size, (first, last))
             """, "check_layout", "l04", "layout"),
         exercise(2, "the guard gap", """
-            On a fresh `l04.guard_mm()`, where does `mmap(l04.GUARD_LEN)` place the new
-            VMA? Answer with its start address. Work it out from the holes and the
-            `[grows down]` VMA before you run it.
+            On a fresh `l04.guard_mm()`, where does `mmap(l04.GUARD_EX_LEN)` place the new
+            VMA? The request is exactly as long as the hole below the grows-down VMA.
+            Answer with its start address. Work it out from the holes and the guard gap
+            before you run it.
             """, """
-            print(l04.holes_table(l04.guard_mm()))
+            print(l04.holes_table(l04.guard_mm()), hex(l04.GUARD_EX_LEN))
             answer = None   # an address
             """, "check_guard", "l04", "guard"),
         exercise(3, "an aligned mapping", """
@@ -315,11 +316,12 @@ def notebook():
             """, "check_align", "l04", "align"),
         exercise(4, "the top of the address space", """
             For each window `(min, max)` in `l04.WRAP_WINDOWS`, what does
-            `mas_empty_area_rev(min, max, l04.WRAP_SIZE)` return on `l04.wrap_tree()`?
-            Answer with a list of `(first, last)` pairs, or None for `-EBUSY`.
+            `mas_empty_area_rev(min, max, l04.WRAP_EX_SIZE)` return on `l04.wrap_tree()`
+            (a request of 30, larger than section 5's)? Answer with a list of
+            `(first, last)` pairs, or None for `-EBUSY`.
             """, """
-            print(l04.WRAP_WINDOWS)
-            answer = None   # a list of three results
+            print(l04.WRAP_WINDOWS, l04.WRAP_EX_SIZE)
+            answer = None   # a list of four results
             """, "check_wrap", "l04", "wrap"),
         md("""
         ## Summary
