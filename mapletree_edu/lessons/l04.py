@@ -360,8 +360,9 @@ def solution(name):
     return solution_text(SOLUTIONS, name)
 
 
-__all__ = ["demo_mm", "session_mm", "guard_mm", "SEARCH_LEN", "DEMO_LEN", "GUARD_LEN", "GUARD_EX_LEN", "ALIGN_LEN",
-           "ALIGN", "record_empty_area", "holes_table", "gap_table", "rounds_table",
-           "gaps_changed", "wrap_ranges", "wrap_tree", "WRAP_SIZE", "edge_table", "EX1_MAX",
-           "largest_holes", "check_layout", "check_guard", "check_align", "WRAP_WINDOWS", "WRAP_EX_SIZE",
-           "check_wrap", "solution", "SOLUTIONS", "UnmappedAreaInfo", "MapleTreeError"]
+__all__ = ["demo_mm", "session_mm", "guard_mm", "SEARCH_LEN", "DEMO_LEN", "GUARD_LEN",
+           "GUARD_EX_LEN", "ALIGN_LEN", "ALIGN", "record_empty_area", "holes_table",
+           "gap_table", "rounds_table", "gaps_changed", "wrap_ranges", "wrap_tree", "WRAP_SIZE",
+           "edge_table", "EX1_MAX", "largest_holes", "check_layout", "check_guard",
+           "check_align", "WRAP_WINDOWS", "WRAP_EX_SIZE", "check_wrap", "solution", "SOLUTIONS",
+           "UnmappedAreaInfo", "MapleTreeError"]
