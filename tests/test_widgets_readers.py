@@ -213,3 +213,25 @@ def test_rcu_exact_fit_keeps_the_reader_node():
 def test_rcu_player_needs_rcu_mode():
     with pytest.raises(InvalidArgumentError, match="RCU mode"):
         record_rcu(small(), 10, (10, 19, "x"))
+
+
+def test_mm_imports_no_view_library():
+    """mapletree_edu.mm is facade layer: no graphviz, ipywidgets or matplotlib."""
+    import json
+    import subprocess
+    import sys
+    code = ("import json, sys; import mapletree_edu.mm as m; mm = m.Mm.sample(); "
+            "mm.mmap(3 * m.PAGE_SIZE); "
+            "print(json.dumps(sorted(x for x in sys.modules "
+            "if x.split('.')[0] in ('graphviz', 'ipywidgets', 'matplotlib'))))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout.strip().splitlines()[-1]) == []
+
+
+def test_read_player_puts_the_state_beside_the_diagram():
+    import ipywidgets as widgets
+    p = CursorPlayer(small(), [("find", 100)], start=0)
+    rows = [c for c in p.children if isinstance(c, widgets.HBox)]
+    assert rows and p.view in rows[0].children and p.panel in rows[0].children
