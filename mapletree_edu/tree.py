@@ -285,7 +285,8 @@ class MapleTree:
         mas_find() (mas_find_rev() when reverse), as for_each_vma() does: an entry
         holding ``first`` (``last`` when reverse) comes whole.
 
-        The tree must not change during the iteration (StaleCursorError)."""
+        A change to the tree during the iteration raises StaleCursorError, except in
+        RCU mode, where the walk goes on as an RCU reader's does (see Cursor)."""
         check_range(first, last)
         from .cursor import Cursor
         cur = Cursor(self, last if reverse else first)
