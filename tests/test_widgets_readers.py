@@ -235,3 +235,44 @@ def test_read_player_puts_the_state_beside_the_diagram():
     p = CursorPlayer(small(), [("find", 100)], start=0)
     rows = [c for c in p.children if isinstance(c, widgets.HBox)]
     assert rows and p.view in rows[0].children and p.panel in rows[0].children
+
+
+def flat_topdown(vmas, length, low, high, mask):
+    """unmapped_area_topdown() over a sorted list of (start, end) without guard gaps: the
+    highest hole of length + mask inside [low, high), its top aligned down."""
+    need = length + mask
+    holes, cur = [], 0
+    for s, e in sorted(vmas):
+        holes.append((cur, s))
+        cur = e
+    holes.append((cur, 1 << 64))
+    for s, e in reversed(holes):
+        s, e = max(s, low), min(e, high)
+        if e - s >= need:
+            gap = e - length
+            return gap - (gap & mask)
+    return None
+
+
+def test_unmapped_area_topdown_matches_a_flat_model():
+    import random
+    rng = random.Random(20240603)
+    for _case in range(60):
+        n = rng.randrange(1, 60)
+        starts = sorted(rng.sample(range(16, 4000), n))
+        vmas = []
+        for s in starts:
+            e = s + rng.randrange(1, 6)
+            if not vmas or s >= vmas[-1][1]:
+                vmas.append((s, e))
+        pages = [(s * PAGE_SIZE, e * PAGE_SIZE, {"rd"}, "v") for s, e in vmas]
+        base = rng.randrange(2000, 4100) * PAGE_SIZE
+        mm = Mm(pages, mmap_base=base)
+        for _req in range(5):
+            length = rng.randrange(1, 40) * PAGE_SIZE
+            mask = rng.choice((0, 0, 4 * PAGE_SIZE - 1, 16 * PAGE_SIZE - 1))
+            info = UnmappedAreaInfo(length, PAGE_SIZE, base, mask, 0, True)
+            got = mm.vm_unmapped_area(info).addr
+            want = flat_topdown([(a, b) for a, b, _f, _n in pages], length,
+                                mm.mmap_min_addr, base, mask)
+            assert got == want, (pages, length, mask, base)
