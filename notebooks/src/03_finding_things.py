@@ -49,7 +49,7 @@ def notebook():
         | Word | Meaning |
         | --- | --- |
         | maple state (`struct ma_state`, "mas") | a cursor into the tree: the range it is on (`index`, `last`), the node and slot (`node`, `offset`), the node's bounds (`min`, `max`) and a `status` |
-        | status | what the state's next call should do: `start` (walk from the root), `active` (go on from `node`), `pause` (walk again, past `last`), `none` (the tree has no node), `root` (the tree is one entry at 0), `overflow`/`underflow` (the last call hit its limit) |
+        | status | what the state's next call should do: `start` (walk from the root), `active` (go on from `node`), `pause` (walk again, past `last`), `none` (no node to stand on: an empty tree, or past the lone entry of a root-entry tree), `root` (on the lone entry at 0 that the root pointer holds), `overflow`/`underflow` (the last call hit its limit) |
         | `mas_walk()` | walk from the root to the range holding `index`; set `index`/`last` to that range |
         | `mas_find(max)` | the first entry at or after `index` on the first call, then the next one each call, up to `max` |
         | `mas_next(max)` / `mas_prev(min)` | the entry after / before the current range |
@@ -125,9 +125,9 @@ def notebook():
         ## 2. The first VMA at or above: `mt_find()` and `find_vma()`
 
         A page fault in a hole is not always a bug: the stack grows down into the hole
-        below it. So the kernel's most used lookup is not "what covers this address" but
-        "the first VMA that ends above this address": `find_vma(mm, addr)` in `mm/mmap.c`,
-        which is `mt_find(&mm->mm_mt, &index, ULONG_MAX)` with `index = addr`.
+        below it. So besides "what covers this address" the mm asks "which is the first VMA
+        that ends above this address": `find_vma(mm, addr)` in `mm/mmap.c`, which is
+        `mt_find(&mm->mm_mt, &index, ULONG_MAX)` with `index = addr`.
 
         `mt_find(tree, &index, max)` walks to `index` like a lookup. If it lands on an
         entry, that is the answer. If it lands on a NULL range, it steps to the next slots
@@ -210,8 +210,8 @@ def notebook():
         same leaf, so a whole walk costs about one step per VMA, not one walk from the root
         per VMA.
 
-        The process tree has two leaves. Start at the anonymous mapping after libc's
-        writable segment and take four VMAs:
+        The process tree has two leaves. Start at libc's writable segment, the last VMA of
+        the first leaf, and take four VMAs:
         """),
         predict("""
         At which of the four `mas_find()` calls does the state's `node` change, and what is

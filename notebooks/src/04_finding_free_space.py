@@ -165,7 +165,7 @@ def notebook():
         | 2 | `low_limit` raised to `mmap_min_addr` | the lowest pages stay unmapped (NULL-pointer bugs) |
         | 3 | `mas_empty_area_rev(low_limit, high_limit - 1, length)` | `high_limit` is exclusive |
         | 4 | `gap = mas.last + 1 - len`, then rounded down to the alignment | the top of the hole, aligned |
-        | 5 | `mas_next()`: if the VMA after the hole grows down and `vm_start_gap()` reaches the hole, lower `high_limit` to it and search again | keep the stack guard gap free |
+        | 5 | `mas_next()`: if the VMA after the hole grows down (or is a shadow stack) and `vm_start_gap()` reaches the hole, lower `high_limit` to it and search again | keep the stack guard gap free |
         | 6 | otherwise `mas_prev()`: if the VMA before grows up (`VM_GROWSUP`, not on x86) and its guard reaches the area, lower `high_limit` to its start and search again | the same for upward stacks |
 
         If it fails, `arch_get_unmapped_area_topdown()` falls back to the bottom-up
@@ -200,8 +200,9 @@ def notebook():
 
         `l04.session_mm()` is the sample `cat` process of lesson 03. `Mm.from_maps()` reads
         your own process's `/proc/self/maps` instead, where there is one (next cell). Its
-        `mmap_base` is not in the maps file; the model takes the end of the highest VMA
-        below the stack, where the first top-down mapping (the dynamic loader) was placed.
+        `mmap_base` is not in the maps file (it is randomised at `exec()`); the model
+        estimates it as the end of the highest VMA below the stack, since top-down mappings
+        are placed right under `mmap_base` first.
         """),
         code("""
         try:
@@ -360,8 +361,8 @@ def notebook():
         * `Documentation/core-api/maple_tree.rst`, allocation trees and
           `mas_empty_area{,_rev}()`:
           [docs.kernel.org/core-api/maple_tree.html](https://docs.kernel.org/core-api/maple_tree.html)
-        * LWN, "Introducing maple trees" (2021), on why the mm wanted a tree that tracks
-          gaps: [lwn.net/Articles/845507](https://lwn.net/Articles/845507/)
+        * LWN, "Introducing maple trees" (2021):
+          [lwn.net/Articles/845507](https://lwn.net/Articles/845507/)
 
         ## After v6.8
 
