@@ -276,3 +276,15 @@ def test_unmapped_area_topdown_matches_a_flat_model():
             want = flat_topdown([(a, b) for a, b, _f, _n in pages], length,
                                 mm.mmap_min_addr, base, mask)
             assert got == want, (pages, length, mask, base)
+
+
+def test_cursor_scenario_with_a_write_between_calls():
+    steps, calls = record_cursor(small(), [("find", ULONG_MAX), ("find", ULONG_MAX), ("pause",),
+                                           ("clear", 30, 39), ("find", ULONG_MAX)])
+    assert [c.call for c in calls] == ["mas_find(MAX)"] * 2 + ["mas_pause()", "mas_find(MAX)"]
+    assert calls[-1].entry == 3 and calls[-1].mas["index"] == 40
+    assert any(s.op == "clear(30, 39)" and s.ev == "write" for s in steps)
+    # without the pause the cursor may not go on after the write (not an RCU tree)
+    from mapletree_edu.errors import StaleCursorError
+    with pytest.raises(StaleCursorError):
+        record_cursor(small(), [("find", ULONG_MAX), ("clear", 30, 39), ("find", ULONG_MAX)])

@@ -40,12 +40,17 @@ LANE_COLOURS = {"reader": "#1f6feb", "writer": "#b35900"}
 CURSOR_OPS = {"walk": 0, "find": 1, "find_range": 1, "find_rev": 1, "find_range_rev": 1,
               "next": 1, "next_range": 1, "prev": 1, "prev_range": 1, "set": 1,
               "set_range": 2, "reset": 0, "pause": 0}
+#: Writes a cursor scenario may make on the tree between cursor calls.
+TREE_OPS = {"store": 3, "clear": 2}
 KERNEL_NAMES = {"walk": "mas_walk", "set": "mas_set", "set_range": "mas_set_range",
                 "reset": "mas_reset", "pause": "mas_pause"}
 
 
 def kernel_call(op, args):
-    """``("next", MAX)`` -> ``"mas_next(MAX)"``."""
+    """``("next", MAX)`` -> ``"mas_next(MAX)"``; a tree write is named as the facade
+    call: ``clear(30, 39)``."""
+    if op in TREE_OPS:
+        return f"{op}({', '.join(num(a) if isinstance(a, int) else repr(a) for a in args)})"
     name = KERNEL_NAMES.get(op, "mas_" + op)
     return f"{name}({', '.join(num(a) for a in args)})"
 
@@ -55,13 +60,14 @@ def _check_ops(ops):
     for item in ops:
         if isinstance(item, str):
             item = (item,)
-        if not isinstance(item, (tuple, list)) or not item or item[0] not in CURSOR_OPS:
+        ops = {**CURSOR_OPS, **TREE_OPS}
+        if not isinstance(item, (tuple, list)) or not item or item[0] not in ops:
             raise InvalidArgumentError(
-                f"{item!r} is not a cursor op: use one of {', '.join(CURSOR_OPS)} as "
+                f"{item!r} is not a cursor op: use one of {', '.join(ops)} as "
                 "(name, *arguments)")
         name, args = item[0], tuple(item[1:])
-        if len(args) != CURSOR_OPS[name]:
-            raise InvalidArgumentError(f"{name} takes {CURSOR_OPS[name]} argument(s), "
+        if len(args) != ops[name]:
+            raise InvalidArgumentError(f"{name} takes {ops[name]} argument(s), "
                                        f"got {len(args)}")
         out.append((name, args))
     return out
@@ -107,10 +113,13 @@ def record_cursor(tree, ops, start=0, label="cursor"):
     """Run cursor ``ops`` on ``tree.cursor(start)`` while recording.
 
     ``ops`` is a list of ``(name, *args)``: ``("find", MAX)``, ``("next", 100)``,
-    ``("pause",)``, ``("set", 25)``... Returns ``(steps, calls)``: the recorded steps, each
-    call closed by a step named after it that says what it returned (the model's own, or
-    :func:`call_end_step` where the model records none), and one :class:`CursorCall` per
-    op. Each op's steps carry the op as their title."""
+    ``("pause",)``, ``("set", 25)``..., and tree writes between them, ``("clear", 30, 39)``
+    or ``("store", 30, 39, "x")`` (the cursor must be paused or reset before one, or the
+    next call raises StaleCursorError, unless the tree is in RCU mode). Returns
+    ``(steps, calls)``: the recorded steps, each call closed by a step named after it that
+    says what it returned (the model's own, or :func:`call_end_step` where the model
+    records none), and one :class:`CursorCall` per cursor call. Each op's steps carry the
+    op as their title."""
     ops = _check_ops(ops)
     calls = []
     steps = []
@@ -120,6 +129,10 @@ def record_cursor(tree, ops, start=0, label="cursor"):
             call = kernel_call(name, args)
             rec.op = call
             first = len(rec.steps)
+            if name in TREE_OPS:
+                getattr(tree, name)(*args)
+                steps.extend(rec.steps[first:])
+                continue
             result = getattr(cur, name)(*args)
             steps.extend(rec.steps[first:])
             fn = call.split("(")[0]
@@ -447,4 +460,4 @@ class RcuPlayer(ReadPlayer):
 
 __all__ = ["ReadPlayer", "CursorPlayer", "FreeSpacePlayer", "RcuPlayer", "record_cursor",
            "record_mmap", "record_rcu", "mas_table_html", "pruned_html", "kernel_call",
-           "CursorCall", "CURSOR_OPS"]
+           "CursorCall", "CURSOR_OPS", "TREE_OPS"]

@@ -154,7 +154,8 @@ def notebook():
         The last row: above the stack there is nothing, so `find_vma()` returns NULL. The
         `[vsyscall]` page that `/proc/<pid>/maps` prints higher up is not a VMA of the tree
         (`mapletree_edu.procmaps` leaves it out).
-
+        """),
+        md("""
         ## 3. The maple state
 
         The normal API (`mtree_load()`, `mt_find()`) makes a new maple state for every
@@ -200,7 +201,8 @@ def notebook():
         on `[40, 49]` and its status stayed `active`. That is the first surprise:
         `mas_find()` never reports `overflow` (it sets `active` on its way out), so a loop
         can only stop on the NULL it returns.
-
+        """),
+        md("""
         ## 4. Iterating: `for_each_vma()`
 
         `for_each_vma(vmi, vma)` (`include/linux/mm.h`) is a loop around `vma_next()`, which
@@ -287,9 +289,36 @@ def notebook():
         * `vma_iter_store()` (`mm/internal.h`) invalidates the iterator the same way when the
           VMA it stores is not where the iterator stands.
 
-        In a Python loop over `proc.cursor()`, call `cursor.pause()` before you change the
-        tree; exercise 1 asks you to write that loop.
-
+        The player below is such a loop on a fresh `l03.small()`: two `mas_find()` calls, a
+        pause, a write that removes the entry the cursor stands on (`[30, 39]`), and one
+        more `mas_find()`.
+        """),
+        predict("""
+        After the pause and the write, where does the last `mas_find()` start its walk, and
+        what does it return?
+        """),
+        code("""
+        paused = CursorPlayer(l03.small(), [("find", ULONG_MAX), ("find", ULONG_MAX), ("pause",),
+                                            ("clear", 30, 39), ("find", ULONG_MAX)],
+                              "a loop that pauses", start=0)
+        paused
+        """, ignore_output=True),
+        code("""
+        l03.calls_table(paused.calls)
+        """),
+        check("""
+        assert paused.value == 0 and paused.calls[2].mas["status"] == "pause"
+        assert paused.calls[3].entry == 3
+        """),
+        md("""
+        The paused state kept `index` and `last` (`[30, 39]`) but let go of its node; the
+        next `mas_find()` walked from the root to `last + 1 = 40` and returned the entry
+        there. In a Python loop over `proc.cursor()`, call `cursor.pause()` before you
+        change the tree; exercise 1 asks you to write that loop. (Without the pause, a
+        cursor on a tree that is not in RCU mode raises `StaleCursorError` at its next
+        call.)
+        """),
+        md("""
         ## 7. RCU readers
 
         Why does the mm tree run in RCU mode? Since Linux 6.4 a page fault first tries
@@ -341,7 +370,8 @@ def notebook():
         again that the address lies inside the VMA's `vm_start`/`vm_end` and falls back to
         the `mmap_lock` path if not. Exercise 4 asks which writes leave a reader's node
         alive.
-
+        """),
+        md("""
         ## Exercises
         """),
         exercise(1, "a for_each_vma loop that unmaps as it goes", """
@@ -407,7 +437,8 @@ def notebook():
           old node dead and frees it after a grace period; a reader that finds its node
           dead walks again. This is what lets `lock_vma_under_rcu()` find a VMA without the
           `mmap_lock`.
-
+        """),
+        md("""
         ## Kernel functions explained
 
         | Function | What it does | Where in v6.8 |
@@ -425,7 +456,8 @@ def notebook():
         | `vma_lookup()`, `vma_next()`, `for_each_vma()`, `vma_iter_invalidate()` | the mm's wrappers: `mtree_load()`, `mas_find()`, a loop, `mas_pause()` | `include/linux/mm.h` |
         | `lock_vma_under_rcu()` | page-fault lookup with `mas_walk()` under RCU, then the VMA's own lock | `mm/memory.c` |
         | `show_smaps_rollup()` | pauses its VMA iterator before dropping the `mmap_lock` | `fs/proc/task_mmu.c` |
-
+        """),  # noqa: E501
+        md("""
         ## Resources
 
         * `Documentation/core-api/maple_tree.rst`, the advanced API and its locking:
@@ -438,7 +470,8 @@ def notebook():
           [6f712845fed4](https://www.infradead.org/git/?a=commit&h=6f712845fed42e5dbaa586ade9f26d3cfda7892a&p=users%2Fjedix%2Flinux-maple.git)
         * LWN, "Stabilizing per-VMA locking" (on the 6.4 release that brought them), as
           syndicated: [pipedot.org/article/6CYGN](https://pipedot.org/article/6CYGN)
-
+        """),
+        md("""
         ## What's next
 
         [Lesson 04, finding free space](04-finding-free-space.ipynb): the gaps the

@@ -94,7 +94,8 @@ def notebook():
         they differ, `mas_parent_gap()` writes the new value and climbs: at each level it
         recomputes `gap_off` if needed and stops as soon as a node's largest gap did not
         change. Section 4 shows it after an `mmap()`.
-
+        """),
+        md("""
         ## 2. The search: `mas_empty_area_rev()`
 
         `mas_empty_area_rev(mas, min, max, size)` returns the **highest** range of `size`
@@ -195,7 +196,8 @@ def notebook():
         md("""
         The stack guard gap is `stack_guard_gap` in `mm/mmap.c`: 256 pages, which can be
         changed with the `stack_guard_gap=` boot option.
-
+        """),
+        md("""
         ## 4. `mmap()` and `munmap()` on a real process
 
         `l04.session_mm()` is the sample `cat` process of lesson 03. `Mm.from_maps()` reads
@@ -340,7 +342,8 @@ def notebook():
           `munmap()` splits the VMAs it cuts and stores NULL over the range.
         * In v6.8 a top-down search with `max = ULONG_MAX` never picks a slot starting at 0,
           and a `plain` tree of height 2 or more never finds a gap.
-
+        """),
+        md("""
         ## Kernel functions explained
 
         | Function | What it does | Where in v6.8 |
@@ -355,7 +358,8 @@ def notebook():
         | `vm_start_gap()`, `vm_end_gap()`, `stack_guard_start_gap()` | a VMA's start/end including its guard gap | `include/linux/mm.h` |
         | `arch_get_unmapped_area_topdown()` | x86-64's limits and the bottom-up fallback | `arch/x86/kernel/sys_x86_64.c` |
         | `mmap_region()`, `do_vmi_align_munmap()` | store the new VMA; split and clear for `munmap()` | `mm/mmap.c` |
-
+        """),  # noqa: E501
+        md("""
         ## Resources
 
         * `Documentation/core-api/maple_tree.rst`, allocation trees and
@@ -363,7 +367,8 @@ def notebook():
           [docs.kernel.org/core-api/maple_tree.html](https://docs.kernel.org/core-api/maple_tree.html)
         * LWN, "Introducing maple trees" (2021):
           [lwn.net/Articles/845507](https://lwn.net/Articles/845507/)
-
+        """),
+        md("""
         ## After v6.8
 
         * In v6.10 (read in the copy of repository `qiaozhe1/linux6.10`, commit `96459d4c`,
@@ -372,7 +377,8 @@ def notebook():
           `MapleTree.empty_area(top_down=True)` on an empty tree raises `KernelCrash`.
           `mas_rev_awalk()` is unchanged there, so the `ULONG_MAX` behaviour of section 5 is
           still present in v6.10.
-
+        """),
+        md("""
         ## What's next
 
         [Lesson 05, node splits](05-node-splits.ipynb): what happens when a store does not
