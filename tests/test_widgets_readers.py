@@ -112,6 +112,23 @@ def test_free_space_player_search_then_store():
     nxt = mm.tree.find(p.vma.end)
     assert nxt is not None and nxt[0] == p.vma.end      # placed right below the VMA above
     assert not mm.tree.validate()
+    assert p.steps[-1].fn == "mas_update_gap"
+
+
+def test_free_space_player_names_the_gap_it_changed():
+    # one-page VMAs at pages 100, 102, ... with one-page holes, less the four at pages
+    # 110-116: a 9-page hole [109, 118). A 6-page mmap takes its top, [112, 118), and that
+    # leaf's largest gap drops from 9 to 3 pages
+    vmas = [((100 + 2 * i) * PAGE_SIZE, (101 + 2 * i) * PAGE_SIZE, {"rd"}, "v")
+            for i in range(60) if not 5 <= i < 9]
+    vmas.append((1 * PAGE_SIZE, 100 * PAGE_SIZE, {"rd"}, "low"))     # hole [0, 1) only
+    mm = Mm(vmas, mmap_base=(101 + 2 * 59) * PAGE_SIZE)
+    assert mm.tree.height >= 2
+    p = FreeSpacePlayer(mm, 6 * PAGE_SIZE)
+    assert p.vma.start == 112 * PAGE_SIZE
+    last = p.steps[-1]
+    assert last.fn == "mas_update_gap"
+    assert f"{9 * PAGE_SIZE:#x} -> {3 * PAGE_SIZE:#x}" in last.why
 
 
 def test_unmapped_area_topdown_guard_gap_retry():

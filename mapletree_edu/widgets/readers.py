@@ -337,19 +337,59 @@ def marker_step(tree, fn, why, op, prev=None):
                 node=node, path=path, view=view, op=op)
 
 
+def arange_gaps(view):
+    """{(depth, first, last): gap} of every child slot of every arange_64 node."""
+    out = {}
+    if view is None or view.root != "node":
+        return out
+    for n in view.nodes:
+        if n.gaps is None:
+            continue
+        lo = n.min
+        for k, piv in enumerate(n.pivots):
+            out[(n.depth, lo, piv)] = n.gaps[k]
+            lo = piv + 1
+    return out
+
+
+def gap_changes(before, after):
+    """The arange_64 slots whose gap differs between two tree views, top down:
+    ``[(depth, first, last, gap_before, gap_after), ...]``."""
+    b, a = arange_gaps(before), arange_gaps(after)
+    return [(*key, b.get(key), a.get(key)) for key in sorted(set(b) | set(a))
+            if b.get(key) != a.get(key)]
+
+
+def gap_update_text(changes):
+    """What mas_update_gap() changed, in one line."""
+    if not changes:
+        return ("mas_update_gap(): the leaf's largest hole is what its parent already had, "
+                "so no gap above it changed")
+    parts = [f"depth {d} slot [{num(lo)}, {num(hi)}]: {g0 or 0:#x} -> {g1 or 0:#x}"
+             for d, lo, hi, g0, g1 in changes]
+    return "the gaps on the way up changed: " + "; ".join(parts)
+
+
 def record_mmap(mm, length, name="", align=0):
     """Record one simulated ``mmap()`` on ``mm`` (it changes ``mm``). Returns
     ``(steps, vma)``: the model's steps, with a step of ``unmapped_area_topdown()`` or
     ``mmap_region()`` at each decision between them; ``vma`` is None when it failed."""
     label = f"mmap({num(length)})"
+    before = []
     with record(mm.tree, label) as rec:
         def observe(fn, text):
             rec.op = f"{label}: {fn}()"
             rec.steps.append(marker_step(mm.tree, fn, text, rec.op,
                                          rec.steps[-1] if rec.steps else None))
+            if fn == "mmap_region":
+                before.append(rec.steps[-1].view)
         mm.observer = observe
         try:
             vma = mm.mmap(length, name=name, align=align)
+            if before:
+                changes = gap_changes(before[0], TreeView.of(mm.tree.core))
+                rec.steps.append(marker_step(mm.tree, "mas_update_gap",
+                                             gap_update_text(changes), rec.op, rec.steps[-1]))
         except MapleTreeError as exc:
             rec.steps.append(marker_step(mm.tree, "vm_unmapped_area", str(exc), label,
                                          rec.steps[-1] if rec.steps else None))
@@ -460,4 +500,5 @@ class RcuPlayer(ReadPlayer):
 
 __all__ = ["ReadPlayer", "CursorPlayer", "FreeSpacePlayer", "RcuPlayer", "record_cursor",
            "record_mmap", "record_rcu", "mas_table_html", "pruned_html", "kernel_call",
-           "CursorCall", "CURSOR_OPS", "TREE_OPS"]
+           "CursorCall", "CURSOR_OPS", "TREE_OPS",
+           "gap_changes"]
