@@ -18,7 +18,7 @@ Kernel behaviours kept on purpose (READ-FORMAT.md items 7-9):
   subtree is never chosen when the window reaches ULONG_MAX.
 - ``mas_empty_area_rev()`` on a tree without nodes reads the root node's end before it
   checks for an empty tree: Linux v6.8 dereferences NULL there
-  (:class:`~mapletree_edu.core.read.KernelCrash`).
+  (:class:`~mapletree_edu.errors.KernelCrash`).
 
 With a recorder attached each node the search looks at is a step whose ``info``
 holds ``pruned``: ``(node_serial, offset, gap, verdict)`` for every slot it

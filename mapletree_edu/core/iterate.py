@@ -16,7 +16,7 @@ apply to where a range starts (forwards) or ends (backwards).
 
 Where v6.8 would dereference a NULL node (a search that continues from an
 ``overflow`` or ``underflow`` decided before any walk) the model raises
-:class:`~mapletree_edu.core.read.KernelCrash`.
+:class:`~mapletree_edu.errors.KernelCrash`.
 """
 
 from .constants import (
@@ -651,4 +651,4 @@ def mt_find(tree, index, limit):
 __all__ = ["mt_find", "mas_next", "mas_next_range", "mas_prev", "mas_prev_range", "mas_find",
            "mas_find_range", "mas_find_rev", "mas_find_range_rev", "mas_next_entry",
            "mas_next_slot", "mas_prev_slot", "mas_next_node", "mas_prev_node",
-           "KernelCrash", "MA_START"]
+           "mas_next_setup", "mas_prev_setup", "mas_find_setup", "mas_find_rev_setup"]
