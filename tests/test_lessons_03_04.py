@@ -69,7 +69,7 @@ def loop_without_writes(tree):
 def test_l03_pause_loop(capsys):
     assert_correct(capsys, l03.check_pause_loop, good_loop)
     ok, out = verdict(capsys, l03.check_pause_loop, loop_without_pause)
-    assert ok is False and "pause" in out
+    assert ok is False and "paused" in out
     for wrong in (None, loop_without_writes, lambda tree: None, lambda tree: 1 / 0):
         assert_not_yet(capsys, l03.check_pause_loop, wrong)
 

@@ -178,8 +178,8 @@ def check_pause_loop(answer):
     tree.rcu = False
     got, err = call_answer(answer, tree)
     if err and "StaleCursor" in err:
-        return report(False, "", "the cursor was used after a write without a pause: call "
-                      "cur.pause() before tree.clear(...), then go on with cur.find().")
+        return report(False, "", "the cursor went on after a write while it still held its "
+                      "node: a maple state must be paused (or reset) before the tree changes.")
     if err:
         return report(False, "", f"your function {err}")
     if not isinstance(got, list):
@@ -187,8 +187,8 @@ def check_pause_loop(answer):
     now = [e for _f, _l, e in tree.ranges()]
     if now != left:
         extra = [v for v in now if v.name == ""]
-        return report(False, "", f"{len(extra)} anonymous VMA(s) are still mapped: "
-                      "clear(vma.start, vma.end - 1) each one with name ''.")
+        return report(False, "", f"{len(extra)} anonymous VMA(s) (name '') are still mapped: "
+                      "the loop must unmap every one it meets.")
     if got != met:
         missing = [v for v in met if v not in got]
         return report(False, "", f"the loop met {len(got)} VMAs, not {len(met)}"
