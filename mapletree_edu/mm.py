@@ -216,13 +216,14 @@ class Mm:
         #: __TASK_UNMAPPED_BASE(task_size): where bottom-up searches start (no rnd).
         self.mmap_legacy_base = page_align(task_size // 3)
         self.last_area = None
-        #: Called as ``observer(fn, text)`` at each decision of the search and before the
-        #: tree writes of mmap()/munmap() (the players turn these into steps); or None.
+        #: Called as ``observer(fn, text, **where)`` at each decision of the search and
+        #: before mmap()'s store (``where`` then holds the range: ``index``, ``last``); the
+        #: players turn these calls into steps. None by default.
         self.observer = None
 
-    def _note(self, fn, text):
+    def _note(self, fn, text, **where):
         if self.observer is not None:
-            self.observer(fn, text)
+            self.observer(fn, text, **where)
 
     @classmethod
     def from_maps(cls, pid="self", maps_text=None, smaps_text=None, **kw):
@@ -412,7 +413,8 @@ class Mm:
         addr = self.get_unmapped_area(length, align)
         vma = MmVma(addr, addr + length, frozenset(flags), name)
         self._note("mmap_region", f"store the new VMA over [{vma.start:#x}, {vma.last:#x}] "
-                   "(vma_iter_store()); the gaps above it are updated")
+                   "(vma_iter_store()); the gaps above it are updated",
+                   index=vma.start, last=vma.last)
         self.tree.store(vma.start, vma.last, vma)
         return vma
 

@@ -221,7 +221,8 @@ def gap_paths(steps):
 
 WRITE_PREFIXES = ("mas_wr", "mtree_store", "mtree_erase", "mas_store", "mas_split",
                   "mas_rebalance", "mas_spanning", "mas_new_root", "mas_root_expand",
-                  "mtree_insert", "mtree_alloc", "mas_commit_b_node", "mab_", "mas_push")
+                  "mtree_insert", "mtree_alloc", "mas_commit_b_node", "mab_", "mas_push",
+                  "mmap_region", "mas_update_gap")
 
 
 def is_write_step(step):
@@ -326,15 +327,15 @@ class CursorPlayer(ReadPlayer):
         super().__init__(steps, title, **kwargs)
 
 
-def marker_step(tree, fn, why, op, prev=None):
+def marker_step(tree, fn, why, op, prev=None, index=0, last=0):
     """A step that explains a decision between recorded steps (no tree change): the tree
     as it is, no maple state of its own; it keeps the node and path of ``prev`` (the step
-    before it) in view."""
+    before it) in view. ``index``/``last``: the range a write step is about."""
     view = TreeView.of(tree.core)
     node = prev.node if prev is not None else None
     path = prev.path if prev is not None else ()
-    return Step(n=0, fn=fn, ev=None, min=0, max=ULONG_MAX, index=0, last=0, piv=0, why=why,
-                node=node, path=path, view=view, op=op)
+    return Step(n=0, fn=fn, ev=None, min=0, max=ULONG_MAX, index=index, last=last, piv=0,
+                why=why, node=node, path=path, view=view, op=op)
 
 
 def arange_gaps(view):
@@ -377,10 +378,10 @@ def record_mmap(mm, length, name="", align=0):
     label = f"mmap({num(length)})"
     before = []
     with record(mm.tree, label) as rec:
-        def observe(fn, text):
+        def observe(fn, text, index=0, last=0):
             rec.op = f"{label}: {fn}()"
             rec.steps.append(marker_step(mm.tree, fn, text, rec.op,
-                                         rec.steps[-1] if rec.steps else None))
+                                         rec.steps[-1] if rec.steps else None, index, last))
             if fn == "mmap_region":
                 before.append(rec.steps[-1].view)
         mm.observer = observe
@@ -389,7 +390,8 @@ def record_mmap(mm, length, name="", align=0):
             if before:
                 changes = gap_changes(before[0], TreeView.of(mm.tree.core))
                 rec.steps.append(marker_step(mm.tree, "mas_update_gap",
-                                             gap_update_text(changes), rec.op, rec.steps[-1]))
+                                             gap_update_text(changes), rec.op, rec.steps[-1],
+                                             vma.start, vma.last))
         except MapleTreeError as exc:
             rec.steps.append(marker_step(mm.tree, "vm_unmapped_area", str(exc), label,
                                          rec.steps[-1] if rec.steps else None))
