@@ -305,3 +305,13 @@ def test_cursor_scenario_with_a_write_between_calls():
     from mapletree_edu.errors import StaleCursorError
     with pytest.raises(StaleCursorError):
         record_cursor(small(), [("find", ULONG_MAX), ("clear", 30, 39), ("find", ULONG_MAX)])
+
+
+def test_doctests_of_mm_and_readers():
+    import doctest
+
+    import mapletree_edu.mm
+    import mapletree_edu.widgets.readers
+    for module in (mapletree_edu.mm, mapletree_edu.widgets.readers):
+        result = doctest.testmod(module)
+        assert result.attempted > 0 and result.failed == 0, module.__name__
