@@ -315,3 +315,14 @@ def test_doctests_of_mm_and_readers():
     for module in (mapletree_edu.mm, mapletree_edu.widgets.readers):
         result = doctest.testmod(module)
         assert result.attempted > 0 and result.failed == 0, module.__name__
+
+
+def test_kernel_panel_names_read_functions_and_their_files():
+    p = FreeSpacePlayer(Mm.sample(), PAGE_SIZE)
+    k = next(i for i, s in enumerate(p.steps) if s.fn == "unmapped_area_topdown")
+    p.goto(k)
+    assert "mm/mmap.c" in p.kernel.value and "lib/maple_tree.c" not in p.kernel.value
+    assert "highest hole" in p.kernel.value
+    k = next(i for i, s in enumerate(p.steps) if s.fn == "mas_rev_awalk")
+    p.goto(k)
+    assert "lib/maple_tree.c" in p.kernel.value and "&mdash;</td>" not in p.kernel.value

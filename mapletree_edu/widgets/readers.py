@@ -30,8 +30,9 @@ from ..core.constants import ULONG_MAX
 from ..errors import InvalidArgumentError, MapleTreeError
 from ..trace import record
 from ..trace.step import Step, TreeView
+from .kernel_fns import SOURCE_FILE, describe
 from .player import Player
-from .text import num
+from .text import kernel_panel_html, num
 
 MAS_KEYS = ("index", "last", "node", "offset", "status")
 LANE_COLOURS = {"reader": "#1f6feb", "writer": "#b35900"}
@@ -140,6 +141,77 @@ def record_cursor(tree, ops, start=0, label="cursor"):
                 steps.append(call_end_step(tree, cur, call, fn, result))
             calls.append(CursorCall(call, result, cur.state(), len(steps) - 1))
     return renumber(steps), calls
+
+
+# --- the kernel-function panel of read steps ---------------------------------------------------
+#: What the read-side functions do (in v6.8), for the kernel-function panel, where the
+#: shared table has no line for them. Written for learners; not kernel text.
+READ_FUNCTIONS = {
+    "mtree_load": "normal API: the entry at index, or NULL; runs under rcu_read_lock()",
+    "mtree_lookup_walk": "the descent of mtree_load(): in each node, the first slot whose "
+                         "pivot reaches index; walks again if a node is dead",
+    "mt_find": "the first entry at or after *index, starting at or before max; *index "
+               "becomes its last + 1",
+    "mas_walk": "walk from the root to the range holding index; index/last become that "
+                "range, entry or NULL",
+    "mtree_range_walk": "the descent of mas_walk(), keeping the node's bounds and the slot",
+    "mas_descend": "one level down: into the child whose slot holds index",
+    "mas_find": "the entry at or after index on the first call, then the next one; never "
+                "reports overflow",
+    "mas_find_range": "as mas_find(), but later calls stop at NULL ranges too",
+    "mas_find_rev": "the entry at or before index on the first call, then the one before",
+    "mas_find_range_rev": "as mas_find_rev(), but later calls stop at NULL ranges too",
+    "mas_next": "the next entry after the current range, up to max (overflow past it)",
+    "mas_next_range": "the next range after the current one, NULL or not",
+    "mas_prev": "the entry before the current range, down to min (underflow past it)",
+    "mas_prev_range": "the range before the current one, NULL or not",
+    "mas_next_slot": "move the state one slot right, to the next leaf at the end of one",
+    "mas_prev_slot": "move the state one slot left, to the previous leaf at the start of one",
+    "mas_next_node": "the leaf is used up: climb and go down into the next leaf",
+    "mas_prev_node": "at the start of the leaf: climb and go down into the previous leaf",
+    "mas_pause": "let go of the node (status pause); the next search walks from the root",
+    "mas_reset": "status start: the next call walks from the root to index",
+    "mas_set": "index = last = the given index, status start",
+    "mas_set_range": "index and last set to a range, status start",
+    "mas_rewalk": "the state's node died (a writer replaced it): walk again to the index",
+    "ma_dead_node": "is this node dead? Its parent pointer points at itself once a writer "
+                    "has replaced it (mte_set_node_dead())",
+    "mas_empty_area": "the lowest free range of a size inside [min, max] (-EBUSY if none)",
+    "mas_empty_area_rev": "the highest free range of a size inside [min, max] (-EBUSY if "
+                          "none)",
+    "mas_rev_awalk": "scan a node right to left for a slot whose gap holds the size",
+    "mas_awalk": "scan nodes left to right for a slot whose gap holds the size",
+    "mas_anode_descend": "scan a node left to right; go down into the first slot with room",
+    "mas_skip_node": "no room in this node: go on to the next one to the right",
+    "mas_rewind_node": "no room in this node: go back up and on to the left",
+    "mas_sparse_area": "the gap search on a tree with no node (empty or a root entry)",
+    "mas_update_gap": "after a write: give the parent the leaf's new largest gap, and climb "
+                      "while a node's largest gap changes (mas_parent_gap())",
+    "vm_unmapped_area": "mm: find an address range for mmap(), top-down or bottom-up",
+    "unmapped_area_topdown": "mm: the highest hole below high_limit, aligned, keeping the "
+                             "stack guard gap free",
+    "unmapped_area": "mm: the lowest hole above low_limit, aligned, keeping the stack "
+                     "guard gap free",
+    "mmap_region": "mm: set up the new VMA and store it in the tree over its range",
+}
+#: Functions outside lib/maple_tree.c, with their file in v6.8.
+READ_FUNCTION_FILES = {"vm_unmapped_area": "mm/mmap.c", "unmapped_area_topdown": "mm/mmap.c",
+                       "unmapped_area": "mm/mmap.c", "mmap_region": "mm/mmap.c"}
+
+
+def read_kernel_panel_html(step):
+    """The shared kernel-function panel, with the description of a read-side function
+    where the shared table has none, and the right source file for mm functions."""
+    html = kernel_panel_html(step)
+    if step is None:
+        return html
+    text = READ_FUNCTIONS.get(step.fn)
+    if text and not describe(step.fn)[1]:
+        html = html.replace(">&mdash;</td>", f">{escape(text)}</td>", 1)
+    where = READ_FUNCTION_FILES.get(step.fn)
+    if where:
+        html = html.replace(f"in <code>{SOURCE_FILE}</code>", f"in <code>{where}</code>", 1)
+    return html
 
 
 # --- the panel beside the diagram -----------------------------------------------------------
@@ -297,6 +369,7 @@ class ReadPlayer(Player):
 
     def _show(self, index):
         super()._show(index)
+        self.kernel.value = read_kernel_panel_html(self.step)
         self.panel.value = self.panel_html(index)
 
     def state(self):
@@ -503,4 +576,4 @@ class RcuPlayer(ReadPlayer):
 __all__ = ["ReadPlayer", "CursorPlayer", "FreeSpacePlayer", "RcuPlayer", "record_cursor",
            "record_mmap", "record_rcu", "mas_table_html", "pruned_html", "kernel_call",
            "CursorCall", "CURSOR_OPS", "TREE_OPS",
-           "gap_changes"]
+           "gap_changes", "READ_FUNCTIONS", "read_kernel_panel_html"]

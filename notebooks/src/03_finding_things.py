@@ -61,8 +61,7 @@ def notebook():
         from mapletree_edu import ULONG_MAX
         from mapletree_edu.lessons import l03
         from mapletree_edu.lessons.common import show
-        from mapletree_edu.widgets import Player
-        from mapletree_edu.widgets.readers import CursorPlayer, RcuPlayer
+        from mapletree_edu.widgets.readers import CursorPlayer, RcuPlayer, ReadPlayer
         """),
         md("""
         ## 1. A lookup: `mtree_load()`
@@ -108,7 +107,7 @@ def notebook():
         """),
         code("""
         load_steps = l03.record_load(proc, l03.HOLE_ADDRESS)
-        Player(load_steps, "mtree_load", dot_opts={"collapse": 1})
+        ReadPlayer(load_steps, "mtree_load", dot_opts={"collapse": 1})
         """, ignore_output=True),
         md("""
         The answer, with two more addresses (the heap's first byte and its last):
@@ -141,7 +140,7 @@ def notebook():
         """),
         code("""
         find_steps = l03.record_find(proc, l03.HOLE_ADDRESS)
-        Player(find_steps, "mt_find", dot_opts={"collapse": 1})
+        ReadPlayer(find_steps, "mt_find", dot_opts={"collapse": 1})
         """, ignore_output=True),
         code("""
         l03.find_table(proc, [l03.HOLE_ADDRESS, l03.HEAP.start, l03.STACK.end])
