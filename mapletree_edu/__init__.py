@@ -3,16 +3,21 @@
 
 from .core.constants import ULONG_MAX
 from .core.entries import XA_ZERO_ENTRY
+from .cursor import Cursor
 from .errors import (
     BulkModeError,
     DumpParseError,
+    EntryExistsError,
     ExportError,
     InvalidArgumentError,
     InvalidEntryError,
     InvalidRangeError,
+    KernelCrash,
     MapleTreeError,
+    NoSpaceError,
     OutOfMemoryError,
     ReplayError,
+    StaleCursorError,
 )
 from .tree import MapleTree, mtree_dup
 
@@ -20,4 +25,5 @@ __version__ = "0.1.0"
 
 __all__ = ["MapleTree", "mtree_dup", "ULONG_MAX", "XA_ZERO_ENTRY", "MapleTreeError",
            "InvalidRangeError", "InvalidEntryError", "InvalidArgumentError", "OutOfMemoryError",
-           "BulkModeError", "ReplayError", "DumpParseError", "ExportError"]
+           "BulkModeError", "ReplayError", "DumpParseError", "ExportError", "Cursor",
+           "EntryExistsError", "NoSpaceError", "StaleCursorError", "KernelCrash"]

@@ -52,3 +52,25 @@ class DumpParseError(MapleTreeError, ValueError):
 
 class ExportError(MapleTreeError, ValueError):
     """A tree or trace that cannot be exported."""
+
+
+class EntryExistsError(MapleTreeError):
+    """An insert met an entry in its range (the kernel's -EEXIST)."""
+
+
+class NoSpaceError(MapleTreeError):
+    """A gap search or an allocation found no free area of that size (-EBUSY)."""
+
+
+class StaleCursorError(MapleTreeError):
+    """A cursor (maple state) holding a node was used after the tree changed without
+    being reset or paused first."""
+
+
+class KernelCrash(MapleTreeError):
+    """The model reached a point where Linux v6.8 would dereference a NULL node (an
+    oops in the kernel); the model stops with this error instead."""
+
+
+class KernelWarning(MapleTreeError):
+    """The model reached one of the kernel's WARN_ON_ONCE() points."""

@@ -19,14 +19,24 @@ from contextlib import contextmanager
 from .core.bulk import mas_expected_entries
 from .core.constants import MA_STATE_BULK, MT_FLAGS_USE_RCU, ULONG_MAX
 from .core.dup import mtree_dup as _mtree_dup
-from .core.entries import XA_ZERO_ENTRY, InternalEntry
+from .core.entries import InternalEntry
+from .core.gapsearch import EBUSY, EEXIST, mas_empty_area, mas_empty_area_rev
+from .core.insert import mtree_alloc_range, mtree_alloc_rrange, mtree_insert_range
+from .core.iterate import mas_next, mas_prev, mt_find
 from .core.node import Node
 from .core.pool import PreallocExhausted
+from .core.read import mtree_load
 from .core.state import MaState, Tree, count_subtree
 from .core.tracer import NULL_TRACER
-from .core.walk import mtree_lookup_walk
 from .core.write import mas_destroy, mas_store, mtree_erase, mtree_store_range
-from .errors import BulkModeError, InvalidEntryError, InvalidRangeError
+from .errors import (
+    BulkModeError,
+    EntryExistsError,
+    InvalidArgumentError,
+    InvalidEntryError,
+    InvalidRangeError,
+    NoSpaceError,
+)
 
 
 def check_index(value, what="index"):
@@ -66,6 +76,13 @@ class MapleTree:
     def __init__(self, alloc=True, rcu=False, allocator=None, tracer=None):
         self._tree = Tree(alloc=alloc, rcu=rcu, allocator=allocator, tracer=tracer)
         self._bulk = None
+        # write generation: bumped by every change made through this facade, so that
+        # a Cursor can tell that the tree changed under it
+        self._gen = 0
+
+    def _changed(self):
+        """Note a change to the tree (cursors holding a node become stale)."""
+        self._gen += 1
 
     # --- properties ---------------------------------------------------------
     @property
@@ -85,6 +102,7 @@ class MapleTree:
     def rcu(self, on):
         """mt_set_in_rcu() / mt_clear_in_rcu()."""
         self._check_not_bulk("changing RCU mode")
+        self._gen += 1
         if on:
             self._tree.flags |= MT_FLAGS_USE_RCU
         else:
@@ -140,31 +158,104 @@ class MapleTree:
             check_range(first, last)
         if entry is None or isinstance(entry, Node):
             check_entry(entry)
+        self._gen += 1
         mtree_store_range(self._tree, first, last, entry)
 
     def clear(self, first, last):
         """mtree_store_range() with NULL: remove whatever is in [first, last]."""
         self._check_not_bulk("clear()")
         check_range(first, last)
+        self._gen += 1
         mtree_store_range(self._tree, first, last, None)
 
     def erase(self, index):
         """mtree_erase(): remove the whole range holding index; return its entry."""
         self._check_not_bulk("erase()")
         check_index(index)
+        self._gen += 1
         return mtree_erase(self._tree, index)
+
+    def insert(self, first, last, entry):
+        """mtree_insert_range(): store entry over [first, last] only if every index
+        there is NULL. EntryExistsError (-EEXIST) if not, InvalidRangeError (a
+        ValueError, -EINVAL) for first > last; the tree is then unchanged."""
+        self._check_not_bulk("insert()")
+        check_range(first, last)
+        check_entry(entry)
+        self._gen += 1
+        rc = mtree_insert_range(self._tree, first, last, entry)
+        if rc == EEXIST:
+            raise EntryExistsError(f"[{first:#x}, {last:#x}] is not free: an entry is already "
+                                   "stored there, or the range crosses the end of the subtree "
+                                   "it starts in (-EEXIST)")
+        if rc:
+            raise InvalidArgumentError(f"mtree_insert_range() returned {rc}")
+
+    def alloc_range(self, size, min, max, entry, top_down=False):
+        """mtree_alloc_range() (or mtree_alloc_rrange() with top_down): store entry in
+        the lowest (highest) free area of size indices within [min, max]; return its
+        start. NoSpaceError (-EBUSY) when there is none; ValueError (-EINVAL) for a
+        plain tree or bad arguments."""
+        self._check_not_bulk("alloc_range()")
+        check_entry(entry)
+        self._check_area_args(min, max, size)
+        if not self.alloc:
+            raise InvalidArgumentError("alloc_range() needs an allocation tree (alloc=True): "
+                                       "a plain tree keeps no gaps (-EINVAL)")
+        if top_down and self._tree.root.__class__ is not Node:
+            self._no_node_rev("alloc_range(top_down=True)")
+        self._gen += 1
+        fn = mtree_alloc_rrange if top_down else mtree_alloc_range
+        rc, start = fn(self._tree, entry, size, min, max)
+        if rc == EBUSY:
+            raise NoSpaceError(f"no free area of {size} indices in [{min:#x}, {max:#x}] (-EBUSY)")
+        if rc:
+            raise InvalidArgumentError(f"mtree_alloc_range() returned {rc}")
+        return start
+
+    def empty_area(self, min, max, size, top_down=True):
+        """mas_empty_area_rev() (top_down, as mmap's search) or mas_empty_area(): the
+        highest (lowest) free [first, last] of size indices within [min, max], or None
+        when there is none (-EBUSY). ValueError names a bad argument (-EINVAL).
+
+        On a tree without nodes (empty, or one entry at 0 in the root) the top-down
+        search dereferences NULL in Linux v6.8: KernelCrash is raised instead."""
+        self._check_area_args(min, max, size)
+        if top_down and self._tree.root.__class__ is not Node:
+            self._no_node_rev("empty_area(top_down=True)")
+        mas = MaState(self._tree, 0, 0)
+        rc = (mas_empty_area_rev if top_down else mas_empty_area)(mas, min, max, size)
+        if rc == EBUSY:
+            return None
+        if rc:
+            raise InvalidArgumentError(f"mas_empty_area() returned {rc}")
+        return (mas.index, mas.last)
+
+    @staticmethod
+    def _check_area_args(mn, mx, size):
+        check_index(mn, "min")
+        check_index(mx, "max")
+        check_index(size, "size")
+        if mn > mx:
+            raise InvalidRangeError(f"min {mn:#x} is greater than max {mx:#x} (-EINVAL)")
+        if size == 0:
+            raise InvalidRangeError("size 0: an area has at least one index (-EINVAL)")
+        if mx - mn < size - 1:
+            raise InvalidRangeError(f"the window [{mn:#x}, {mx:#x}] holds {mx - mn + 1} "
+                                    f"indices, fewer than size {size} (-EINVAL)")
+
+    def _no_node_rev(self, what):
+        from .errors import KernelCrash
+        state = "empty" if self._tree.root is None else "holds only a root entry at index 0"
+        raise KernelCrash(f"{what} on a tree that {state}: mas_empty_area_rev() reads the "
+                          "root node's end before it checks for an empty tree, and Linux "
+                          "v6.8 dereferences a NULL node there")
 
     def load(self, index):
         """mtree_load(): the entry at index, or None."""
-        check_index(index)
-        root = self._tree.root
-        if root is None:
-            return None
-        if root.__class__ is not Node:
-            entry = root if index == 0 else None
-        else:
-            entry = mtree_lookup_walk(root, index)
-        return None if entry is XA_ZERO_ENTRY else entry
+        if not (index.__class__ is int and 0 <= index <= ULONG_MAX):
+            check_index(index)
+        return mtree_load(self._tree, index)
 
     def __getitem__(self, index):
         return self.load(index)
@@ -189,43 +280,58 @@ class MapleTree:
     def __len__(self):
         return sum(1 for _ in self.ranges())
 
-    def items(self):
-        return list(self.ranges())
+    def items(self, first=0, last=ULONG_MAX, reverse=False):
+        """Iterate (first, last, entry) of the entries that meet [first, last], with
+        mas_find() (mas_find_rev() when reverse), as for_each_vma() does: an entry
+        holding ``first`` (``last`` when reverse) comes whole.
+
+        A change to the tree during the iteration raises StaleCursorError, except in
+        RCU mode, where the walk goes on as an RCU reader's does (see Cursor)."""
+        check_range(first, last)
+        from .cursor import Cursor
+        cur = Cursor(self, last if reverse else first)
+        step = cur.find_rev if reverse else cur.find
+        limit = first if reverse else last
+        while True:
+            entry = step(limit)
+            if entry is None:
+                return
+            yield (cur.index, cur.last, entry)
+
+    def cursor(self, index=0):
+        """A Cursor: one maple state at index (status start), with the kernel's
+        walk/find/next/prev/pause as methods."""
+        from .cursor import Cursor
+        return Cursor(self, index)
 
     def next(self, index, limit=ULONG_MAX):
-        """mt_next(): the first entry after the range holding index, as
-        (first, last, entry), or None when there is none starting at or below limit."""
+        """mt_next(): the first entry after the range holding index, starting at or
+        before limit, as (first, last, entry), or None."""
         check_index(index)
-        for first, last, entry in self.ranges():
-            if first > limit:
-                return None
-            if first > index:
-                return (first, last, entry)
-        return None
+        check_index(limit, "limit")
+        mas = MaState(self._tree, index, index)
+        entry = mas_next(mas, limit)
+        return None if entry is None else (mas.index, mas.last, entry)
 
     def prev(self, index, limit=0):
-        """mt_prev(): the last entry ending before index (down to limit), as a range."""
+        """mt_prev(): the last entry before the range holding index, ending at or
+        after limit, as (first, last, entry), or None."""
         check_index(index)
-        found = None
-        for first, last, entry in self.ranges():
-            if last >= index:
-                break
-            if last >= limit:
-                found = (first, last, entry)
-        return found
+        check_index(limit, "limit")
+        mas = MaState(self._tree, index, index)
+        entry = mas_prev(mas, limit)
+        return None if entry is None else (mas.index, mas.last, entry)
 
-    def find(self, index, limit=ULONG_MAX):
-        """mt_find(): the first entry at or after index, as a range (XA_ZERO_ENTRY
-        ranges are skipped, as mt_find() skips them)."""
-        check_index(index)
-        if index > limit:
-            return None
-        for first, last, entry in self.ranges():
-            if entry is XA_ZERO_ENTRY:
-                continue
-            if last >= index and first <= limit:
-                return (first, last, entry)
-        return None
+    def find(self, index, max=ULONG_MAX):
+        """mt_find(): the first entry whose range ends at or after index and starts at
+        or before max, as (first, last, entry), or None (XA_ZERO_ENTRY ranges are
+        skipped, as mt_find() skips them)."""
+        if not (index.__class__ is int and 0 <= index <= ULONG_MAX):
+            check_index(index)
+        if not (max.__class__ is int and 0 <= max <= ULONG_MAX):
+            check_index(max, "max")
+        entry, _new, first, last = mt_find(self._tree, index, max)
+        return None if entry is None else (first, last, entry)
 
     # --- duplication and bulk loads ------------------------------------------------
     def dup(self):
@@ -245,6 +351,7 @@ class MapleTree:
             raise BulkModeError("bulk() needs an empty tree")
         if self.rcu:
             raise BulkModeError("bulk() is not allowed in RCU mode (clear rcu first)")
+        self._gen += 1
         loader = BulkLoader(self)
         mas_expected_entries(loader.mas, expected)
         self._bulk = loader
@@ -275,6 +382,7 @@ class MapleTree:
     def destroy(self):
         """mtree_destroy(): free every node; the tree becomes empty."""
         self._check_not_bulk("destroy()")
+        self._gen += 1
         root = self._tree.root
         if root.__class__ is Node:
             self._tree.allocator.free(count_subtree(root))
@@ -318,6 +426,7 @@ class BulkLoader:
             raise BulkModeError(f"bulk stores must ascend without overlap: [{first:#x}, "
                                 f"{last:#x}] does not start after {self._last:#x}")
         mas = self.mas
+        self._owner._gen += 1
         saved = (mas.copy(), mas.mas_flags)
         if reset:
             mas.set_range(first, last)

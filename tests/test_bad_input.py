@@ -280,7 +280,9 @@ def run_until_error(script):
 
 
 SEMANTIC = [
-    # script (the last line is refused), words of the message
+    # script (the last line is refused), words of the message. Bulk-mode misuse (a bulk
+    # load in RCU mode, on a non-empty tree, overlapping bstores) is not refused: the
+    # replay runs it as the kernel does (tests/test_golden_read.py)
     ("tree alloc\ndump\nbstore 1 2 3", "bulk"),
     ("tree alloc\ndump\nbstore_reset 1 2 3", "bulk"),
     ("tree alloc\ndump\nbulk_end", "bulk"),
@@ -291,10 +293,6 @@ SEMANTIC = [
     ("tree alloc\ndump\nbulk 5\nrcu_off", "bulk"),
     ("tree alloc\ndump\nbulk 5\ntree plain", "bulk"),
     ("tree alloc\ndump\nbulk 5\nbulk 5", "bulk"),
-    ("tree alloc\ndump\nbulk 5\nbstore 50 60 1\nbstore 10 20 2", "ascend"),
-    ("tree alloc\ndump\nbulk 5\nbstore 50 60 1\nbstore 60 70 2", "ascend"),
-    ("tree alloc\nstore 5 6 1\ndump\nbulk 5", "empty"),
-    ("tree alloc rcu\ndump\nbulk 5", "RCU"),
     ("tree plain\nstore 5 6 1\ndump\nstore 9 8 1", "greater"),
 ]
 

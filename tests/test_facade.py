@@ -45,7 +45,7 @@ def reference_ranges():
 def test_iteration_and_len():
     t = sample()
     assert t.height == 2
-    assert list(t) == reference_ranges() == t.items() == list(t.ranges())
+    assert list(t) == reference_ranges() == list(t.items()) == list(t.ranges())
     assert len(t) == 36
     full = list(t.ranges(include_null=True))
     assert full[0][0] == 0 and full[-1][1] == ULONG_MAX

@@ -74,7 +74,7 @@ def test_every_record_field_present():
     ("store 1 2", "store FIRST LAST V"),
     ("fly 1", "unknown op"),
     ("bstore 1 2 3", "bulk"),
-    ("bulk 4", "empty"),
+    ("bulk_end", "bulk"),
     ("erase 99999999999999999999", "larger"),
 ])
 def test_bad_line_stops_the_run(bad, words):

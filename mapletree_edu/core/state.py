@@ -26,6 +26,10 @@ from .node import Node, ma_data_end
 from .pool import mas_free
 from .tracer import NULL_TRACER
 
+# enum maple_status, in the kernel's order
+STATUSES = ("ma_active", "ma_start", "ma_root", "ma_none", "ma_pause", "ma_overflow",
+            "ma_underflow", "ma_error")
+
 
 class Tree:
     """struct maple_tree: the root pointer and ``ma_flags`` (kind, RCU, height)."""
@@ -75,10 +79,19 @@ def mte_set_node_dead(node):
 
 
 class MaState:
-    """struct ma_state (the "maple state"), including its node pool."""
+    """struct ma_state (the "maple state"), including its node pool.
+
+    ``status`` is v6.8's enum maple_status (constants ``MA_*``): ``ma_start`` (walk
+    from the root on next use; no node), ``ma_active`` (on ``node`` at ``offset``,
+    ``min``/``max`` its bounds, ``index``/``last`` the range there), ``ma_root`` (the
+    tree's only entry is in the root pointer), ``ma_none`` (nothing there: an empty
+    tree, or past a root entry), ``ma_pause`` (let go of the node; a search goes on
+    after ``last`` or before ``index``), ``ma_overflow`` / ``ma_underflow`` (a search
+    hit its limit; the node is usually kept), ``ma_error`` (``err`` holds the code).
+    """
 
     __slots__ = ("tree", "index", "last", "node", "min", "max", "offset", "end",
-                 "depth", "status", "mas_flags", "pool", "alloc_req")
+                 "depth", "status", "mas_flags", "pool", "alloc_req", "err")
 
     def __init__(self, tree, index=0, last=0):
         self.tree = tree
@@ -94,6 +107,7 @@ class MaState:
         self.mas_flags = 0
         self.pool = []
         self.alloc_req = 0
+        self.err = 0
 
     def copy(self):
         """Struct assignment (``a = *b``): the pool is shared, as the pointer is."""
@@ -111,6 +125,7 @@ class MaState:
         new.mas_flags = self.mas_flags
         new.pool = self.pool
         new.alloc_req = self.alloc_req
+        new.err = self.err
         return new
 
     def assign(self, other):
@@ -128,6 +143,7 @@ class MaState:
         self.mas_flags = other.mas_flags
         self.pool = other.pool
         self.alloc_req = other.alloc_req
+        self.err = other.err
 
     def reset(self):
         """mas_reset()."""

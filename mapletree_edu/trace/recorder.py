@@ -19,7 +19,20 @@ EVENT_TEXT = {
     "mas_rebalance": "the node is too small: rebalance it with a sibling",
     "mas_is_span_wr": "the write goes past the end of this slot's subtree: spanning store",
     "mas_wr_spanning_store": "rebuild the subtree the write spans",
+    "mtree_load": "look up the entry at index (a walk that keeps no state)",
+    "mt_find": "find the first entry at or after index, starting at or before the limit",
 }
+
+# Functions that only read the tree: their steps reuse the previous view.
+READ_FNS = frozenset({
+    "mtree_load", "mt_find", "mas_walk", "mtree_range_walk", "mas_descend",
+    "mtree_lookup_walk", "mas_rewalk", "mas_pause", "mas_next", "mas_prev",
+    "mas_next_range", "mas_prev_range", "mas_find", "mas_find_range", "mas_find_rev",
+    "mas_find_range_rev",
+    "mas_next_slot", "mas_prev_slot", "mas_next_node", "mas_prev_node",
+    "mas_anode_descend", "mas_skip_node", "mas_rev_awalk", "mas_rewind_node",
+    "mas_empty_area", "mas_empty_area_rev", "mas_sparse_area", "mas_insert",
+})
 
 
 class Recorder(Tracer):
@@ -36,7 +49,7 @@ class Recorder(Tracer):
 
     # Steps of these functions never change the tree they are recorded on (a dup
     # reads its source), so the previous view is reused instead of a new snapshot.
-    READ_ONLY = frozenset({"mas_dup_build", "mas_dup_alloc", "mas_dup_free"})
+    READ_ONLY = frozenset({"mas_dup_build", "mas_dup_alloc", "mas_dup_free"}) | READ_FNS
 
     def _snapshot(self, mas, fn=None):
         tree = mas.tree
@@ -58,7 +71,10 @@ class Recorder(Tracer):
         view, new, modified, freed = self._snapshot(mas, fn)
         node = mas.node.serial if mas.node.__class__ is Node else None
         path = view.path_to(mas.index) if view is not None and view.root == "node" else ()
-        clean = tuple((k, entry_label(v) if k == "entry" else v) for k, v in info.items())
+        # a read step's maple state comes as ma_state (the protocol's mas argument is
+        # the live state) and is kept under "mas", as the players read it
+        clean = tuple(("mas" if k == "ma_state" else k, entry_label(v) if k == "entry" else v)
+                      for k, v in info.items())
         self.steps.append(Step(n=len(self.steps), fn=fn, ev=ev, min=mas.min, max=mas.max,
                                index=mas.index, last=mas.last, piv=piv, why=why, info=clean,
                                node=node, new=new, modified=modified, freed=freed, path=path,
