@@ -208,9 +208,14 @@ class Frames:
             return "100%"
         return f"{100 * own / ref:.2f}%"
 
-    def prefetch(self, i):
-        """Render frame i ahead of time (the next step), ignoring indices out of range."""
-        if 0 <= i < len(self.items) and i not in self._html:
+    def prefetch(self, i, dot_only=False):
+        """Make frame i ahead of time (the next step), ignoring indices out of range:
+        its DOT text for the animated view (``dot_only``), else its HTML (runs ``dot``)."""
+        if not 0 <= i < len(self.items):
+            return
+        if dot_only:
+            self.dot(i)
+        elif i not in self._html:
             self.html(i)
 
     def text(self, i):
