@@ -365,16 +365,20 @@ def render_available():
     return have_dot()
 
 
+def diagram_dot(obj, **opts):
+    """The DOT text of the diagram of a tree, a step or a view."""
+    from ..render import step_to_dot, view_to_dot
+    target = view_of(obj) if isinstance(obj, MapleTree) else obj
+    if isinstance(target, TreeView):
+        return view_to_dot(target, **opts)
+    return step_to_dot(target, **opts)
+
+
 def diagram(obj, **opts):
     """The diagram of a tree, a step or a view: SVG text, or (without Graphviz) an HTML
     block with the install hint and a text dump."""
-    from ..render import step_to_dot, svg_or_text, text_dump, view_to_dot
-    target = view_of(obj) if isinstance(obj, MapleTree) else obj
-    if isinstance(target, TreeView):
-        dot = view_to_dot(target, **opts)
-    else:
-        dot = step_to_dot(target, **opts)
-    return svg_or_text(dot, text_dump(obj))
+    from ..render import svg_or_text, text_dump
+    return svg_or_text(diagram_dot(obj, **opts), text_dump(obj))
 
 
 def describe(obj):
@@ -390,21 +394,32 @@ def describe(obj):
 def show(obj, **opts):
     """Display the diagram of a tree, a step or a view.
 
-    The notebook gets the SVG inline in HTML, scaled down to the page width when the tree
-    is wide (small trees keep their natural size); viewers that do not take HTML get the
-    plain SVG image, and text-only ones a one-line description.
+    With Graphviz's ``dot``: the picture as ``image/svg+xml`` (trusted front ends) and
+    ``image/png`` (untrusted notebooks, which may not show SVG), and a one-line
+    description as ``text/plain``. No ``text/html``: an untrusted notebook prefers HTML
+    and sanitizes the inline SVG out of it, leaving its labels as garbled text.
+    Without ``dot`` the page draws the DOT text itself (the players' in-browser
+    Graphviz); without anywidget, the install hint and a text dump are shown.
     """
+    import base64
+
     from IPython.display import display
 
-    from ..render import fit_svg
-    svg = diagram(obj, **opts)
+    from ..render import DotMissing, dot_to_png, dot_to_svg, text_dump
+    dot = diagram_dot(obj, **opts)
     bundle = {"text/plain": describe(obj)}
-    if svg.lstrip().startswith("<?xml"):
-        bundle["text/html"] = ('<div class="mt-figure" style="max-width:100%;overflow:hidden">'
-                               + fit_svg(svg) + "</div>")
-        bundle["image/svg+xml"] = svg
-    else:
-        bundle["text/html"] = svg
+    try:
+        bundle["image/svg+xml"] = dot_to_svg(dot)
+        bundle["image/png"] = base64.b64encode(dot_to_png(dot)).decode("ascii")
+    except DotMissing as exc:
+        from ..widgets import diagram as wdiagram
+        if wdiagram.anywidget is not None:
+            view = wdiagram.make_view(True)
+            view.show(dot, 0)
+            display(view)
+            return
+        bundle = {"text/plain": f"{exc}\n\n{text_dump(obj)}",
+                  "text/html": diagram(obj, **opts)}
     display(bundle, raw=True)
 
 
