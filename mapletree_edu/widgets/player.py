@@ -28,7 +28,6 @@ from .frames import Frames
 from .static import static_bundle
 from .text import kernel_panel_html, kernel_panel_text, status_html, status_text
 
-
 NOTHING_DOT = ('digraph maple {\n  nothing [shape=box, style="rounded,dashed", '
                'label="nothing was recorded"];\n}\n')
 
@@ -195,8 +194,8 @@ class Player(widgets.VBox):
         """
         if not self._steps:
             return {"text/plain": f"<{type(self).__name__}: nothing was recorded>"}
-        return static_bundle(self.frames, self.start, f"<{type(self).__name__}: "
-                             f"{status_text(self._steps[self.start], self.start, self.n_steps, self.title)}>",
+        text = status_text(self._steps[self.start], self.start, self.n_steps, self.title)
+        return static_bundle(self.frames, self.start, f"<{type(self).__name__}: {text}>",
                              formats=formats)
 
     def _repr_mimebundle_(self, **kwargs):
