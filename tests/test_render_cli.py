@@ -55,7 +55,8 @@ def test_op_line_and_step(tmp_path, script):
     one = tmp_path / "one.dot"
     r = render("--script", script, "--step", 1, "--hex", "--out", one)
     assert r.returncode == 0, r.stderr
-    assert "mas_wr_bnode" in one.read_text() and "hex indices" in one.read_text()
+    text = one.read_text()
+    assert "mas_wr_bnode" in text and "[0x0, MAX]" in text      # --hex: every index in hex
 
 
 def test_bad_script_line(tmp_path):
