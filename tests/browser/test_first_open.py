@@ -21,8 +21,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from .apps import (WIDGET_ERROR, WIDGET_VIEW, AppServer, nb7_open, player_outputs,
-                   stored_pictures)
+from .apps import WIDGET_ERROR, WIDGET_VIEW, AppServer, nb7_open, player_outputs, stored_pictures
 from .harness import LabPage, copy_root, screenshot
 
 pytestmark = pytest.mark.browser
