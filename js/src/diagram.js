@@ -86,6 +86,46 @@ function snapshot(root) {
   return texts;
 }
 
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+function isNodeOrEdge(cls) {
+  return /\b(node|edge)\b/.test(cls || "");
+}
+
+// The graph's own label (title, caption, legend, freed nodes) is drawn straight into the
+// top group, element by element, not in a node: d3-graphviz would morph its cells into
+// each other by position. These find its elements and their texts.
+function labelElements(graphG) {
+  return Array.from(graphG.children).filter((c) => c.tagName !== "title"
+    && !(c.tagName === "g" && isNodeOrEdge(c.getAttribute("class"))));
+}
+
+function domTexts(elements) {
+  const out = [];
+  for (const e of elements) {
+    if (e.tagName === "text") out.push(e.textContent);
+    else for (const t of e.querySelectorAll("text")) out.push(t.textContent);
+  }
+  return out;
+}
+
+function dataLabelTexts(graphData) {
+  const out = [];
+  const walk = (d) => {
+    if (d.tag === "text") {
+      out.push((d.children || []).filter((x) => x.tag === "#text").map((x) => x.text).join(""));
+      return;
+    }
+    for (const c of d.children || []) if (c.tag && c.tag[0] !== "#") walk(c);
+  };
+  for (const c of graphData.children || []) {
+    if (!c.tag || c.tag[0] === "#" || c.tag === "title") continue;
+    if (c.tag === "g" && isNodeOrEdge(c.attributes && c.attributes.class)) continue;
+    walk(c);
+  }
+  return out;
+}
+
 function minFontPt(svg) {
   let min = Infinity;
   for (const t of svg.querySelectorAll("text")) {
@@ -159,6 +199,31 @@ function render({ model, el }) {
     }
     const centre = (lo + hi) / 2 - box.left + frame.scrollLeft;
     frame.scrollLeft = Math.max(0, centre - frame.clientWidth / 2);
+  }
+
+  // Before the new picture is joined: when the graph's label changed, move the old
+  // label into a group of its own, which d3-graphviz fades out as an element that left;
+  // the new label fades in. (The label is not keyed, so it would otherwise morph.)
+  function onDataReady() {
+    const svg = frame.querySelector("svg");
+    if (!svg || !busy || !before) return;
+    const graphG = svg.querySelector(":scope > g");
+    const svgData = gv && gv._data;
+    const graphData = svgData && (svgData.children || []).find((c) => c.tag === "g");
+    if (!graphG || !graphData) return;
+    const old = labelElements(graphG);
+    const oldTexts = domTexts(old);
+    const newTexts = dataLabelTexts(graphData);
+    if (oldTexts.length === newTexts.length && oldTexts.every((t, i) => t === newTexts[i])) {
+      return;
+    }
+    const ghost = document.createElementNS(SVG_NS, "g");
+    ghost.setAttribute("class", "mt-old-label");
+    const tf = graphG.getAttribute("transform");
+    if (tf) ghost.setAttribute("transform", tf);
+    ghost.__data__ = { key: "mt-old-label", tag: "g", attributes: {}, children: [] };
+    for (const e of old) ghost.appendChild(e);
+    svg.appendChild(ghost);
   }
 
   function onRenderEnd() {
@@ -295,6 +360,7 @@ function render({ model, el }) {
       tweenPrecision: 4,
     });
     gv.onerror((err) => { busy = false; showError(err); });
+    gv.on("dataProcessEnd", onDataReady);
     gv.on("renderEnd", onRenderEnd);
     gv.on("transitionStart", () => log("start", { since: performance.now() - t0 }));
     msg.style.display = "none";

@@ -58,10 +58,11 @@ CSS = """
 .mt-diagram g.node.mt-changed { filter: drop-shadow(0 0 3px #ef6c00); }
 .mt-diagram text.mt-slot-changed { fill: #d84315 !important; font-weight: bold; }
 .mt-presenter .mt-status, .mt-presenter .mt-kernel, .mt-presenter .mt-q,
-.mt-presenter .mt-verdict, .mt-presenter .mt-frame-status { font-size: 18px !important; }
+.mt-presenter .mt-verdict, .mt-presenter .mt-frame-status,
+.mt-presenter .mt-kernel code { font-size: 18px !important; }
 .mt-presenter .widget-button, .mt-presenter .widget-toggle-button,
-.mt-presenter .widget-dropdown select, .mt-presenter .widget-label,
-.mt-presenter .widget-readout { font-size: 16px !important; }
+.mt-presenter .widget-dropdown select, .mt-presenter .widget-readout {
+  font-size: 16px !important; }
 """
 
 
