@@ -102,7 +102,9 @@ def test_status_line_follows_the_step():
         st = p.state()
         assert st["fn"] == s.fn
         assert f"step {i} (steps 0\u2013{len(steps) - 1})" in st["status"]
-        assert f"step {s.n}:" in p.frames.dot(i)       # the caption counts the same way
+        # the caption under the status line does not repeat it
+        assert f"step {s.n}:" not in p.frames.dot(i)
+        assert not s.why or s.why not in p.frames.dot(i)
         assert s.fn in p.status.value and f'data-step="{i}"' in p.status.value
         if s.why:
             assert s.why in st["status"]

@@ -26,10 +26,13 @@ def view_to_dot(view, **opts):
     return build(view, **opts).dot
 
 
-def step_to_dot(step, **opts):
+def step_to_dot(step, headline=False, **opts):
     """DOT text of one recorded Step: its tree view with what the step changed;
-    ``prev_view`` (the view before it) draws the nodes it freed as ghosts."""
-    return build(step, **opts).dot
+    ``prev_view`` (the view before it) draws the nodes it freed as ghosts.
+
+    This is what a player shows under its status line, so the caption does not repeat
+    the line "step n: fn — why" (``headline=True`` puts it back, as the exports do)."""
+    return build(step, headline=headline, **opts).dot
 
 
 def tree_to_dot(obj, **opts):
@@ -37,11 +40,12 @@ def tree_to_dot(obj, **opts):
     return build(obj, **opts).dot
 
 
-def trace_step_dot(steps, i, **opts):
-    """DOT text of step i of a trace, drawn as in the whole trace."""
-    return build_step(list(steps), i, **opts).dot
+def trace_step_dot(steps, i, headline=False, **opts):
+    """DOT text of step i of a trace, drawn as in the whole trace (for a player: no
+    headline, as :func:`step_to_dot`)."""
+    return build_step(list(steps), i, headline=headline, **opts).dot
 
 
 def trace_dots(steps, **opts):
-    """DOT text for every step of a trace."""
+    """DOT text for every step of a trace (a caption with the headline: for exports)."""
     return [f.dot for f in build_trace(steps, **opts)]

@@ -88,8 +88,8 @@ def build(obj, *, prev_view=None, visit_numbers=None, highlight=None, title=None
     ``prev_view``: the view before a step (ghosts of freed nodes, copies told from new
     nodes); ``visit_numbers``: {serial: __mt_dup visit number}; ``highlight``: extra
     marks for a tree (a Highlight or a dict); ``title``: the first line (a step's op by
-    default); ``caption``: more lines; ``headline``: start the caption with "step n: fn —
-    why" (off when a status line beside the diagram says it); ``focus_index``: keep the
+    default); ``caption``: more lines; ``headline``: start with the op as title and "step n: fn —
+    why" (off when a status line beside the diagram says both); ``focus_index``: keep the
     path to this index; ``collapse``: True (fit the width), False (draw everything) or a
     leaf count; ``text_px``/``width_px``: the smallest on-screen text and the width the
     drawing must fit without being scaled (``presenter=True``: 16 px text);
@@ -113,7 +113,7 @@ def build(obj, *, prev_view=None, visit_numbers=None, highlight=None, title=None
         if prev_view is not None and step.freed and not ghosts:
             prev = prev_view.by_serial()
             ghosts = tuple(prev[s] for s in step.freed if s in prev)
-        if title is None:
+        if title is None and headline:
             title = step.op
     else:
         view = as_view(obj)
