@@ -75,7 +75,9 @@ class NumberFormat:
 
 ENTRY_CHARS = 10
 _VMA = re.compile(r"^Vma\((0x[0-9a-f]+)-(0x[0-9a-f]+)(.*)\)$")
-_FLAGS = re.compile(r"\s*\[[A-Z_][A-Z0-9_ ]*\]$")
+# a VMA's flags: two-letter VmFlags codes (``rd wr mr``) or flag names (``DONTCOPY``);
+# not a name in brackets such as ``[heap]``
+_FLAGS = re.compile(r"\s*\[(?:[a-z]{2}|[A-Z][A-Z0-9_]*)(?: (?:[a-z]{2}|[A-Z][A-Z0-9_]*))*\]$")
 
 
 def entry_text(label, limit=ENTRY_CHARS):
