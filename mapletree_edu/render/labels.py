@@ -301,19 +301,24 @@ def graph_label(title, caption, used, fmt, sizes, ghosts=(), show_legend=True):
         size = sizes.main if i == 0 else sizes.small
         for part in textwrap.wrap(line, int(chars * sizes.main / size)) or [""]:
             rows.append(f'<TR><TD ALIGN="LEFT">{_font(escape(part), size)}</TD></TR>')
+    height = len(rows) * sizes.main * 1.45
     if show_legend:
         lg = legend(used, sizes, sizes.budget_pt - gw - 20)
         if lg:
             rows.append(f'<TR><TD ALIGN="LEFT">{_font(lg, sizes.small)}</TD></TR>')
+            height += lg.count("<TR>") * (sizes.small * 1.45 + 10)
     if not rows and not ghosts:
         return None
     text = ('<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
             + "".join(rows) + "</TABLE>")
     if ghosts:
-        # the freed nodes sit beside the caption, out of the tree's layout
+        # the freed nodes sit beside the caption, out of the tree's layout; an empty
+        # cell under them takes the caption's extra height (else their rows spread out)
+        filler = max(1, int(height - (len(ghosts) + 1) * (sizes.small * 1.45 + 4) - 8))
         text = ('<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0"><TR>'
-                f'<TD VALIGN="TOP">{text}</TD><TD WIDTH="12"></TD>'
-                f'<TD VALIGN="TOP">{freed_label(ghosts, fmt, sizes)}</TD></TR></TABLE>')
+                f'<TD VALIGN="TOP" ROWSPAN="2">{text}</TD><TD WIDTH="12" ROWSPAN="2"></TD>'
+                f'<TD VALIGN="TOP">{freed_label(ghosts, fmt, sizes)}</TD></TR>'
+                f'<TR><TD HEIGHT="{filler}"></TD></TR></TABLE>')
     return "<" + text + ">"
 
 
