@@ -170,6 +170,8 @@ function render({ model, el }) {
   const duration = () => (reducedMotion() ? 0 : Math.max(0, model.get("duration") | 0));
 
   function applyPresenter() {
+    el.classList.toggle("mt-actual-size", !!model.get("actual_size"));
+    el.classList.toggle("mt-zoom-actual", !!model.get("actual_size"));
     const on = !!model.get("presenter");
     el.classList.toggle("mt-presenter-view", on);
     const svg = frame.querySelector("svg");
@@ -334,6 +336,7 @@ function render({ model, el }) {
   model.on("change:dot", onDot);
   model.on("change:frame", onDot);
   model.on("change:presenter", onPresenter);
+  model.on("change:actual_size", applyPresenter);
 
   const onKey = (ev) => {
     const keys = { ArrowLeft: "back", ArrowRight: "forward", Home: "first", End: "last" };
@@ -373,6 +376,7 @@ function render({ model, el }) {
     model.off("change:dot", onDot);
     model.off("change:frame", onDot);
     model.off("change:presenter", onPresenter);
+    model.off("change:actual_size", applyPresenter);
     select(frame).interrupt("mt-step");
   };
 }

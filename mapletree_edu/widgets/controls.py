@@ -52,6 +52,8 @@ def zoom_toggle(views):
     def flip(change):
         for v in views:
             (v.add_class if change["new"] else v.remove_class)(ZOOM_CLASS)
+            if v.has_trait("actual_size"):
+                v.actual_size = bool(change["new"])
     t.observe(flip, names="value")
     return t
 

@@ -48,6 +48,7 @@ CSS = """
 .mt-diagram:focus-visible { box-shadow: 0 0 0 2px #1565c0; }
 .mt-diagram .mt-frame { width: 100%; overflow-x: auto; overflow-y: hidden; }
 .mt-diagram .mt-frame svg { display: block; margin: 0 auto; max-width: 100%; height: auto; }
+.mt-diagram.mt-actual-size .mt-frame svg { max-width: none !important; }
 .mt-diagram .mt-diagram-msg { color: #555; font-style: italic; padding: 4px 0; }
 .mt-diagram .mt-diagram-error { color: #b71c1c; font-style: normal; }
 .mt-diagram g.node.mt-entering {
@@ -115,6 +116,7 @@ if anywidget is not None:
         frame = traitlets.Int(0).tag(sync=True)
         duration = traitlets.Int(DEFAULT_DURATION).tag(sync=True)
         presenter = traitlets.Bool(False).tag(sync=True)
+        actual_size = traitlets.Bool(False).tag(sync=True)
         engine = traitlets.Instance(widgets.Widget, allow_none=True).tag(
             sync=True, **widgets.widget_serialization)
         engine_key = traitlets.Unicode("").tag(sync=True)
@@ -152,6 +154,7 @@ class HtmlDiagram(widgets.HTML):
     frame = traitlets.Int(0)
     duration = traitlets.Int(0)
     presenter = traitlets.Bool(False)
+    actual_size = traitlets.Bool(False)
 
     def __init__(self, **kwargs):
         kwargs.setdefault("presenter", PRESENTER["on"])

@@ -11,6 +11,7 @@ import re
 
 import pytest
 
+from .anim import wait_rest
 from .harness import Server, click_to_frame_ms, missing_tools, record_timings, screenshot, summarize
 
 pytestmark = pytest.mark.browser
@@ -40,6 +41,8 @@ def status_of(page, root):
 
 
 def svg_nodes(page, root):
+    """Nodes of the diagram once it has stopped moving (freed nodes fade out first)."""
+    wait_rest(page, root)
     return page.locator(f"{root} .mt-view svg g.node").count()
 
 
