@@ -30,7 +30,7 @@ from .static import HINT, hinted_png, hinted_svg
 from .text import kernel_panel_html, kernel_panel_text, status_html, status_text
 
 OP_START_FNS = frozenset({"mtree_store_range", "mas_store", "mtree_erase"})
-AUTO_WIDTH_PT = 520
+AUTO_WIDTH_PT = 350          # a half-width column at 1400 px (474 px): wider would shrink text
 
 
 def op_groups(steps):
