@@ -85,9 +85,15 @@ def lessons_lab(browser_tools, tmp_path_factory):
 
 
 def settle(page, k):
+    """Until every diagram of player k is at rest; False when one never gets there."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     page.wait_for_timeout(300)
-    page.wait_for_function(REST_JS, arg=[PLAYERS, k], timeout=60_000)
+    try:
+        page.wait_for_function(REST_JS, arg=[PLAYERS, k], timeout=30_000)
+    except PlaywrightTimeout:
+        return False
     page.wait_for_timeout(150)
+    return True
 
 
 def press(page, k, cls):
@@ -96,7 +102,7 @@ def press(page, k, cls):
     btn.scroll_into_view_if_needed()
     if btn.is_enabled():
         btn.click()
-    settle(page, k)
+    return settle(page, k)
 
 
 def measure(page, k):
@@ -130,7 +136,8 @@ def test_every_player_is_readable(lessons_lab, path):
         settle(page, k)
         rows = {}
         for where, cls in (("first", "mt-first"), ("last", "mt-last")):
-            press(page, k, cls)
+            if not press(page, k, cls):
+                problems.append(f"player {k} {where}: the diagram did not come to rest")
             rows[where] = measure(page, k)
             problems += [f"player {k} {where}: {p}" for p in check(rows[where], MIN_PX, False)]
             if k < 3:
@@ -145,7 +152,8 @@ def test_every_player_is_readable(lessons_lab, path):
             except Exception:              # noqa: BLE001 - measured (and reported) anyway
                 pass
             for where, cls in (("presenter first", "mt-first"), ("presenter last", "mt-last")):
-                press(page, k, cls)
+                if not press(page, k, cls):
+                    problems.append(f"player {k} {where}: the diagram did not come to rest")
                 rows[where] = measure(page, k)
                 problems += [f"player {k} {where}: {p}"
                              for p in check(rows[where], PRESENTER_PX, True)]
