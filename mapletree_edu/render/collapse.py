@@ -359,12 +359,3 @@ def choose(view, hl, fmt, sizes, *, focus_index=None, collapse=True, extra_w=0,
         return Plan(all_serials, (), {}, "all")
     return _Chooser(view, hl, fmt, sizes, focus_index, extra_w, notes or {}).choose(start)
 
-
-def plan_collapse(view, focus, max_leaves=DEFAULT_MAX_LEAVES, marks=None):
-    """The nodes on the way to ``focus`` and their summaries (no width budget): every
-    node when the tree has at most ``max_leaves`` leaves."""
-    from .fmt import NumberFormat
-    from .highlight import Highlight
-    from .metrics import Sizes
-    hl = Highlight(path=tuple(focus), **{k: tuple(v) for k, v in (marks or {}).items()})
-    return choose(view, hl, NumberFormat(False), Sizes(), collapse=max_leaves or False)
