@@ -193,3 +193,19 @@ def test_players_start_at_step_zero():
     assert PredictPlayer(steps).value == 0
     left, right = appends_and_bulk()
     assert SideBySide(left, right).value == 0
+
+
+def test_the_next_step_is_sent_ahead_for_the_page_to_lay_out():
+    steps = split_steps()
+    p = Player(steps)
+    assert p.view.next_dot == p.frames.dot(1)
+    p.goto(3)
+    assert synced(p.view)["next_dot"] == p.frames.dot(4)
+    p.last()
+    assert p.view.next_dot == ""
+    left, right = appends_and_bulk()
+    s = SideBySide(left, right)
+    nl, nr = s.pairs[1]
+    li, ri = s.pairs[0]
+    assert s.left.view.next_dot == (s.left.frames.dot(nl) if nl != li else "")
+    assert s.right.view.next_dot == (s.right.frames.dot(nr) if nr != ri else "")

@@ -20,6 +20,7 @@ import { setEngine } from "./engine-shim.js";
 const PRESENTER_KEY = "mapletree-edu.presenter";
 const PRESENTER_MIN_PX = 16.5;   // the smallest diagram text in presenter mode, in CSS px
 const PT = 4 / 3;                // CSS px per point (Graphviz draws in points)
+const LAYOUTS_KEPT = 6;          // laid-out frames kept per view (the next one, a few back)
 
 // --- the engine: one per page, whatever the number of views ------------------------------
 
@@ -157,7 +158,10 @@ function render({ model, el }) {
   let beforeIds = new Set();
   let marked = [];
   let t0 = 0;
+  let phases = {};
   let alive = true;
+  let engineRef = null;
+  const layouts = new Map();  // DOT text -> SVG text laid out by Graphviz
   const events = (globalThis.__mtDiagramEvents ??= []);
 
   const log = (type, extra) => {
@@ -301,6 +305,7 @@ function render({ model, el }) {
     frame.dataset.state = ms > 0 ? "moving" : "drawing";
     frame.dataset.duration = String(ms);
     t0 = performance.now();
+    phases = {};
     log("draw", { ms });
     gv.transition(() => transition("mt-step").duration(ms).ease(easeCubicInOut));
     try {
@@ -309,6 +314,36 @@ function render({ model, el }) {
       busy = false;
       showError(err);
     }
+  }
+
+  // Graphviz layout, remembered: the kernel sends the next step's DOT text ahead
+  // (`next_dot`) and the page lays it out while idle, so a click only has to animate.
+  function layoutOf(src) {
+    if (layouts.has(src)) {
+      const svg = layouts.get(src);
+      layouts.delete(src);
+      layouts.set(src, svg);
+      return svg;
+    }
+    const svg = engineRef.layout(src, "svg", "dot", { images: [] });
+    layouts.set(src, svg);
+    while (layouts.size > LAYOUTS_KEPT) layouts.delete(layouts.keys().next().value);
+    return svg;
+  }
+
+  let idleHandle = null;
+  function layoutAhead() {
+    const next = model.get("next_dot") || "";
+    if (!engineRef || !next || layouts.has(next) || idleHandle !== null) return;
+    const run = () => {
+      idleHandle = null;
+      if (!alive || busy) { if (alive) idleHandle = setTimeout(run, 120); return; }
+      const want = model.get("next_dot") || "";
+      if (!want || layouts.has(want)) return;
+      try { layoutOf(want); } catch (_e) { /* drawn (and reported) when shown */ }
+    };
+    idleHandle = typeof requestIdleCallback === "function"
+      ? requestIdleCallback(run, { timeout: 400 }) : setTimeout(run, 50);
   }
 
   function showError(err) {
@@ -335,6 +370,7 @@ function render({ model, el }) {
   };
   model.on("change:dot", onDot);
   model.on("change:frame", onDot);
+  model.on("change:next_dot", layoutAhead);
   model.on("change:presenter", onPresenter);
   model.on("change:actual_size", applyPresenter);
 
@@ -351,23 +387,35 @@ function render({ model, el }) {
   engineFor(model).then((engine) => {
     if (!alive) return;
     setEngine(Promise.resolve(engine));
+    engineRef = engine;
     gv = graphviz(frame, {
       useWorker: false,
       zoom: false,
       fit: false,
       fade: true,
-      tweenShapes: true,
+      tweenShapes: false,       // table cells keep their 4 corners: no path conversion
       tweenPaths: true,
       convertEqualSidedPolygons: false,
       growEnteringEdges: true,
-      tweenPrecision: 4,
+      tweenPrecision: "20%",     // 5 points per edge path: edges are polylines
     });
     gv.onerror((err) => { busy = false; showError(err); });
+    gv.on("initEnd", () => {
+      const own = gv.layoutSync;
+      gv.layoutSync = (src, fmt, eng, opts) => (
+        fmt === "svg" && eng === "dot" ? layoutOf(src) : own(src, fmt, eng, opts));
+    });
     gv.on("dataProcessEnd", onDataReady);
     gv.on("renderEnd", onRenderEnd);
-    gv.on("transitionStart", () => log("start", { since: performance.now() - t0 }));
+    for (const p of ["layoutStart", "layoutEnd", "dataExtractEnd", "dataProcessPass1End",
+      "dataProcessPass2End", "dataProcessEnd",
+      "renderStart", "renderEnd"]) {
+      gv.on(`${p}.phase`, () => { phases[p] = performance.now() - t0; });
+    }
+    gv.on("transitionStart", () => log("start", { since: performance.now() - t0, phases }));
     msg.style.display = "none";
     draw();
+    layoutAhead();
   }, (err) => showError(err));
 
   return () => {
@@ -375,6 +423,7 @@ function render({ model, el }) {
     el.removeEventListener("keydown", onKey);
     model.off("change:dot", onDot);
     model.off("change:frame", onDot);
+    model.off("change:next_dot", layoutAhead);
     model.off("change:presenter", onPresenter);
     model.off("change:actual_size", applyPresenter);
     select(frame).interrupt("mt-step");

@@ -56,7 +56,7 @@ CSS = """
   animation: mt-grow var(--mt-ms, 500ms) ease-out both;
 }
 @keyframes mt-grow { from { transform: scale(0.15); } to { transform: scale(1); } }
-.mt-diagram g.node.mt-changed { filter: drop-shadow(0 0 3px #ef6c00); }
+.mt-diagram g.node.mt-changed polygon:not([stroke="transparent"]) { stroke: #ef6c00; }
 .mt-diagram text.mt-slot-changed { fill: #d84315 !important; font-weight: bold; }
 .mt-presenter .mt-status, .mt-presenter .mt-kernel, .mt-presenter .mt-q,
 .mt-presenter .mt-verdict, .mt-presenter .mt-frame-status,
@@ -114,6 +114,7 @@ if anywidget is not None:
         _css = CSS
         dot = traitlets.Unicode("").tag(sync=True)
         frame = traitlets.Int(0).tag(sync=True)
+        next_dot = traitlets.Unicode("").tag(sync=True)
         duration = traitlets.Int(DEFAULT_DURATION).tag(sync=True)
         presenter = traitlets.Bool(False).tag(sync=True)
         actual_size = traitlets.Bool(False).tag(sync=True)
@@ -130,11 +131,13 @@ if anywidget is not None:
             self.add_class("mt-view")
             self.layout.width = "100%"
 
-        def show(self, dot, frame, frames=None):
-            """Show DOT text ``dot`` as frame ``frame`` (one message to the page)."""
+        def show(self, dot, frame, frames=None, next_dot=""):
+            """Show DOT text ``dot`` as frame ``frame`` (one message to the page);
+            ``next_dot``, the likely next frame, is laid out ahead by the page."""
             with self.hold_sync():
                 self.dot = dot
                 self.frame = int(frame)
+                self.next_dot = next_dot or ""
 
         def on_keys(self, **handlers):
             """Call handlers["forward"] (and back, first, last) on the arrow keys."""
@@ -161,7 +164,7 @@ class HtmlDiagram(widgets.HTML):
         super().__init__(layout=widgets.Layout(width="100%"), **kwargs)
         self.add_class("mt-view")
 
-    def show(self, dot, frame, frames=None):
+    def show(self, dot, frame, frames=None, next_dot=""):
         self.dot, self.frame = dot, int(frame)
         self.value = frames.html(frame) if frames is not None else ""
 

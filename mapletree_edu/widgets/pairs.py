@@ -113,11 +113,14 @@ class _Side:
                                 layout=widgets.Layout(width="100%"))
         self.index = 0
 
-    def show(self, i, held=False):
+    def show(self, i, held=False, next_i=None):
         self.index = i
         step = self.steps[i] if self.steps else None
         extra = " <i>(waiting: this side has no more steps for this op)</i>" if held else ""
-        self.view.show(self.frames.dot(i), i, self.frames)
+        nxt = ""
+        if self.view.animated and next_i is not None and next_i != i:
+            nxt = self.frames.dot(next_i)             # the page lays it out ahead
+        self.view.show(self.frames.dot(i), i, self.frames, nxt)
         self.kernel.value = kernel_panel_html(step)
         self.status.value = status_html(step, i, len(self.steps), None, extra)
 
@@ -301,12 +304,12 @@ class SideBySide(widgets.VBox):
                     self._arranging = False
         li, ri = self.pairs[k]
         prev = self.pairs[k - 1] if k > 0 else (None, None)
-        self.left.show(li, held=k > 0 and prev[0] == li)
-        self.right.show(ri, held=k > 0 and prev[1] == ri)
+        nl, nr = self.pairs[k + 1] if k + 1 < len(self.pairs) else (None, None)
+        self.left.show(li, held=k > 0 and prev[0] == li, next_i=nl)
+        self.right.show(ri, held=k > 0 and prev[1] == ri, next_i=nr)
         self.frame_status.value = (f'<div class="mt-frame-status" data-frame="{k}">frame '
                                    f"{k} (frames 0\u2013{len(self.pairs) - 1})</div>")
-        if k + 1 < len(self.pairs):
-            nl, nr = self.pairs[k + 1]
+        if nl is not None and not self.left.view.animated:
             self.left.frames.prefetch(nl)
             self.right.frames.prefetch(nr)
 

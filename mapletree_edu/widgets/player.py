@@ -147,12 +147,15 @@ class Player(widgets.VBox):
             if not self.view.animated:
                 self.view.value = '<div class="mt-frame">nothing was recorded</div>'
         else:
-            self.view.show(self.frames.dot(index), index, self.frames)
+            nxt = ""
+            if self.view.animated and index + 1 < self.n_steps:
+                nxt = self.frames.dot(index + 1)      # the page lays it out ahead
+            self.view.show(self.frames.dot(index), index, self.frames, nxt)
         self.kernel.value = kernel_panel_html(step)
         self.status.value = status_html(step, index, self.n_steps, self.title,
                                         self._status_extra(index))
-        if step is not None:
-            self.frames.prefetch(index + 1, dot_only=self.view.animated)
+        if step is not None and not self.view.animated:
+            self.frames.prefetch(index + 1)
 
     def _status_extra(self, index):
         return ""

@@ -54,7 +54,7 @@ RESULT_JS = """([want]) => {
   const after = w.shots.length ? w.shots[w.shots.length - 1][3] : 0;
   return {click_to_draw: draw.t - w.t0, click_to_start: start.t - w.t0,
           transition_ms: end.t - start.t, planned_ms: draw.ms,
-          longest_frame: longest, frames: during.length,
+          longest_frame: longest, frames: during.length, phases: start.phases || {},
           longtasks: w.longtasks.filter((l) => l[0] >= w.t0).map((l) => l[1]),
           before: w.before, after,
           hashes: during.map((s) => s[3])};
