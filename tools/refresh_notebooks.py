@@ -13,13 +13,13 @@ For each notebook:
    storing widget state and without per-cell timing metadata;
 2. ``metadata.widgets`` (saved widget state, keyed by per-run model ids) is dropped, and
    so is any ``metadata.execution`` timing a cell still carries;
-3. an output that carries a picture (``image/png`` or ``image/svg+xml``) next to a widget
-   view loses the widget view (``application/vnd.jupyter.widget-view+json``). Once the
-   kernel that made it is gone there is no widget model, and a front end that trusts the
-   notebook would show "Error displaying widget: model not found" instead of the
-   picture. The picture is the player's first frame with the hint to run the cell; run
-   the cell and the live player replaces it. nbval does not compare widget views, so the
-   stored outputs still match a fresh run;
+3. an output that carries a widget view (``application/vnd.jupyter.widget-view+json``)
+   and another representation loses the widget view. Once the kernel that made it is
+   gone there is no widget model, and a front end that trusts the notebook would show
+   "Error displaying widget: model not found" instead of the other representation: for
+   a player, its first frame as a picture (PNG and SVG) with the hint to run the cell;
+   for a progress bar, its text. Run the cell and the live widget replaces it. nbval does
+   not compare widget views, so the stored outputs still match a fresh run;
 4. the notebook is written with ``nbformat.write``: JSON with sorted keys, one-space
    indent and a final newline, the bytes JupyterLab and Notebook 7 write when they save
    it (tests/browser/test_first_open.py opens, saves and compares every notebook).
@@ -53,21 +53,18 @@ def tidy(nb):
             continue
         for out in cell.outputs:
             data = out.get("data", {})
-            if WIDGET_VIEW in data and any(p in data for p in PICTURES):
+            if WIDGET_VIEW in data and len(data) > 1:
                 del data[WIDGET_VIEW]
-                changes.append(f"cell {i}: widget view replaced by its picture")
+                changes.append(f"cell {i}: widget view replaced by its "
+                               + ("picture" if any(p in data for p in PICTURES) else "text"))
     return changes
 
 
-def widget_outputs_without_picture(nb):
-    """Cells whose stored output is a widget view with no picture beside it."""
-    found = []
-    for i, cell in enumerate(nb.cells):
-        for out in cell.get("outputs", []):
-            data = out.get("data", {})
-            if WIDGET_VIEW in data and not any(p in data for p in PICTURES):
-                found.append(i)
-    return found
+def bare_widget_outputs(nb):
+    """Cells with a stored output that is a widget view and nothing else (it shows
+    nothing, or "model not found", before the notebook is run)."""
+    return [i for i, cell in enumerate(nb.cells) for out in cell.get("outputs", [])
+            if WIDGET_VIEW in out.get("data", {})]
 
 
 def execute(nb, path):
@@ -102,11 +99,11 @@ def main(argv=None):
     for path in paths:
         t0 = time.monotonic()
         nb, changes = refresh(path, run=not args.no_run)
-        bare = widget_outputs_without_picture(nb)
+        bare = bare_widget_outputs(nb)
         print(f"== {path}: {time.monotonic() - t0:.1f} s, {len(changes)} tidied")
         if bare:
-            print(f"   warning: cells {bare}: a widget view with no picture beside it "
-                  "(shows nothing before the notebook is run)", file=sys.stderr)
+            print(f"   warning: cells {bare}: a widget view with nothing beside it "
+                  "(it shows nothing before the notebook is run)", file=sys.stderr)
     return 0
 
 
