@@ -209,3 +209,26 @@ def test_the_next_step_is_sent_ahead_for_the_page_to_lay_out():
     li, ri = s.pairs[0]
     assert s.left.view.next_dot == (s.left.frames.dot(nl) if nl != li else "")
     assert s.right.view.next_dot == (s.right.frames.dot(nr) if nr != ri else "")
+
+
+def test_presenter_mode_draws_the_frames_for_16_px_text():
+    """Presenter mode draws the frames again with the pipeline's 16 px sizes."""
+    def sizes(dot):
+        return [float(x) for x in re.findall(r'fontsize=([0-9.]+)', dot)]
+    steps = split_steps()
+    p = Player(steps)
+    small = p.frames.dot(2)
+    p.goto(2)
+    p.presenter.value = True
+    big = p.view.dot
+    assert p.view.frame == 2 and big == p.frames.dot(2) != small
+    assert min(sizes(big)) > min(sizes(small))
+    assert min(sizes(big)) * 4 / 3 >= 16
+    p.presenter.value = False
+    assert p.view.dot == small
+    left, right = appends_and_bulk()
+    s = SideBySide(left, right)
+    before = (s.left.view.dot, s.right.view.dot)
+    s.presenter.value = True
+    assert s.left.view.dot != before[0] and s.right.view.dot != before[1]
+    assert min(sizes(s.left.view.dot)) * 4 / 3 >= 16

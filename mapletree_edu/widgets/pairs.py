@@ -24,7 +24,7 @@ from ..errors import InvalidArgumentError
 from ..render.highlight import DUP_FNS
 from . import diagram
 from .controls import DEFAULT_INTERVAL, Transport, presenter_toggle, zoom_toggle
-from .frames import Frames, combine_svgs, svg_width_pt, trace_radix, view_dot
+from .frames import Frames, combine_svgs, trace_radix, view_dot
 from .player import _index
 from .static import HINT, hinted_png, hinted_svg
 from .text import kernel_panel_html, kernel_panel_text, status_html, status_text
@@ -168,6 +168,9 @@ class SideBySide(widgets.VBox):
         self.pairs = pairs
         self.titles = tuple(titles)
         opts = dict(dot_opts or {})
+        self._presenter = bool(diagram.PRESENTER["on"])
+        if self._presenter:
+            opts.setdefault("presenter", True)
         self.left = _Side(self.titles[0], _left_frames or Frames.of_steps(left, **opts), left,
                           kernel_panel, animate)
         ropts = dict(opts)
@@ -207,9 +210,21 @@ class SideBySide(widgets.VBox):
                          layout=widgets.Layout(width="100%"), **kwargs)
         self.add_class("mt-sidebyside")
         self.presenter = presenter_toggle(views, self, diagram.PRESENTER)
+        self.presenter.observe(self._on_presenter, names="value")
         self.transport.add(self.presenter, self.zoom)
         self.observe(self._on_value, names="value")
         self._show(start)
+
+    def _on_presenter(self, change):
+        """Presenter mode on or off: both sides are drawn again for that text size."""
+        on = bool(change["new"])
+        if on == self._presenter:
+            return
+        self._presenter = on
+        for side in (self.left, self.right):
+            if side.frames.remake is not None:
+                side.frames = side.frames.remake(presenter=on)
+        self._show(self.value)
 
     def _on_arrange(self, change):
         if not self._arranging:            # the learner chose: no more automatic choice
@@ -220,10 +235,10 @@ class SideBySide(widgets.VBox):
         return "stacked" if self._widest(k) > AUTO_WIDTH_PT else "beside"
 
     def _widest(self, k):
-        """Natural width in points of the widest diagram of frame k (0 without dot)."""
+        """Natural width in points of the widest diagram of frame k: the frame
+        pipeline's estimate (no ``dot`` run), else the SVG's width (0 without dot)."""
         li, ri = self.pairs[k]
-        return max(svg_width_pt(self.left.frames.svg(li)),
-                   svg_width_pt(self.right.frames.svg(ri)))
+        return max(self.left.frames.width_pt(li), self.right.frames.width_pt(ri))
 
     def _arrange(self, how):
         """Lay the two sides out beside each other or one above the other."""
@@ -254,7 +269,9 @@ class SideBySide(widgets.VBox):
 
         freed_at = next((k for k, s in enumerate(steps) if s.fn == "mas_dup_free"), None)
 
-        def copy_dot(i):
+        presenter = bool(diagram.PRESENTER["on"])
+
+        def copy_dot(i, presenter=False):
             if freed_at is not None and i >= freed_at:
                 n = steps[freed_at].details.get("freed", 0)
                 return ('digraph copy {\n  freed [shape=box, style="rounded,dashed", '
@@ -266,12 +283,19 @@ class SideBySide(widgets.VBox):
                         'label="nothing copied yet"];\n}\n')
             return view_dot(v, visit_numbers=visited[i], legend=False,
                             highlight={"copied": tuple(visited[i])},
-                            hex_numbers=hex_numbers, collapse=True,
+                            hex_numbers=hex_numbers, collapse=True, presenter=presenter,
                             caption=[f"{len(visited[i])} of {len(steps[i].view.nodes)} "
                                      "nodes copied"])
 
-        left = Frames.of_steps(steps, **dict(kwargs.get("dot_opts") or {}))
-        right = Frames(steps, copy_dot, scale_like=(left, lambda i: i))
+        lopts = dict(kwargs.get("dot_opts") or {})
+        if presenter:
+            lopts.setdefault("presenter", True)
+        left = Frames.of_steps(steps, **lopts)
+
+        def copy_frames(presenter=False):
+            return Frames(steps, lambda i: copy_dot(i, presenter),
+                          scale_like=(left, lambda i: i), remake=copy_frames)
+        right = copy_frames(presenter)
         pair = cls(steps, steps, titles, align="index", _left_frames=left,
                    _right_frames=right, **kwargs)
         pair.right.kernel_panel = False         # both sides show the same step
@@ -330,7 +354,7 @@ class SideBySide(widgets.VBox):
                 f" | {self.titles[1]}: "
                 f"{status_text(self.right.steps[ri], ri, len(self.right.steps))}>")
         bundle = {"text/plain": f"{HINT}\n{text}"} if "text/plain" in formats else {}
-        svgs = [self.left.frames.svg(li), self.right.frames.svg(ri)]
+        svgs = [self.left.frames.static_svg(li), self.right.frames.static_svg(ri)]
         if not all(svgs):
             return bundle
         both = combine_svgs(svgs)
@@ -356,7 +380,7 @@ def _svg_pair_png(left, li, right, ri, gap=24):
         return None
     from ..render import svg as rsvg
     try:
-        pics = [Image.open(io.BytesIO(rsvg.dot_to_png(f.dot(i)))).convert("RGB")
+        pics = [Image.open(io.BytesIO(rsvg.dot_to_png(f.static_dot(i)))).convert("RGB")
                 for f, i in ((left, li), (right, ri))]
     except rsvg.DotMissing:
         return None

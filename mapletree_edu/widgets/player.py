@@ -59,6 +59,7 @@ class Player(widgets.VBox):
         self._steps = list(steps)
         self.title = title
         self.dot_opts = dict(dot_opts or {})
+        self._presenter = bool(diagram.PRESENTER["on"])
         self.frames = self._make_frames(self._steps)
         start = _index(start, len(self._steps)) if self._steps else 0
         self.start = start
@@ -80,6 +81,7 @@ class Player(widgets.VBox):
         super().__init__(children, layout=widgets.Layout(width="100%"), **kwargs)
         self.add_class("mt-player")
         self.presenter = presenter_toggle([self.view], self, diagram.PRESENTER)
+        self.presenter.observe(self._on_presenter, names="value")
         self.zoom = zoom_toggle([self.view])
         self.transport.add(self.presenter, self.zoom)
         self.observe(self._on_value, names="value")
@@ -87,7 +89,20 @@ class Player(widgets.VBox):
 
     # --- the steps -----------------------------------------------------------------
     def _make_frames(self, steps):
-        return Frames.of_steps(steps, **self.dot_opts)
+        opts = dict(self.dot_opts)
+        if self._presenter:
+            opts.setdefault("presenter", True)     # 16 px text, drawn for the same width
+        return Frames.of_steps(steps, **opts)
+
+    def _on_presenter(self, change):
+        """Presenter mode on or off: the frames are drawn again for that text size."""
+        on = bool(change["new"])
+        if on == self._presenter:
+            return
+        self._presenter = on
+        self.frames = self._make_frames(self._steps)
+        if self._steps:
+            self._show(self.value)
 
     @property
     def steps(self):

@@ -76,9 +76,9 @@ def static_bundle(frames, index, text, formats=None, hint=HINT):
     if not rsvg.have_dot():
         return bundle
     try:
-        dot = frames.dot(index)
+        dot = frames.static_dot(index)
         if "image/svg+xml" in formats:
-            svg = frames.svg(index)
+            svg = frames.static_svg(index)
             if svg:
                 bundle["image/svg+xml"] = hinted_svg(svg, hint)
         if "image/png" in formats:
