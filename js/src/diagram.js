@@ -279,6 +279,10 @@ function render({ model, el }) {
     if (model.get("presenter")) bringIntoView(marked);
     marked = [];
     frame.dataset.state = "rest";
+    if (msg.classList.contains("mt-diagram-error")) {
+      msg.classList.remove("mt-diagram-error");
+      msg.style.display = "none";
+    }
     frame.dataset.nodes = String(nodeGroups(frame).length);
     busy = false;
     log("end", { ms: performance.now() - t0 });
