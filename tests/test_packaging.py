@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import subprocess
 import tomllib
 from pathlib import Path
 
@@ -275,3 +277,21 @@ def test_package_data_covers_shipped_assets():
         if not any(fnmatch(rel, p) and rel.count("/") == p.count("/") for p in patterns):
             missed.append(rel)
     assert not missed, f"not in package-data: {missed}"
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_lab_needs_no_system_package():
+    """`make lab` and `make notebook` neither install nor check Graphviz or Chromium;
+    `make test` goes through setup-test, which does (dry runs: `make -n`)."""
+    def dry(target):
+        proc = subprocess.run(["make", "-n", target], cwd=ROOT, capture_output=True,
+                              text=True, timeout=60)
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout
+    for target in ("lab", "notebook"):
+        out = dry(target)
+        assert "jupyter" in out
+        for word in ("apt-get", "chromium", "command -v dot"):
+            assert word not in out, f"make {target} runs {word!r}"
+    out = dry("test")
+    assert "apt-get install" in out and "command -v dot" in out and "chromium" in out
