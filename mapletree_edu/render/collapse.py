@@ -21,10 +21,11 @@ Every run of children of a drawn node that is not drawn becomes one summary box 
 everything when the tree has at most N leaves, and starts at level 4 otherwise.
 """
 
+import functools
 from dataclasses import dataclass, field
 
 from ..errors import ExportError
-from .fmt import entry_text, slot_text
+from .fmt import NumberFormat, entry_text, slot_text
 from .metrics import NODESEP_PT, drawn_cells, node_geometry, text_w
 
 DEFAULT_MAX_LEAVES = 24          # kept for callers: an int collapse is a leaf count
@@ -86,15 +87,31 @@ def _subtree_stats(view):
     return stats
 
 
-def _subtree_serials(by_serial, root):
-    out = [root]
-    i = 0
-    while i < len(out):
-        n = by_serial.get(out[i])
-        if n is not None and not n.is_leaf:
-            out.extend(n.slots)
-        i += 1
+def _subtree_marks(view, marks):
+    """serial -> {what: count} of the marked nodes in its subtree (bottom-up)."""
+    sets = {what: set(ss) for what, ss in marks.items() if ss}
+    out = {}
+    for n in reversed(view.nodes):
+        counts = {what: int(n.serial in ss) for what, ss in sets.items()}
+        if not n.is_leaf:
+            for c in n.slots:
+                for what, k in out.get(c, {}).items():
+                    counts[what] += k
+        out[n.serial] = counts
     return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _node_w(n, hidden, notes, use_hex, sizes):
+    """(cell width, node width) in points of NodeView n (cached across frames: a node
+    that does not change between steps is measured once)."""
+    fmt = NumberFormat(use_hex)
+    if n.is_leaf:
+        texts = [entry_text(c)[0] for c in n.slots]
+    else:
+        texts = [slot_text(n, k, fmt)[0] for k in range(len(n.slots))]
+    cw, w, _two = node_geometry(n, fmt, sizes, hidden, notes, texts)
+    return cw, w
 
 
 def collapse_mode(collapse):
@@ -125,8 +142,8 @@ class _Chooser:
             self.core = list(dict.fromkeys(view.path_to(view.nodes[0].min)
                                            + view.path_to(view.nodes[0].max)))
         self.extra_w = extra_w
-        self.texts = {}
         self.marks = {"new": hl.new, "copied": hl.copied, "modified": hl.modified}
+        self.mark_counts = _subtree_marks(view, self.marks)
 
     # --- what to keep ----------------------------------------------------------------
     def ancestors(self, serials):
@@ -198,16 +215,7 @@ class _Chooser:
     # --- widths ---------------------------------------------------------------------------
     def node_w(self, n, hidden):
         """(cell width, node width) in points."""
-        key = (n.serial, hidden)
-        if key not in self.texts:
-            if n.is_leaf:
-                texts = [entry_text(c)[0] for c in n.slots]
-            else:
-                texts = [slot_text(n, k, self.fmt)[0] for k in range(len(n.slots))]
-            cw, w, _two = node_geometry(n, self.fmt, self.sizes, hidden,
-                                        self.notes.get(n.serial, ()), texts)
-            self.texts[key] = (cw, w)
-        return self.texts[key]
+        return _node_w(n, hidden, self.notes.get(n.serial, ()), self.fmt.hex, self.sizes)
 
     def extents(self, serial, visible, hidden, summaries):
         """(left, right) of the drawn subtree of ``serial`` around its centre, with each
@@ -290,11 +298,11 @@ class _Chooser:
         stats = self.stats
         nodes = sum(stats[c][0] for c in serials)
         leaves = sum(stats[c][1] for c in serials)
-        inside = set()
+        totals = {}
         for c in serials:
-            inside.update(_subtree_serials(self.by, c))
-        marked = tuple((what, len(inside & set(ss))) for what, ss in self.marks.items()
-                       if inside & set(ss))
+            for what, k in self.mark_counts.get(c, {}).items():
+                totals[what] = totals.get(what, 0) + k
+        marked = tuple((what, totals[what]) for what in self.marks if totals.get(what))
         first, last = self.by[serials[0]], self.by[serials[-1]]
         return Summary(name=f"c{parent.serial}_{run[0][0]}", parent=parent.serial,
                        slots=tuple(k for k, _c in run), serials=serials, nodes=nodes,

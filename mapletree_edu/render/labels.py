@@ -9,10 +9,11 @@ hover text: its index range and its full entry (or gap, or child). The caption, 
 legend (only the marks the frame uses) and the freed ghosts make the graph label.
 """
 
+import functools
 import textwrap
 from dataclasses import dataclass
 
-from .fmt import entry_text, escape, slot_text
+from .fmt import NumberFormat, entry_text, escape, slot_text
 from .metrics import elided_text, header_texts, node_geometry, text_w
 from .notation import (
     BY_KEY,
@@ -101,7 +102,14 @@ def _cell_tip(n, c, fmt):
 
 
 def node_label(n, m, fmt, sizes):
-    """The label of NodeView ``n`` with NodeMark ``m``."""
+    """The label of NodeView ``n`` with NodeMark ``m`` (cached: a node drawn the same
+    way in the next frame is laid out once)."""
+    return _node_label(n, m, fmt.hex, sizes)
+
+
+@functools.lru_cache(maxsize=4096)
+def _node_label(n, m, use_hex, sizes):
+    fmt = NumberFormat(use_hex)
     head_bg, border = COLORS[m.status]
     if m.sibling:
         border = SIBLING
