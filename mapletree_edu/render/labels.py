@@ -122,10 +122,11 @@ def _node_label(n, m, use_hex, sizes):
     ncols = 2 * len(m.cells)
     out = [TABLE.format(b=3 if m.bold else 1, pad=2, color=border)]
     main, small = header_texts(n, fmt, m.notes)
-    head = f"<B>{escape(n.type)}</B> {escape(main[len(n.type) + 1:])}"
+    # &#160;: a space at the start of an SVG text run is dropped by the browser
+    head = f"<B>{escape(n.type)}</B>&#160;{escape(main[len(n.type) + 1:])}"
     if m.visit is not None:
-        head = _font(f"<B>visit {m.visit}</B>", sizes.main, COPIED[1]) + "  " + head
-    head += ("<BR/>" if two_lines else "  ") + _font(escape(small), sizes.small)
+        head = _font(f"<B>visit {m.visit}</B>", sizes.main, COPIED[1]) + "&#160;&#160;" + head
+    head += ("<BR/>" if two_lines else "&#160;&#160;") + _font(escape(small), sizes.small)
     out.append(f'<TR><TD COLSPAN="{ncols}" BGCOLOR="{head_bg}">{head}</TD></TR>')
     piv_all, _prefix = fmt.pivots(n.min, n.max, n.pivots[:-1])
     out.append(_pivot_row([piv_all[c.last] for c in m.cells[:-1]], sizes))
@@ -171,7 +172,7 @@ def big_node_label(big, fmt, sizes):
             parts.append(f"mid_split={mid}")
     if big.get("mode"):
         parts.append(f"mode {big['mode']}")
-    head = f"<B>mab_calc_split</B>  {escape(', '.join(parts))}"
+    head = f"<B>mab_calc_split</B>&#160;&#160;{escape(', '.join(parts))}"
     if split is not None:
         left = f"slots 0\u2013{split} \u2192 left"
         if mid:
@@ -350,7 +351,7 @@ def step_caption(step, fmt, hl, headline=True):
         lines.append(f"step {step.n}: {step.fn}" + (f" \u2014 {step.why}" if step.why else ""))
     details = []
     for k, v in step.info:
-        if k in CAPTION_SKIP or (_empty(v) and k != "entry"):
+        if k in CAPTION_SKIP or (_empty(v) and k != "entry") or (k == "mid_split" and not v):
             continue
         if k in ("replaced", "destroyed", "src", "dst"):
             v = _serials(v) if isinstance(v, (list, tuple)) else f"n{v}"
