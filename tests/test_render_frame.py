@@ -290,3 +290,15 @@ def test_worst_cases_fit_the_screen_at_readable_sizes(presenter):
         for i in sorted({0, len(frames) // 2, len(frames) - 1}):
             width, text = svg_measure(frames[i].dot)
             assert width <= SCREEN_PX and text >= want, (name, i, width, text)
+
+
+def test_notation_key_draws_every_mark():
+    from mapletree_edu.render import notation_dot
+    from mapletree_edu.render.fmt import escape
+    dot = notation_dot()
+    for m in MARKS:
+        assert f"<B>{escape(m.name)}</B>" in dot and escape(m.meaning) in dot
+    few = notation_dot(["gap_off", "path"])
+    assert "* gap_off" in few and ">new<" not in few
+    with pytest.raises(ValueError, match="unknown mark"):
+        notation_dot(["nope"])

@@ -15,7 +15,7 @@ static SVG, the exports, the command line and the players' animated view.
 """
 
 from .dot import step_to_dot, trace_dots, tree_to_dot, view_to_dot
-from .frame import Frame, build, build_step, build_trace
+from .frame import Frame, build, build_step, build_trace, notation_dot
 from .highlight import Highlight
 from .notation import MARKS
 from .svg import (
@@ -30,7 +30,7 @@ from .svg import (
 )
 from .views import as_view, record_to_view
 
-__all__ = ["Frame", "build", "build_step", "build_trace", "MARKS",
+__all__ = ["Frame", "build", "build_step", "build_trace", "MARKS", "notation_dot",
            "view_to_dot", "step_to_dot", "tree_to_dot", "trace_dots", "Highlight",
            "dot_to_svg", "dot_to_png", "fit_svg", "have_dot", "DotMissing", "svg_or_text",
            "svg_mimebundle", "text_dump", "record_to_view", "as_view"]

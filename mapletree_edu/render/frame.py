@@ -36,6 +36,7 @@ from .labels import (
     big_node_label,
     big_node_w,
     graph_label,
+    key_label,
     legend_keys,
     node_label,
     step_caption,
@@ -206,3 +207,16 @@ def build_trace(steps, **opts):
     steps = list(steps)
     opts.setdefault("hex_numbers", trace_hex(steps))
     return [build_step(steps, i, **opts) for i in range(len(steps))]
+
+
+def notation_dot(keys=None, text_px=DEFAULT_TEXT_PX):
+    """DOT text of a key to the notation: every mark of ``render.notation.MARKS`` (or
+    those with the given keys) drawn as the diagrams draw it, with its name and meaning.
+
+    >>> "gap_off" in notation_dot(["gap_off"])
+    True
+    """
+    sizes = check_sizes(text_px, DEFAULT_WIDTH_PX)
+    return ("digraph notation {\n"
+            f'  node [shape=plain, fontname="Helvetica", fontsize={sizes.main:g}];\n'
+            f"  key [label={key_label(keys, sizes)}];\n}}\n")

@@ -377,3 +377,20 @@ def step_caption(step, fmt, hl, headline=True):
     if changes:
         lines.append("; ".join(changes))
     return lines
+
+
+def key_label(keys, sizes):
+    """A key to the notation: one row per mark (sample, name, meaning), for a lesson's
+    "how to read a diagram" figure."""
+    from .notation import marks
+    rows = []
+    for m in marks(keys):
+        if m.look == "text":
+            color = f' COLOR="{m.line}"' if m.line else ""
+            sample = f'<TD BORDER="0"><FONT{color}>{escape(m.sample or m.name)}</FONT></TD>'
+        else:
+            sample = _legend_cell(m.key, sizes)
+        rows.append(f"<TR>{sample}<TD ALIGN=\"LEFT\" BORDER=\"0\"><B>{escape(m.name)}</B></TD>"
+                    f'<TD ALIGN="LEFT" BORDER="0">{escape(m.meaning)}</TD></TR>')
+    return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="4" CELLPADDING="3">'
+            + "".join(rows) + "</TABLE>>")
