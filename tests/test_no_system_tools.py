@@ -11,11 +11,11 @@ tests/browser/test_no_dot_notebook7.py drives the same situation in a browser.
 import os
 import re
 import shutil
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
+from browser.apps import path_without  # tests/ is on sys.path (pytest's rootdir-less import)
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -24,24 +24,6 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 HIDDEN = ("dot", "chromium")
 # a cell that makes a player, a side-by-side view or a show() diagram (not plt.show())
 DIAGRAM_CALL = re.compile(r"(Player|SideBySide)\(|(?<![.\w])show\(")
-
-def path_without(directory, names):
-    """A one-directory PATH of links to every program on PATH except ``names``; the
-    running interpreter's bin directory first."""
-    directory.mkdir(parents=True, exist_ok=True)
-    dirs = [str(Path(sys.executable).parent)] + os.environ.get("PATH", "").split(os.pathsep)
-    for d in dirs:
-        try:
-            entries = sorted(Path(d).iterdir())
-        except OSError:
-            continue
-        for entry in entries:
-            if entry.name in names or (directory / entry.name).exists():
-                continue
-            if entry.is_file() and os.access(entry, os.X_OK):
-                (directory / entry.name).symlink_to(entry.resolve())
-    return str(directory)
-
 
 def test_path_without_hides_the_programs(tmp_path):
     path = path_without(tmp_path / "bin", HIDDEN)
