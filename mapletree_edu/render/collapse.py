@@ -239,11 +239,18 @@ class _Chooser:
             sw = summary_w(sm, self.fmt, self.sizes)
             kids.append((sm.slots[(len(sm.slots) - 1) // 2], (-sw / 2, sw / 2)))
         kids.sort(key=lambda kv: kv[0])
+        want = [-w / 2 + 3 + cw * (cell_of.get(k, 0) + 0.5) for k, _e in kids]
+        # dot may keep either end under its port and push the others aside: place the
+        # children from the left and from the right, and take both extents
         prev = None
-        for k, (cl, cr) in kids:
-            want = -w / 2 + 3 + cw * (cell_of.get(k, 0) + 0.5)
-            c = want if prev is None else max(want, prev + NODESEP_PT - cl)
+        for (_k, (cl, cr)), x in zip(kids, want, strict=True):
+            c = x if prev is None else max(x, prev + NODESEP_PT - cl)
             prev = c + cr
+            left, right = min(left, c + cl), max(right, c + cr)
+        prev = None
+        for (_k, (cl, cr)), x in zip(reversed(kids), reversed(want), strict=True):
+            c = x if prev is None else min(x, prev - NODESEP_PT - cr)
+            prev = c + cl
             left, right = min(left, c + cl), max(right, c + cr)
         return left, right
 
@@ -273,6 +280,8 @@ class _Chooser:
         root = self.view.nodes[0].serial
         if root in visible:
             left, right = self.extents(root, visible, hidden, by_parent)
+            # the big node is drawn centred above the root
+            left, right = min(left, -self.extra_w / 2), max(right, self.extra_w / 2)
             width = max(width, right - left)
         width = max(width, self.extra_w) + MARGIN_PT
         return Plan(visible, tuple(summaries), hidden, level, width)
@@ -328,12 +337,15 @@ class _Chooser:
             plan = self.plan(keep(), elide, name)
             if plan.width_pt <= budget:
                 return plan
-        # fewer changed nodes: keep the most recent ones
-        changed = list(self.changed)
-        while changed:
-            changed = changed[len(changed) // 2 + 1:] if len(changed) > 1 else []
+        # fewer changed nodes: keep the most recent ones (at least one when they are
+        # all the action there is, as in the copy panel of a dup)
+        k = len(self.changed)
+        least = 0 if self.core else 1
+        while k > least:
+            k = max(least, k // 2 if k > 1 else 0)
+            changed = self.changed[len(self.changed) - k:] if k else []
             plan = self.plan(self.ancestors(self.core + changed), "tight",
-                             f"action, {len(changed)} of {len(self.changed)} changed")
+                             f"action, {k} of {len(self.changed)} changed")
             if plan.width_pt <= budget:
                 return plan
         return plan

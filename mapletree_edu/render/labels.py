@@ -14,7 +14,7 @@ import textwrap
 from dataclasses import dataclass
 
 from .fmt import NumberFormat, entry_text, escape, slot_text
-from .metrics import elided_text, header_texts, node_geometry, text_w
+from .metrics import drawn_cells, elided_text, header_texts, node_geometry, text_w
 from .notation import (
     BY_KEY,
     COPIED,
@@ -153,82 +153,137 @@ def _node_label(n, m, use_hex, sizes):
     return "<" + "".join(out) + ">"
 
 
-def big_node_label(big, fmt, sizes):
-    """The big node of mab_calc_split: every entry of the node(s) being split, in one
-    wide row; the chosen split (and mid_split for a three-way split) marked."""
+def _big_parts(big):
     pivots = list(big.get("pivots", ()))
     slots = list(big.get("slots", ()))
     n = min(len(pivots), len(slots))
-    pivots, slots = pivots[:n], slots[:n]
+    return pivots[:n], slots[:n], n
+
+
+def _big_head(big, n, sizes):
     split = big.get("split")
     mid = big.get("mid_split") or 0
-    b_end = big.get("b_end", n - 1)
-    leaf = big.get("type", 1) < 2
-    out = [TABLE.format(b=2, pad=2, color=SPLIT_FG)]
-    parts = [f"big node: b_end={b_end}"]
+    parts = [f"big node: b_end={big.get('b_end', n - 1)}"]
     if split is not None:
         parts.append(f"split={split}")
         if mid:
             parts.append(f"mid_split={mid}")
     if big.get("mode"):
         parts.append(f"mode {big['mode']}")
-    head = f"<B>mab_calc_split</B>&#160;&#160;{escape(', '.join(parts))}"
+    main = ", ".join(parts)
+    sub = None
     if split is not None:
         left = f"slots 0\u2013{split} \u2192 left"
         if mid:
             rest = f"{split + 1}\u2013{mid} \u2192 middle, {mid + 1}\u2013{n - 1} \u2192 right"
         else:
             rest = f"{split + 1}\u2013{n - 1} \u2192 right"
-        head += "<BR/>" + _font(escape(left + ", " + rest), sizes.small)
-    out.append(f'<TR><TD COLSPAN="{2 * n}" BGCOLOR="#f3f3f3">{head}</TD></TR>')
+        sub = left + ", " + rest
+    width = max(text_w("mab_calc_split  " + main, sizes.main, bold=True),
+                text_w(sub or "", sizes.small)) + 12
+    return main, sub, width
+
+
+def big_layout(big, fmt, sizes, budget_pt=None):
+    """(cells, cell width, total width) of the big node: every offset drawn, or, when
+    that is wider than ``budget_pt``, the offsets around the split point(s) and both
+    ends, the others elided in runs (``⋯ k``)."""
+    pivots, slots, n = _big_parts(big)
+    if not n:
+        return [], 0, 0
+    budget = sizes.budget_pt - 16 if budget_pt is None else budget_pt
+    split = big.get("split")
+    mid = big.get("mid_split") or 0
+    leaf = big.get("type", 1) < 2
+    ptexts = [fmt.index(p) for p in pivots]
+    stexts = ["" if leaf and c is None else entry_text(c)[0] for c in slots]
+    _main, _sub, head_w = _big_head(big, n, sizes)
+    best = None
+    for context in (None, 4, 3, 2, 1, 0):
+        hidden = set()
+        if context is not None:
+            keep = {0, n - 1}
+            for c in (split, mid):
+                if c:
+                    keep.update(range(c - context, c + context + 2))
+            hidden = {k for k in range(n) if k not in keep}
+            hidden = {k for k in hidden if k - 1 in hidden or k + 1 in hidden}
+        cells = drawn_cells(n, frozenset(hidden))
+        cw = big_cell_w([ptexts[b] for _a, b, _e in cells[:-1]],
+                        [stexts[a] for a, _b, e in cells if not e],
+                        sizes, [elided_text(a, b) for a, b, e in cells if e])
+        width = max(cw * len(cells), head_w) + 8
+        best = (cells, cw, width)
+        if width <= budget:
+            break
+    return best
+
+
+def big_node_label(big, fmt, sizes, budget_pt=None):
+    """The big node of mab_calc_split: the entries of the node(s) being split, in one
+    wide row; the chosen split (and mid_split for a three-way split) marked; offsets far
+    from the split elided when the row is wider than the budget."""
+    pivots, slots, n = _big_parts(big)
+    split = big.get("split")
+    mid = big.get("mid_split") or 0
+    leaf = big.get("type", 1) < 2
+    cells, width, _total = big_layout(big, fmt, sizes, budget_pt)
+    main, sub, _w = _big_head(big, n, sizes)
+    out = [TABLE.format(b=2, pad=2, color=SPLIT_FG)]
+    head = f"<B>mab_calc_split</B>&#160;&#160;{escape(main)}"
+    if sub:
+        head += "<BR/>" + _font(escape(sub), sizes.small)
+    out.append(f'<TR><TD COLSPAN="{2 * len(cells)}" BGCOLOR="#f3f3f3">{head}</TD></TR>')
     marks = {}
-    if split is not None and split < n - 1:
-        marks[split] = "split"
-    if mid and mid < n - 1:
-        marks[mid] = "mid_split"
-    ptexts = [fmt.index(p) for p in pivots[:-1]]
-    entries = [("", "NULL") if leaf and c is None else entry_text(c) for c in slots]
-    width = big_cell_w(ptexts, [e[0] for e in entries], sizes)
-    out.append(_pivot_row(ptexts, sizes, marks=marks))
-    cells = []
-    lo = None
-    for k, (text, full) in enumerate(entries):
+    for j, (_a, b, _e) in enumerate(cells[:-1]):
+        if split is not None and b == split:
+            marks[j] = "split"
+        elif mid and b == mid:
+            marks[j] = "mid_split"
+    out.append(_pivot_row([fmt.index(pivots[b]) for _a, b, _e in cells[:-1]], sizes,
+                          marks=marks))
+    lo_of = [None] + [p + 1 for p in pivots[:-1]]
+    row = []
+    for a, b, elided in cells:
         if split is None:
             bg = "white"
-        elif k <= split:
+        elif b <= split:
             bg = BIG_LEFT
-        elif mid and k <= mid:
+        elif mid and b <= mid:
             bg = BIG_MID
         else:
             bg = BIG_RIGHT
-        hi = pivots[k]
+        lo, hi = lo_of[a], pivots[b]
         rng = fmt.span(lo, hi) if lo is not None else f"up to {fmt.index(hi)}"
-        tip = escape(f"offset {k}: {rng} \u2192 {full}")
-        cells.append(f'<TD COLSPAN="2" WIDTH="{width}" BGCOLOR="{bg}" ID="big_s{k}" '
-                     f'TITLE="{tip}" HREF="">{escape(text)}</TD>')
-        lo = hi + 1
-    out.append("<TR>" + "".join(cells) + "</TR>")
+        if elided:
+            text = _font(escape(elided_text(a, b)), sizes.small, PIVOT_FG)
+            tip = f"offsets {a}\u2013{b} ({b - a + 1} not drawn): {rng}"
+        else:
+            c = slots[a]
+            short, full = ("", "NULL") if leaf and c is None else entry_text(c)
+            text = escape(short)
+            tip = f"offset {a}: {rng} \u2192 {full}"
+        row.append(f'<TD COLSPAN="2" WIDTH="{width}" BGCOLOR="{bg}" ID="big_s{a}" '
+                   f'TITLE="{escape(tip)}" HREF="">{text}</TD>')
+    out.append("<TR>" + "".join(row) + "</TR>")
     out.append("</TABLE>")
     return "<" + "".join(out) + ">"
 
 
-def big_cell_w(ptexts, stexts, sizes):
+def big_cell_w(ptexts, stexts, sizes, elided=()):
     w = 2.2 * sizes.main
     for t in ptexts:
         w = max(w, text_w(t, sizes.small) + 6)
     for t in stexts:
         w = max(w, text_w(t, sizes.main) + 8)
+    for t in elided:
+        w = max(w, text_w(t, sizes.small) + 8)
     return int(w + 0.999)
 
 
 def big_node_w(big, fmt, sizes):
-    """Estimated width (pt) of the big node."""
-    n = min(len(big.get("pivots", ())), len(big.get("slots", ())))
-    if not n:
-        return 0
-    ptexts = [fmt.index(p) for p in big["pivots"][:n - 1]]
-    stexts = [entry_text(c)[0] for c in big["slots"][:n]]
-    return big_cell_w(ptexts, stexts, sizes) * n + 8
+    """Estimated width (pt) of the big node as :func:`big_node_label` draws it."""
+    return big_layout(big, fmt, sizes)[2]
 
 
 def summary_label(lines, sizes):
