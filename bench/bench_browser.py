@@ -16,6 +16,9 @@ N VMAs (a new VMA in a gap in the middle of the address space), stepping with Fo
   out in the page -> d3-graphviz starts moving. Target at 200 VMAs: <= 150 ms.
 - **longest frame**: the longest gap between two animation frames during the transition
   (requestAnimationFrame timestamps), and long tasks (PerformanceObserver). Target <= 50 ms.
+- **the view alone**: the same moves in a bare page (no JupyterLab, no kernel: the view
+  module driven by a stand-in model), to tell the view's own frame cost from the cost of
+  the JupyterLab page around it.
 - **bundle**: the size of the JavaScript shipped in mapletree_edu/widgets/static/, raw
   and gzipped (the engine is sent once per kernel, the view module once per view).
 - **lesson page load**: a lesson opened in a fresh JupyterLab page (its stored pictures
@@ -117,6 +120,80 @@ def sweep(lab, sel, rounds):
     return out
 
 
+# The view module in a bare page, driven by a stand-in for the widget model: each move
+# is timed with requestAnimationFrame from the new DOT text to the end of its transition.
+ALONE_JS = """async ([view, engine, dots, rounds]) => {
+  const state = {dot: dots[0], frame: 0, next_dot: "", duration: 550, presenter: false,
+    actual_size: false, engine: "IPY_MODEL_engine", engine_key: "bench"};
+  const listeners = {};
+  const model = {get: (k) => state[k], set: (k, v) => { state[k] = v; }, save_changes() {},
+    send() {}, on: (e, f) => { (listeners[e] ??= []).push(f); }, off() {},
+    widget_manager: {get_model: async () => ({get: () => engine})}};
+  const fire = (k) => (listeners["change:" + k] || []).forEach((f) => f());
+  const url = URL.createObjectURL(new Blob([view], {type: "text/javascript"}));
+  const mod = await import(url);
+  const el = document.createElement("div");
+  el.style.width = "968px";
+  document.body.append(el);
+  mod.default.render({model, el});
+  const at = (type, fr) => new Promise((res) => { const h = (e) => {
+    if (e.detail.type === type && e.detail.frame === fr) {
+      el.removeEventListener("mt-diagram", h); res(e.detail); } };
+    el.addEventListener("mt-diagram", h); });
+  const show = (i, ms, next) => { state.duration = ms; state.dot = dots[i]; state.frame = i;
+    state.next_dot = next; fire("dot"); fire("frame"); fire("next_dot"); };
+  await at("end", 0);
+  const out = [];
+  for (let r = 0; r < rounds; r++) {
+    for (let i = 1; i < dots.length; i++) {
+      const gaps = []; let on = true; let last = null;
+      const tick = (t) => { if (!on) return; if (last !== null) gaps.push(t - last);
+        last = t; requestAnimationFrame(tick); };
+      const started = at("start", i); const ended = at("end", i);
+      const t0 = performance.now();
+      show(i, 550, i + 1 < dots.length ? dots[i + 1] : "");
+      const st = await started;
+      requestAnimationFrame(tick);
+      await ended; on = false;
+      out.push({to_start: st.t - t0, longest: Math.max(0, ...gaps)});
+      await new Promise((res) => setTimeout(res, 300));    // the next layout, ahead
+    }
+    show(0, 0, dots[1]); await at("end", 0);
+  }
+  return out;
+}"""
+
+
+def view_alone(pw, tmp, sizes, rounds):
+    """The view module alone in a bare page: {n: [{to_start, longest}, ...]}."""
+    sys.path.insert(0, str(ROOT))
+    from mapletree_edu import MapleTree
+    from mapletree_edu.trace import record
+    from mapletree_edu.widgets.frames import Frames
+
+    view = (STATIC / "diagram.js").read_text(encoding="utf-8")
+    engine = (STATIC / "graphviz-engine.js").read_text(encoding="utf-8")
+    page_file = tmp / "alone.html"
+    page_file.write_text("<!doctype html><html><body></body></html>")
+    browser = pw.chromium.launch(executable_path=harness.chromium_path(),
+                                 args=harness.CHROMIUM_FLAGS)
+    out = {}
+    try:
+        for n in sizes:
+            scope = {}
+            exec(SETUP, {"MapleTree": MapleTree, "record": record, "Player": None}, scope)
+            steps = scope["store_into"](n)
+            frames = Frames.of_steps(steps)
+            dots = [frames.dot(i) for i in range(len(steps))]
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.goto(page_file.as_uri())
+            out[n] = page.evaluate(ALONE_JS, [view, engine, dots, rounds])
+            page.close()
+    finally:
+        browser.close()
+    return out
+
+
 def lesson_load(pw, tmp, lesson):
     root = tmp / "lesson" / "root"
     root.mkdir(parents=True)
@@ -129,8 +206,16 @@ def lesson_load(pw, tmp, lesson):
         t0 = time.monotonic()
         lab.open_notebook(src.name)
         opened = time.monotonic() - t0
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
         t1 = time.monotonic()
-        lab.restart_and_run_all(timeout=300_000)
+        retried = False
+        try:
+            lab.restart_and_run_all(timeout=300_000)
+        except PlaywrightTimeout:         # the kernel was still connecting: reload, run
+            retried = True
+            t1 = time.monotonic()
+            lab.open_and_run(src.name, timeout=300_000)
         ran = time.monotonic() - t1
         lab.page.wait_for_function(
             "() => { const v = [...document.querySelectorAll('.mt-diagram')];"
@@ -143,7 +228,8 @@ def lesson_load(pw, tmp, lesson):
         ctx.close()
         server.stop()
     return {"lesson": lesson, "open_s": opened, "run_all_s": ran,
-            "run_all_until_drawn_s": drawn, "views": views, "errors": errors}
+            "run_all_until_drawn_s": drawn, "views": views, "errors": errors,
+            "reloaded": retried}
 
 
 def bundle_sizes():
@@ -193,8 +279,12 @@ def main():
         finally:
             ctx.close()
             server.stop()
+        results["alone"] = view_alone(pw, tmp, sizes, args.rounds)
         if not args.no_lesson:
-            results["lesson"] = lesson_load(pw, tmp, args.lesson)
+            try:
+                results["lesson"] = lesson_load(pw, tmp, args.lesson)
+            except Exception as exc:       # report the rest of the measurements anyway
+                results["lesson_error"] = f"{type(exc).__name__}: {exc}".splitlines()[0]
 
     print(f"Animated player in JupyterLab 4 / Chromium, 1400x900; {platform.machine()}, "
           f"Python {platform.python_version()}; 'normal' speed (550 ms moves)")
@@ -225,6 +315,13 @@ def main():
         print(f"{n:>5} {len(moves):>5} {summary[n]['max_nodes']:>5} | {s_med:>7.1f} "
               f"{p90(starts):>6.1f} {starts[-1]:>7.1f} | {f_med:>7.1f} {p90(frames):>6.1f} "
               f"{frames[-1]:>7.1f} | {len(longs):>10} | {tag}")
+    print("the view alone in a bare page (no JupyterLab, no kernel), medians (p90) in ms:")
+    for n, moves in results.get("alone", {}).items():
+        ts = sorted(m["to_start"] for m in moves)
+        fs = sorted(m["longest"] for m in moves)
+        q = min(len(fs) - 1, int(0.9 * len(fs)))
+        print(f"  {n:>5} VMAs: new DOT -> transition start {statistics.median(ts):.1f} "
+              f"({ts[q]:.1f}); longest frame {statistics.median(fs):.1f} ({fs[q]:.1f})")
     print("where click -> start goes (medians, ms after the DOT text reached the page):")
     for n, moves in results["sizes"].items():
         ph = {}
@@ -243,7 +340,10 @@ def main():
         r = results["lesson"]
         print(f"lesson {r['lesson']}: opened in {r['open_s']:.1f} s; Restart + Run All "
               f"{r['run_all_s']:.1f} s, all {r['views']} diagrams drawn after "
-              f"{r['run_all_until_drawn_s']:.1f} s; error outputs: {len(r['errors'])}")
+              f"{r['run_all_until_drawn_s']:.1f} s; error outputs: {len(r['errors'])}"
+              + (" (the first Run All did not start: page reloaded)" if r["reloaded"] else ""))
+    if "lesson_error" in results:
+        print(f"lesson {args.lesson}: not measured: {results['lesson_error']}")
     print(f"error outputs in the bench notebook: {len(results.get('errors', []))}")
     OUT.mkdir(parents=True, exist_ok=True)
     results["summary"] = summary
