@@ -2,6 +2,7 @@
 #
 #   make lab                JupyterLab on notebooks/ (127.0.0.1, token authentication on)
 #   make notebook           the same in Jupyter Notebook 7
+#   make slides NB=FILE     present a lesson as slides with live players (Voila, reveal.js)
 #   make test               test suite (without tests marked slow), then nbval over notebooks/
 #   make test-long          whole suite, slow tests included, long Hypothesis profile
 #   make bench              every bench/bench_*.py script
@@ -35,11 +36,11 @@ NOTEBOOKS   := $(wildcard notebooks/*.ipynb)
 # Open the index notebook (and print its URL with the token) once it exists.
 LAB_OPEN    := $(if $(wildcard notebooks/00-index.ipynb),--LabApp.default_url=/lab/tree/00-index.ipynb 00-index.ipynb,)
 
-.PHONY: help setup setup-test system-deps lab notebook test test-long bench refresh-notebooks \
+.PHONY: help setup setup-test system-deps lab notebook slides slides-usage test test-long bench refresh-notebooks \
   lint clean distclean
 
 help:
-	@sed -n '3,14p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,15p' Makefile | sed 's/^# \{0,1\}//'
 
 # ---------------------------------------------------------------------------- setup
 
@@ -90,6 +91,13 @@ lab: setup
 notebook: setup
 	cd notebooks && ../$(VENV)/bin/jupyter notebook --ServerApp.ip=127.0.0.1 \
 	  --ServerApp.port=$(LAB_PORT) $(ALLOW_ROOT) $(LAB_ARGS) $(if $(wildcard notebooks/00-index.ipynb),00-index.ipynb,)
+
+# without NB= it stops before installing anything
+slides: $(if $(NB),setup,slides-usage)
+	$(VPY) -m mapletree_edu.slides $(NB)
+
+slides-usage:
+	@echo "usage: make slides NB=notebooks/05-node-splits.ipynb" >&2; exit 2
 
 test: setup-test
 	$(VPY) -m pytest -m '$(TEST_MARKERS)' $(PYTEST_ARGS)

@@ -284,14 +284,16 @@ def test_make_lab_needs_no_system_package():
     """`make lab` and `make notebook` neither install nor check Graphviz or Chromium;
     `make test` goes through setup-test, which does (dry runs: `make -n`)."""
     def dry(target):
-        proc = subprocess.run(["make", "-n", target], cwd=ROOT, capture_output=True,
+        proc = subprocess.run(["make", "-n", *target.split()], cwd=ROOT, capture_output=True,
                               text=True, timeout=60)
         assert proc.returncode == 0, proc.stderr
         return proc.stdout
-    for target in ("lab", "notebook"):
+    for target in ("lab", "notebook", "slides NB=notebooks/05-node-splits.ipynb"):
         out = dry(target)
-        assert "jupyter" in out
+        assert "jupyter" in out or "mapletree_edu.slides" in out
         for word in ("apt-get", "chromium", "command -v dot"):
             assert word not in out, f"make {target} runs {word!r}"
+    usage = dry("slides")
+    assert "usage: make slides NB=" in usage and "pip install" not in usage, usage
     out = dry("test")
     assert "apt-get install" in out and "command -v dot" in out and "chromium" in out
