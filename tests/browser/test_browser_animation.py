@@ -68,6 +68,12 @@ def test_animated_player_in_jupyterlab(lab):
     wait_rest(page, P, n - 1)
     assert page.evaluate(NODE_IDS_JS, P) == static_ids[n - 1]
     assert page.evaluate(EDGE_COUNT_JS, P) >= len(static_ids[n - 1]) - 1
+    # hovering a slot still shows its range and entry (the cells' link titles survive)
+    hover = page.evaluate(
+        "(sel) => [...document.querySelectorAll(sel + ' .mt-frame svg a')]"
+        ".map((a) => a.getAttributeNS('http://www.w3.org/1999/xlink', 'title') || '')"
+        ".filter((t) => t.startsWith('slot '))", P)
+    assert hover and all("[" in t for t in hover), hover
     screenshot(lab.attached(P), "anim-player-rest-last")
 
     # mid-transition screenshot: back to the first step, slowly
