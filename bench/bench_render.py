@@ -9,6 +9,10 @@ Prints a table: median of several uncached runs (the SVG cache is cleared before
 against the targets: 50 ms for one step at 200 VMAs, 300 ms at 2,000 VMAs, and 1 s from
 nothing to the first frame of a recorded 2,000-VMA trace (recording + DOT + SVG).
 
+A second table times the frame pipeline (render.frame.build) stage by stage for the
+last step of each trace at 20, 200 and 2,000 VMAs, at 11 px and in presenter mode
+(16 px): choose (focus and collapse), mark, labels, emit; median of the runs, in ms.
+
     python bench/bench_render.py [--runs N] [--full-build]
 
 ``--full-build`` also records the creation of all 2,000 VMAs as one trace (every step
@@ -21,7 +25,8 @@ import sys
 import time
 
 from mapletree_edu import MapleTree
-from mapletree_edu.render import dot_to_svg, have_dot, trace_dots
+from mapletree_edu.render import build_step, dot_to_svg, have_dot, trace_dots
+from mapletree_edu.render.frame import STAGES, trace_hex
 from mapletree_edu.trace import record
 
 PAGE = 4096
@@ -121,6 +126,48 @@ def first_frame_rows(runs, full_build):
     return rows
 
 
+def pipeline_rows(runs):
+    """(case, level, drawn, per-stage medians ms, total ms) for the last step's frame."""
+    rows = []
+    for n in (20, 200, 2000):
+        t = vma_tree(n)
+        steps = mprotect_op(t, n)
+        hx = trace_hex(steps)
+        for presenter in (False, True):
+            per = {k: [] for k in STAGES}
+            warm = []
+            frame = None
+            for _ in range(runs):
+                clear_caches()            # cold: no node measured or labelled before
+                frame = build_step(steps, len(steps) - 1, hex_numbers=hx, presenter=presenter)
+                for k in STAGES:
+                    per[k].append(frame.timings[k] * 1000)
+                again = build_step(steps, len(steps) - 1, hex_numbers=hx, presenter=presenter)
+                warm.append(sum(again.timings.values()) * 1000)
+            med = {k: statistics.median(v) for k, v in per.items()}
+            what = f"{n} VMAs, {steps[-1].fn}" + (" (presenter)" if presenter else "")
+            rows.append((what, frame.plan.level, f"{len(frame.plan.visible)}/{t.node_count}",
+                         med, sum(med.values()), statistics.median(warm)))
+    return rows
+
+
+def clear_caches():
+    from mapletree_edu.render import collapse, labels
+    collapse._node_w.cache_clear()
+    labels._node_label.cache_clear()
+
+
+def print_pipeline(runs):
+    print()
+    print(f"{'frame pipeline':<44} {'level':<24} {'drawn':>8} "
+          + " ".join(f"{k:>7}" for k in STAGES) + f" {'total':>7} {'warm':>7}")
+    for what, level, drawn_s, med, total, warm in pipeline_rows(runs):
+        print(f"{what:<44} {level:<24} {drawn_s:>8} "
+              + " ".join(f"{med[k]:7.2f}" for k in STAGES) + f" {total:7.2f} {warm:7.2f}")
+    print(f"ms per stage of one frame built cold (no node measured or labelled before), "
+          f"median of {runs} runs; warm: the same frame built again (node caches hit)")
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--runs", type=int, default=7, help="runs per measurement (median)")
@@ -147,6 +194,7 @@ def main(argv=None):
           "'SVG ms' of a first frame is the whole time: recording + DOT + SVG")
     if missed:
         print(f"{missed} target(s) missed (see the rows marked MISSED)")
+    print_pipeline(opts.runs)
     return 0
 
 

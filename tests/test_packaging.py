@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import subprocess
 import tomllib
 from pathlib import Path
 
@@ -241,3 +243,57 @@ def test_data_files_named_in_origin_exist():
     ]:
         assert (data / rel).is_file(), rel
         assert Path(rel).name in origin, f"ORIGIN.md does not mention {rel}"
+
+
+def test_slides_config_file_is_what_the_launcher_says():
+    """mapletree_edu/slides/config/voila.json (read by Voila) holds voila_config(), and
+    the reveal.js style sheets it points at ship in the package."""
+    import json
+
+    from mapletree_edu import slides
+    assert json.loads((slides.CONFIG / "voila.json").read_text()) == slides.voila_config()
+    static = slides.SHARE / "voila" / "templates" / slides.TEMPLATE / "static"
+    assert slides.resources()["reveal"]["url_prefix"].endswith(
+        f"/voila/templates/{slides.TEMPLATE}/static")
+    assert (static / "dist" / "reveal.css").is_file()
+    theme = slides.resources()["reveal"]["theme"]
+    css = (static / "dist" / "theme" / f"{theme}.css").read_text()
+    assert "@import" not in css, "the theme must not fetch fonts from elsewhere"
+    conf = json.loads((static.parent / "conf.json").read_text())
+    assert conf["base_template"] == "reveal"
+
+
+def test_package_data_covers_shipped_assets():
+    """Every non-Python file under mapletree_edu/ is matched by a package-data pattern."""
+    from fnmatch import fnmatch
+    data = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))
+    patterns = data["tool"]["setuptools"]["package-data"]["mapletree_edu"]
+    pkg = ROOT / "mapletree_edu"
+    missed = []
+    for f in sorted(pkg.rglob("*")):
+        if not f.is_file() or f.suffix in (".py", ".pyc") or "__pycache__" in f.parts:
+            continue
+        rel = f.relative_to(pkg).as_posix()
+        if not any(fnmatch(rel, p) and rel.count("/") == p.count("/") for p in patterns):
+            missed.append(rel)
+    assert not missed, f"not in package-data: {missed}"
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_lab_needs_no_system_package():
+    """`make lab` and `make notebook` neither install nor check Graphviz or Chromium;
+    `make test` goes through setup-test, which does (dry runs: `make -n`)."""
+    def dry(target):
+        proc = subprocess.run(["make", "-n", *target.split()], cwd=ROOT, capture_output=True,
+                              text=True, timeout=60)
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout
+    for target in ("lab", "notebook", "slides NB=notebooks/05-node-splits.ipynb"):
+        out = dry(target)
+        assert "jupyter" in out or "mapletree_edu.slides" in out
+        for word in ("apt-get", "chromium", "command -v dot"):
+            assert word not in out, f"make {target} runs {word!r}"
+    usage = dry("slides")
+    assert "usage: make slides NB=" in usage and "pip install" not in usage, usage
+    out = dry("test")
+    assert "apt-get install" in out and "command -v dot" in out and "chromium" in out

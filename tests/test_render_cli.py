@@ -2,6 +2,7 @@
 """``python -m mapletree_edu render``: files written, exit codes, messages."""
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -55,7 +56,8 @@ def test_op_line_and_step(tmp_path, script):
     one = tmp_path / "one.dot"
     r = render("--script", script, "--step", 1, "--hex", "--out", one)
     assert r.returncode == 0, r.stderr
-    assert "mas_wr_bnode" in one.read_text() and "hex indices" in one.read_text()
+    text = one.read_text()
+    assert "mas_wr_bnode" in text and "[0x0, MAX]" in text      # --hex: every index in hex
 
 
 def test_bad_script_line(tmp_path):
@@ -114,3 +116,20 @@ def test_missing_dot_message(tmp_path, script):
                env={"PATH": str(tmp_path), "PYTHONPATH": str(ROOT)})
     assert r.returncode == 1
     assert "apt-get install graphviz" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_text_size_and_presenter(tmp_path, script):
+    sizes = {}
+    for name, extra in (("normal", ()), ("big", ("--text-px", 20)), ("pres", ("--presenter",))):
+        out = tmp_path / f"{name}.dot"
+        r = render("--script", script, "--out", out, *extra)
+        assert r.returncode == 0, r.stderr
+        sizes[name] = min(float(x) for x in re.findall(r'POINT-SIZE="([0-9.]+)"',
+                                                       out.read_text()))
+    assert sizes["normal"] * 4 / 3 >= 11 and sizes["pres"] * 4 / 3 >= 16
+    assert sizes["big"] * 4 / 3 >= 20
+    r = render("--script", script, "--out", tmp_path / "x.dot", "--text-px", 2)
+    assert r.returncode == 1 and "--text-px" in r.stderr
+    r = render("--script", script, "--out", tmp_path / "x.dot", "--text-px", 12,
+               "--presenter")
+    assert r.returncode == 2

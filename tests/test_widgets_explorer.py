@@ -164,3 +164,24 @@ def test_constructor_ops_set_the_shown_state_and_static_fallback():
     b = e._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in b
     assert b["text/plain"].startswith("<Explorer: ") and "mtree_store_range" in b["text/plain"]
+
+
+def test_go_from_the_page_uses_the_typed_text_not_the_synced_fields():
+    from mapletree_edu.widgets.explorer import OPERATIONS, GoButton
+    if GoButton is None:
+        pytest.skip("anywidget is not installed")
+    e = Explorer()
+    e.range_text.value = "100-199"            # what the kernel last heard
+    e.value_text.value = "5"
+    typed = {"event": "go", "op_index": [v for _l, v in OPERATIONS].index("store"),
+             "range": "0x21000-0x21fff", "value": "7", "count": "8"}
+    e.go_btn._on_msg(e.go_btn, typed, [])
+    assert e.state()["ok"] and e.tree.load(0x21800) == 7 and e.tree.load(150) is None
+    assert e.range_text.value == "0x21000-0x21fff" and e.value_text.value == "7"
+    before = e.tree.to_record()
+    e.go_btn._on_msg(e.go_btn, dict(typed, range="0x30000 0x20000"), [])
+    st = e.state()
+    assert not st["ok"] and "greater than" in st["message"] and 'role="alert"' in st["message"]
+    assert "the tree is unchanged" in st["message"] and e.tree.to_record() == before
+    e.go_btn._on_msg(e.go_btn, {"event": "other"}, [])      # other messages do nothing
+    assert e.tree.to_record() == before

@@ -122,14 +122,25 @@ def test_dup_copy_panel_shows_only_the_nodes_copied_so_far():
     assert 0 < len(visited) < t.node_count
     dot = s.right.frames.dot(k)
     named = set(re.findall(r"^\s*n(\d+) \[label=", dot, re.M))
-    assert named == {str(x) for x in visited}
-    for number in visited.values():
-        assert f"visit {number}" in dot
+    # the copy panel fits its width: it draws copied nodes only, the latest always; the
+    # older ones it leaves out are counted in its summary boxes
+    assert named <= {str(x) for x in visited}
+    latest = max(visited, key=visited.get)
+    assert str(latest) in named and f"visit {visited[latest]}" in dot
+    for x in named:
+        assert f"visit {visited[int(x)]}" in dot
+    summarized = sum(int(c) for c in re.findall(r"(\d+) copied", dot))
+    assert len(named) + summarized == len(visited)
     st = s.state()
-    assert st["right"]["svg_nodes"] == len(visited)
-    assert st["left"]["svg_nodes"] >= t.node_count       # the whole source is drawn
+    assert st["right"]["svg_nodes"] == len(named) + dot.count("rounded,dashed")
+    # the source panel draws the node being copied at this step
+    src = steps[k].details.get("src")
+    assert src is None or re.search(rf"^\s*n{src} \[label=", s.left.frames.dot(k), re.M)
+    assert st["left"]["svg_nodes"] >= 1
     s.transport.last_btn.click()
-    assert s.state()["right"]["svg_nodes"] == t.node_count
+    last = s.right.frames.dot(s.right.index)
+    drawn = len(re.findall(r"^\s*n\d+ \[label=", last, re.M))
+    assert drawn + sum(int(c) for c in re.findall(r"(\d+) copied", last)) == t.node_count
 
 
 def test_dup_requires_dup_steps():
@@ -145,7 +156,10 @@ def test_side_by_side_static_fallback_holds_both_diagrams():
     s = SideBySide(left, right, titles=("normal appends", "bulk load"), start=-1)
     b = s._repr_mimebundle_()
     svg = b["image/svg+xml"]
-    assert svg.startswith("<svg") and svg.count("<svg") == 3
+    # one picture: the hint line, around both diagrams side by side
+    assert svg.startswith("<svg") and svg.count("<svg") == 4 and "Run this cell" in svg
+    assert b["text/plain"].startswith("Run this cell")
+    assert __import__("base64").b64decode(b["image/png"]).startswith(b"\x89PNG")
     assert svg.count('class="node"') == (s.state()["left"]["svg_nodes"]
                                          + s.state()["right"]["svg_nodes"])
     ids = re.findall(r'\bid="([^"]+)"', svg)
@@ -180,11 +194,12 @@ def test_dup_copy_is_drawn_at_the_source_s_scale():
     from mapletree_edu.widgets.frames import svg_width_pt
 
     _t, steps = dup_steps()
-    s = SideBySide.dup(steps, start=1)
+    s = SideBySide.dup(steps, start=1, animate=False)
     k = s.value
     src_w = svg_width_pt(s.left.frames.svg(k))
     copy_w = svg_width_pt(s.right.frames.svg(k))
-    assert 0 < copy_w < src_w
+    assert copy_w > 0 and src_w > 0
     m = re.search(r'<svg style="[^"]*max-width:([0-9.]+)%', s.right.view.value)
-    assert m and float(m.group(1)) == pytest.approx(100 * copy_w / src_w, abs=0.01)
+    want = 100 * copy_w / src_w if copy_w < src_w else 100
+    assert m and float(m.group(1)) == pytest.approx(want, abs=0.01)
     assert "max-width:100%" in s.left.view.value

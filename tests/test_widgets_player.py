@@ -102,7 +102,9 @@ def test_status_line_follows_the_step():
         st = p.state()
         assert st["fn"] == s.fn
         assert f"step {i} (steps 0\u2013{len(steps) - 1})" in st["status"]
-        assert f"step {s.n}:" in p.frames.dot(i)       # the caption counts the same way
+        # the caption under the status line does not repeat it
+        assert f"step {s.n}:" not in p.frames.dot(i)
+        assert not s.why or s.why not in p.frames.dot(i)
         assert s.fn in p.status.value and f'data-step="{i}"' in p.status.value
         if s.why:
             assert s.why in st["status"]
@@ -161,7 +163,7 @@ def test_kernel_panel_shows_fields_and_details():
 @pytest.mark.parametrize("make", [split_trace, bulk_trace, dup_trace])
 def test_svg_per_step_has_the_step_s_nodes(make):
     _t, steps = make()
-    p = Player(steps)
+    p = Player(steps, animate=False)
     drawn = [i for i, s in enumerate(steps) if s.view.root == "node"]
     assert drawn
     for i in sorted({drawn[0], drawn[len(drawn) // 2], drawn[-1]}):
@@ -174,8 +176,9 @@ def test_svg_per_step_has_the_step_s_nodes(make):
         named = set(re.findall(r"^\s*(n\d+) \[label=", dot, re.M))
         shown = {f"n{n.serial}" for n in steps[i].view.nodes}
         assert named <= shown
-        if sum(1 for n in steps[i].view.nodes if n.is_leaf) <= 24:     # nothing collapsed
-            assert named == shown
+        # the nodes the step changed are drawn (the rest may be collapsed)
+        changed = {f"n{x}" for x in (*steps[i].new, *steps[i].modified)} & shown
+        assert changed <= named
         assert svg_node_count(p.current_svg()) >= len(named) > 0
         assert p.state()["svg_nodes"] == svg_node_count(p.current_svg())
 
@@ -197,7 +200,7 @@ def test_split_step_draws_more_nodes_than_before():
 @no_dot
 def test_frames_are_cached_and_next_is_prerendered():
     _t, steps = split_trace()
-    p = Player(steps)
+    p = Player(steps, animate=False)
     assert 1 in p.frames._html            # pre-rendered after showing step 0
     p.forward()
     cached = p.frames._html[1]
@@ -209,36 +212,65 @@ def test_frames_are_cached_and_next_is_prerendered():
 
 @pytest.mark.dot
 @no_dot
-def test_mimebundle_has_static_svg_of_current_step():
+def test_mimebundle_has_the_start_frame_as_a_picture_with_a_hint():
+    import base64
+
+    from mapletree_edu.widgets.static import HINT
+
     _t, steps = split_trace()
     p = Player(steps, start=-1)
     b = p._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in b
-    assert b["image/svg+xml"] == p.current_svg()
-    assert b["image/svg+xml"].lstrip().startswith(("<?xml", "<svg", "<!DOCTYPE"))
+    svg = b["image/svg+xml"]
+    assert svg.startswith("<svg") and HINT in svg
+    # the start frame's own picture is inside, with its nodes
+    assert set(re.findall(r"<title>(n\d+)</title>", svg)) == \
+        set(re.findall(r"<title>(n\d+)</title>", p.frames.svg(len(steps) - 1)))
+    assert base64.b64decode(b["image/png"]).startswith(b"\x89PNG")
+    assert b["text/plain"].startswith(HINT)
     assert steps[-1].fn in b["text/plain"] and "0x" not in b["text/plain"]
+    # the picture is the start frame, wherever the player has been moved since
     p.first()
-    assert p._repr_mimebundle_()["image/svg+xml"] != b["image/svg+xml"]
+    assert p._repr_mimebundle_()["image/svg+xml"] == svg
+    assert Player(steps)._repr_mimebundle_()["image/svg+xml"] != svg
+    assert set(p.static_bundle(formats=["text/plain"])) == {"text/plain"}
 
 
-def test_without_dot_the_view_shows_install_hint_and_text_dump(monkeypatch):
+def test_without_dot_the_static_view_shows_install_hint_and_text_dump(monkeypatch):
     monkeypatch.setattr(rsvg, "have_dot", lambda: False)
     _t, steps = split_trace()
-    p = Player(steps, start=-1)
+    p = Player(steps, start=-1, animate=False)
     html = p.view.value
     assert "<svg" not in html
     assert "apt-get install graphviz" in html
     leaf = next(n for n in steps[-1].view.nodes if n.is_leaf)
     assert f"n{leaf.serial}" in html and "leaf_64" in html
     b = p._repr_mimebundle_()
-    assert "image/svg+xml" not in b and "apt-get install graphviz" in b["text/html"]
+    assert "image/svg+xml" not in b and "image/png" not in b
+    assert "Run this cell" in b["text/plain"]
     st = p.state()
     assert st["have_svg"] is False and st["svg_nodes"] == 0
 
 
+def test_without_dot_the_animated_view_still_gets_every_frame(monkeypatch):
+    """The animated view needs DOT text only: the page lays it out, not the kernel."""
+    def no_dot(*_a, **_k):
+        raise AssertionError("the kernel ran dot")
+    monkeypatch.setattr(rsvg, "have_dot", lambda: False)
+    monkeypatch.setattr(rsvg, "dot_to_svg", no_dot)
+    _t, steps = split_trace()
+    p = Player(steps)
+    assert p.view.animated
+    for i in range(len(steps)):
+        p.goto(i)
+        assert p.view.frame == i and p.view.dot == p.frames.dot(i)
+        assert f"n{steps[i].view.nodes[0].serial}" in p.view.dot
+
+
 def test_empty_and_replaced_steps():
-    p = Player([])
+    p = Player([], animate=False)
     assert p.state()["fn"] is None and "nothing was recorded" in p.view.value
+    assert "nothing was recorded" in Player([]).view.dot
     _t, steps = split_trace()
     p.set_steps(steps, title="again")
     assert p.n_steps == len(steps) and p.value == 0 and p.state()["fn"] == steps[0].fn
@@ -248,24 +280,28 @@ def test_empty_and_replaced_steps():
     assert p.value == 0 and p.transport.slider.max == 1 and p.transport.play.max == 1
 
 
-def test_speed_choice_sets_play_interval():
+def test_speed_choice_sets_play_interval_and_transition_time():
     _t, steps = split_trace()
     p = Player(steps)
     tr = p.transport
-    intervals = set()
+    seen = set()
     for label in tr.speed.options:
         tr.speed.value = label
-        intervals.add(tr.play.interval)
-    assert len(intervals) == len(tr.speed.options)
+        seen.add((tr.play.interval, p.view.duration))
+        # the move ends before the next step of a playing player starts
+        assert p.view.duration == tr.duration < tr.play.interval
+    assert len(seen) == len(tr.speed.options)
     tr.speed.value = "slow"
-    slow = tr.play.interval
+    slow = (tr.play.interval, p.view.duration)
     tr.speed.value = "fastest"
-    assert tr.play.interval < slow
+    assert tr.play.interval < slow[0] and 0 < p.view.duration < slow[1]
+    tr.speed.value = "no animation"
+    assert p.view.duration == 0 and p.state()["duration"] == 0 and tr.play.interval > 0
 
 
 def test_zoom_toggle_switches_the_view_class():
     _t, steps = split_trace()
-    p = Player(steps)
+    p = Player(steps, animate=False)
     assert "mt-zoom-actual" not in p.view._dom_classes
     assert "mt-zoom-actual" in p.view.value          # the frame carries the zoom rules
     p.zoom.value = True
@@ -280,7 +316,7 @@ def test_frame_cache_is_bounded(monkeypatch):
     monkeypatch.setattr(Frames, "CACHE", 4)
     monkeypatch.setattr(rsvg, "have_dot", lambda: False)     # text frames: fast
     _t, steps = bulk_trace(12)
-    p = Player(steps)
+    p = Player(steps, animate=False)
     for i in range(len(steps)):
         p.goto(i)
     assert len(p.frames._html) <= 4 and len(p.frames._dot) <= 4

@@ -373,16 +373,20 @@ def render_available():
     return have_dot()
 
 
+def diagram_dot(obj, **opts):
+    """The DOT text of the diagram of a tree, a step or a view."""
+    from ..render import step_to_dot, view_to_dot
+    target = view_of(obj) if isinstance(obj, MapleTree) else obj
+    if isinstance(target, TreeView):
+        return view_to_dot(target, **opts)
+    return step_to_dot(target, **opts)
+
+
 def diagram(obj, **opts):
     """The diagram of a tree, a step or a view: SVG text, or (without Graphviz) an HTML
     block with the install hint and a text dump."""
-    from ..render import step_to_dot, svg_or_text, text_dump, view_to_dot
-    target = view_of(obj) if isinstance(obj, MapleTree) else obj
-    if isinstance(target, TreeView):
-        dot = view_to_dot(target, **opts)
-    else:
-        dot = step_to_dot(target, **opts)
-    return svg_or_text(dot, text_dump(obj))
+    from ..render import svg_or_text, text_dump
+    return svg_or_text(diagram_dot(obj, **opts), text_dump(obj))
 
 
 def describe(obj):
@@ -398,31 +402,32 @@ def describe(obj):
 def show(obj, **opts):
     """Display the diagram of a tree, a step or a view.
 
-    The notebook gets the SVG as an ``<img>`` with a ``data:`` URL inside HTML, scaled down
-    to the page width when the tree is wide (small trees keep their natural size). An
-    image, not inline SVG: JupyterLab sanitizes the HTML of a notebook it does not trust
-    (one opened with stored outputs) and would strip inline SVG to bare text. Viewers
-    that do not take HTML get the plain SVG image, and text-only ones a one-line
-    description.
+    With Graphviz's ``dot``: the picture as ``image/svg+xml`` (trusted front ends) and
+    ``image/png`` (untrusted notebooks, which may not show SVG), and a one-line
+    description as ``text/plain``. No ``text/html``: an untrusted notebook prefers HTML
+    and sanitizes the inline SVG out of it, leaving its labels as garbled text.
+    Without ``dot`` the page draws the DOT text itself (the players' in-browser
+    Graphviz); without anywidget, the install hint and a text dump are shown.
     """
     import base64
-    import html
 
     from IPython.display import display
 
-    svg = diagram(obj, **opts)
-    text = describe(obj)
-    bundle = {"text/plain": text}
-    if svg.lstrip().startswith("<?xml"):
-        m = _SVG_WIDTH.search(svg)
-        width = f"max-width:min(100%, {m.group(1)}pt);" if m else "max-width:100%;"
-        data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
-        bundle["text/html"] = ('<div class="mt-figure" style="max-width:100%;overflow:hidden">'
-                               f'<img alt="{html.escape(text)}" style="{width}height:auto" '
-                               f'src="data:image/svg+xml;base64,{data}"/></div>')
-        bundle["image/svg+xml"] = svg
-    else:
-        bundle["text/html"] = svg
+    from ..render import DotMissing, dot_to_png, dot_to_svg, text_dump
+    dot = diagram_dot(obj, **opts)
+    bundle = {"text/plain": describe(obj)}
+    try:
+        bundle["image/svg+xml"] = dot_to_svg(dot)
+        bundle["image/png"] = base64.b64encode(dot_to_png(dot)).decode("ascii")
+    except DotMissing as exc:
+        from ..widgets import diagram as wdiagram
+        if wdiagram.anywidget is not None:
+            view = wdiagram.make_view(True)
+            view.show(dot, 0)
+            display(view)
+            return
+        bundle = {"text/plain": f"{exc}\n\n{text_dump(obj)}",
+                  "text/html": diagram(obj, **opts)}
     display(bundle, raw=True)
 
 

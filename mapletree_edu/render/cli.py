@@ -2,13 +2,16 @@
 """``python -m mapletree_edu render``: draw an op script's steps or a kernel mt_dump().
 
     render --script FILE|- [--op-line N | --all] [--step K] --format svg|gif|png-strip|dot
-           --out PATH [--hex] [--width PX]
+           --out PATH [--hex] [--width PX] [--text-px PX | --presenter]
     render --mt-dump FILE|- --out x.svg
 
 The script is replayed (FORMAT.md's op language) and the steps of one op line (default:
 the last op) or of every op are drawn. For svg and dot, ``--out`` ending in .svg/.dot
 gets one diagram (the op's last step, or ``--step K``), any other path is a directory
-that gets one file per step. Errors go to standard error with exit status 1.
+that gets one file per step. ``--width`` is the width the drawing must fit and
+``--text-px`` the smallest text (11 px; ``--presenter``: 16 px): parts of the tree away
+from the step are collapsed until it fits. Errors go to standard error with exit
+status 1.
 """
 
 import argparse
@@ -50,7 +53,12 @@ def _parser():
     p.add_argument("--out", required=True, metavar="PATH", help="output file or directory")
     p.add_argument("--hex", action="store_true", help="write every index in hex")
     p.add_argument("--width", type=int, metavar="PX",
-                   help="largest diagram width in pixels (96 per inch)")
+                   help="largest diagram width in pixels (96 per inch; default 960)")
+    size = p.add_mutually_exclusive_group()
+    size.add_argument("--text-px", type=float, metavar="PX", dest="text_px",
+                      help="smallest text size in pixels (default 11)")
+    size.add_argument("--presenter", action="store_true",
+                      help="text of at least 16 px, for a projector")
     p.add_argument("--no-collapse", action="store_true",
                    help="draw every node, however large the tree")
     return p
@@ -97,9 +105,17 @@ def run(opts):
     if opts.hex:
         draw["hex_numbers"] = True
     if opts.width:
-        if opts.width < 50:
-            raise CliError(f"--width {opts.width}: give the width in pixels (at least 50)")
+        if opts.width < 200:
+            raise CliError(f"--width {opts.width}: give the width in pixels (at least 200)")
         draw["max_width_in"] = opts.width / CSS_DPI
+        draw["width_px"] = opts.width
+    if opts.text_px is not None:
+        if opts.text_px < 6:
+            raise CliError(f"--text-px {opts.text_px:g}: give the text size in pixels "
+                           "(at least 6)")
+        draw["text_px"] = opts.text_px
+    if opts.presenter:
+        draw["presenter"] = True
     if opts.no_collapse:
         draw["collapse"] = False
     if opts.mt_dump is not None:

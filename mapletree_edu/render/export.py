@@ -65,7 +65,7 @@ def frame_dots(obj, only=None, **opts):
         steps = _steps(obj)
         check_exportable(s.view for s in steps)
         if len(steps) == 1:
-            dots = [step_to_dot(steps[0], **opts)]
+            dots = [step_to_dot(steps[0], headline=True, **opts)]
         else:
             dots = trace_dots(steps, **opts)
         names = [_frame_name(i, s.fn) for i, s in enumerate(steps)]

@@ -7,6 +7,8 @@ decimal. ULONG_MAX is written ``MAX`` and values just below it ``MAX-n`` (the la
 an alloc tree is nearly 2**64). Entries are values, not indices: always decimal.
 """
 
+import re
+
 from ..core.constants import ULONG_MAX
 
 HEX_ABOVE = 0xFFFF
@@ -60,7 +62,7 @@ class NumberFormat:
         k = 0
         while k < len(a) and a[k] == b[k]:
             k += 1
-        if k < 4:
+        if k < 3:
             return texts, None
         return ["\u2026" + f"{v:x}"[k:] for v in values], "0x" + a[:k]
 
@@ -71,16 +73,34 @@ class NumberFormat:
         return f"[{self.index(lo)}\u2013{self.index(hi)}]"
 
 
-def entry_text(label, limit=12):
-    """Text of a leaf entry label (an int, None or a repr string), cut to ``limit``."""
+ENTRY_CHARS = 10
+_VMA = re.compile(r"^Vma\((0x[0-9a-f]+)-(0x[0-9a-f]+)(.*)\)$")
+# a VMA's flags: two-letter VmFlags codes (``rd wr mr``) or flag names (``DONTCOPY``);
+# not a name in brackets such as ``[heap]``
+_FLAGS = re.compile(r"\s*\[(?:[a-z]{2}|[A-Z][A-Z0-9_]*)(?: (?:[a-z]{2}|[A-Z][A-Z0-9_]*))*\]$")
+
+
+def entry_text(label, limit=ENTRY_CHARS):
+    """(short, full) texts of a leaf entry label (an int, None or a repr string).
+
+    The short text is what the slot shows: a number as it is (cut when longer than
+    ``limit``), a VMA as its file's base name (``anon`` without a file), any other text
+    cut to ``limit`` characters with ``…``. The full text is the hover text."""
     if label is None:
-        return ""
+        return "", "NULL"
     if hasattr(label, "serial"):
-        return f"n{label.serial}"
-    text = str(label)
-    if len(text) > limit:
-        text = text[:limit - 1] + "\u2026"
-    return text
+        return f"n{label.serial}", f"n{label.serial}"
+    full = str(label)
+    m = _VMA.match(full)
+    if m:
+        name = _FLAGS.sub("", m.group(3)).strip()
+        short = name.rsplit("/", 1)[-1] if name else "anon"
+        return _cut(short, limit), full
+    return _cut(full, limit), full
+
+
+def _cut(text, limit):
+    return text if len(text) <= limit else text[:limit - 1] + "\u2026"
 
 
 def view_values(view):
@@ -89,3 +109,14 @@ def view_values(view):
         yield n.min
         yield n.max
         yield from n.pivots
+
+
+def slot_text(n, k, fmt):
+    """(text, bold) of slot k of an internal node: the gap of an arange_64 child (with
+    ``*`` at gap_off) or a bullet for a range_64 child."""
+    if n.gaps is not None:
+        g = n.gaps[k] if k < len(n.gaps) else None
+        if k == n.gap_off:
+            return fmt.index(g) + "*", True
+        return fmt.index(g), False
+    return "\u2022", False

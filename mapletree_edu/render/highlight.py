@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""What a step shows: which nodes are new, copied, modified or freed, the walked path,
-the state's node, the written range, the sibling of a push or rebalance, the big node
-of mab_calc_split and the visit numbers of __mt_dup."""
+"""The action of a step, the input of a frame: which nodes are new, copied, modified or
+freed, the walked path, the state's node and slot, the written range, the sibling of a
+push or rebalance, the subtrees a gap search pruned, the big node of mab_calc_split and
+the visit numbers of __mt_dup. Unknown ``info`` keys are ignored."""
 
 from dataclasses import dataclass, field
 
@@ -26,10 +27,12 @@ class Highlight:
     range: tuple = None          # (index, last) tinted in the leaves
     sibling: int = None
     replaces: tuple = ()         # ((new serial, freed serial), ...)
+    slot: tuple = None           # (node serial, offset) the state points at
+    pruned: tuple = ()           # ((node serial, offset, gap, verdict), ...)
     extra: dict = field(default_factory=dict, compare=False)
 
     KEYS = ("new", "copied", "modified", "freed", "path", "node", "range", "sibling",
-            "replaces")
+            "replaces", "slot", "pruned")
 
     @classmethod
     def coerce(cls, value):
@@ -47,8 +50,10 @@ class Highlight:
             for k, v in value.items():
                 if k in ("node", "sibling") or v is None:
                     kw[k] = v
-                elif k == "range":
+                elif k in ("range", "slot"):
                     kw[k] = tuple(v)
+                elif k == "pruned":
+                    kw[k] = _pruned(v)
                 elif k == "replaces":
                     kw[k] = tuple(sorted(dict(v).items()) if isinstance(v, dict)
                                   else tuple(tuple(p) for p in v))
@@ -66,13 +71,47 @@ class Highlight:
             return "modified"
         return None
 
-    def focus(self):
-        """Serials a collapsed drawing must keep."""
-        out = list(self.path) + list(self.new) + list(self.modified)
-        for s in (self.node, self.sibling):
+    def core(self):
+        """Serials a drawing keeps whatever its width: the path, the state's node and
+        slot, the sibling and the nodes whose slots the gap search judged."""
+        out = list(self.path)
+        for s in (self.node, self.sibling, self.slot[0] if self.slot else None):
             if s is not None:
                 out.append(s)
+        out.extend(p[0] for p in self.pruned)
         return out
+
+    def changed(self):
+        """Serials of the changed nodes, least important first (the most recent last)."""
+        return list(self.modified) + list(self.new) + list(self.copied)
+
+    def focus(self):
+        """Serials a collapsed drawing keeps when it can."""
+        return self.core() + self.changed()
+
+
+def _pruned(v):
+    """((serial, offset, gap, verdict), ...) from what a step carries; malformed items
+    are left out (a view ignores what it does not understand)."""
+    out = []
+    for item in v or ():
+        try:
+            serial, offset, gap, verdict = item
+        except (TypeError, ValueError):
+            continue
+        if isinstance(serial, int) and isinstance(offset, int):
+            out.append((serial, offset, gap, str(verdict)))
+    return tuple(out)
+
+
+def _slot(v):
+    try:
+        serial, offset = v
+    except (TypeError, ValueError):
+        return None
+    if isinstance(serial, int) and isinstance(offset, int):
+        return (serial, offset)
+    return None
 
 
 def _neighbour(view, serial, side):
@@ -134,7 +173,8 @@ def step_highlight(step, prev_view=None, visit_numbers=None):
         rng = (step.index, step.last)
     hl = Highlight(new=tuple(new), copied=tuple(copied), modified=tuple(step.modified),
                    freed=tuple(step.freed), path=tuple(step.path), node=step.node,
-                   range=rng, sibling=sibling, replaces=tuple(replaces))
+                   range=rng, sibling=sibling, replaces=tuple(replaces),
+                   slot=_slot(d.get("slot")), pruned=_pruned(d.get("pruned")))
     return hl, visit_numbers
 
 
@@ -150,39 +190,3 @@ def big_node_of(step):
         if k in d:
             big[k] = d[k]
     return big
-
-
-def _serials(v):
-    return " ".join(f"n{x}" for x in v)
-
-
-def step_caption(step, fmt, hl):
-    """Caption lines: the kernel function and why, its details, what changed."""
-    lines = [f"step {step.n}: {step.fn}" + (f" \u2014 {step.why}" if step.why else "")]
-    details = []
-    for k, v in step.info:
-        if k == "big_node":
-            continue
-        if k in ("replaced", "destroyed", "src", "dst"):
-            v = _serials(v) if isinstance(v, (list, tuple)) else f"n{v}"
-            details.append(f"{k} {v}" if v else f"{k} -")
-        elif k == "entry":
-            details.append("entry NULL" if v is None else f"entry {v}")
-        else:
-            details.append(f"{k}={v}")
-    if step.ev:
-        details.append(f"index {fmt.index(step.index)}, last {fmt.index(step.last)}")
-    if details:
-        lines.append(", ".join(details))
-    changes = []
-    for what in ("new", "copied", "modified", "freed"):
-        v = getattr(hl, what)
-        if v and not (what == "copied" and step.fn in DUP_FNS):
-            changes.append(f"{what}: {_serials(v)}")
-    if step.fn in DUP_FNS and hl.copied:
-        changes.append(f"copied so far: {len(hl.copied)} of {len(step.view.nodes)} nodes")
-    if hl.sibling is not None:
-        changes.append(f"sibling: n{hl.sibling}")
-    if changes:
-        lines.append("; ".join(changes))
-    return lines

@@ -55,10 +55,20 @@ def _pipe(dot_source, fmt):
         raise DotFailed(f"dot rejected the diagram: {err.strip()}") from exc
 
 
+_LINK_TITLE = re.compile(r'<a xlink:title="([^"]*)">')
+
+
+def hover_titles(svg):
+    """Graphviz writes a cell's TITLE as an ``xlink:title`` on an ``<a>``; a ``<title>``
+    child makes every browser show it on hover (and screen readers read it)."""
+    return _LINK_TITLE.sub(lambda m: f'<a xlink:title="{m.group(1)}"><title>{m.group(1)}'
+                                     "</title>", svg)
+
+
 @functools.lru_cache(maxsize=SVG_CACHE_SIZE)
 def _svg_cached(dot_source):
     svg = _pipe(dot_source, "svg").decode("utf-8")
-    return _VERSION_COMMENT.sub("", svg)
+    return hover_titles(_VERSION_COMMENT.sub("", svg))
 
 
 def dot_to_svg(dot_source):

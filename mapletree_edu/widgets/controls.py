@@ -5,7 +5,9 @@ speed choice and a slider to scrub or jump.
 Playback is an ipywidgets ``Play`` joined to the slider with ``jslink``: the browser
 advances the slider on its own clock (smooth in JupyterLab and in Voila), and the kernel
 only answers each slider change by swapping one HTML value. The buttons and the speed
-choice act in the kernel, so headless tests can press them (``button.click()``).
+choice act in the kernel, so headless tests can press them (``button.click()``). The
+speed also sets the animated diagram's transition time (``Transport.duration``); "no
+animation" keeps the normal pace and draws each step at once.
 
 Steps are counted from 0 everywhere (the slider, the status line, ``Step.n`` and the
 diagram's caption): the players' ``value`` is the index into the list of steps.
@@ -13,8 +15,13 @@ diagram's caption): the players' ``value`` is the index into the list of steps.
 
 import ipywidgets as widgets
 
-SPEEDS = (("slow", 1600), ("normal", 900), ("fast", 450), ("fastest", 180))
+# name -> (Play interval in ms, transition time of the animated diagram in ms): the move
+# takes a little over half the interval, so a playing player rests on each step
+SPEED_TIMES = {"slow": (1600, 1000), "normal": (900, 550), "fast": (450, 280),
+               "fastest": (180, 110), "no animation": (900, 0)}
+SPEEDS = tuple((name, interval) for name, (interval, _ms) in SPEED_TIMES.items())
 DEFAULT_INTERVAL = 900
+PRESENTER_CLASS = "mt-presenter"
 
 
 def _button(text, tooltip, cls):
@@ -45,7 +52,33 @@ def zoom_toggle(views):
     def flip(change):
         for v in views:
             (v.add_class if change["new"] else v.remove_class)(ZOOM_CLASS)
+            if v.has_trait("actual_size"):
+                v.actual_size = bool(change["new"])
     t.observe(flip, names="value")
+    return t
+
+
+def presenter_toggle(views, container, default):
+    """The presenter-mode toggle: diagram text at 16 px or more, larger status text.
+
+    Linked both ways to each view's ``presenter`` (the page may switch it on from its
+    remembered choice), puts ``PRESENTER_CLASS`` on ``container`` and remembers the
+    last choice in ``default["on"]`` for the players made after it."""
+    t = widgets.ToggleButton(value=bool(default["on"]), description="presenter",
+                             tooltip="presenter mode: larger diagram and text, for a "
+                                     "projector (remembered for the session)",
+                             layout=widgets.Layout(width="auto"))
+    t.add_class("mt-presenter-toggle")
+    links = [widgets.link((t, "value"), (v, "presenter")) for v in views]
+
+    def flip(change):
+        on = bool(change["new"])
+        default["on"] = on
+        (container.add_class if on else container.remove_class)(PRESENTER_CLASS)
+    t.observe(flip, names="value")
+    if t.value:
+        container.add_class(PRESENTER_CLASS)
+    t._mt_links = links           # keep the links alive with the toggle
     return t
 
 
@@ -76,9 +109,10 @@ class Transport:
                                         layout=widgets.Layout(width="100%", min_width="200px"))
         self.slider.add_class("mt-slider")
         labels = [name for name, _ in SPEEDS]
-        chosen = min(SPEEDS, key=lambda s: abs(s[1] - interval))[0]
+        chosen = min(SPEEDS[:-1], key=lambda s: abs(s[1] - interval))[0]
+        self.on_speed = None          # called with the transition time (ms) on a change
         self.speed = widgets.Dropdown(options=labels, value=chosen, description="speed",
-                                      layout=widgets.Layout(width="170px"),
+                                      layout=widgets.Layout(width="200px"),
                                       style={"description_width": "45px"})
         self.speed.add_class("mt-speed")
         self._link = widgets.jslink((self.play, "value"), (self.slider, "value"))
@@ -91,9 +125,7 @@ class Transport:
         buttons = [self.first_btn, self.back_btn]
         if play:
             buttons.append(self.play)
-        buttons += [self.fwd_btn, self.last_btn]
-        if play:
-            buttons.append(self.speed)
+        buttons += [self.fwd_btn, self.last_btn, self.speed]
         self.buttons = widgets.HBox(buttons, layout=widgets.Layout(flex_flow="row wrap",
                                                                    align_items="center"))
         self.box = widgets.VBox([self.buttons, self.slider],
@@ -134,8 +166,15 @@ class Transport:
         self._update_enabled()
 
     # --- callbacks ---------------------------------------------------------------
+    @property
+    def duration(self):
+        """The animated diagram's transition time (ms) for the chosen speed."""
+        return SPEED_TIMES[self.speed.value][1]
+
     def _on_speed(self, change):
-        self.play.interval = dict(SPEEDS)[change["new"]]
+        self.play.interval = SPEED_TIMES[change["new"]][0]
+        if self.on_speed is not None:
+            self.on_speed(self.duration)
 
     def _on_slider(self, change):
         old, new = change["old"], change["new"]

@@ -9,11 +9,20 @@ the copy is kept as ``explorer.copy``).
 Bad input never raises into the notebook: the message is shown in the widget and the
 tree is left exactly as it was (the input is checked before the tree is touched, and
 the model's own errors leave it unchanged too).
+
+Go acts on exactly what is typed. ipywidgets syncs a field's value to the kernel on its
+own schedule (on Enter or blur, and a busy kernel makes the page hold back the newest
+value), while a button click is sent at once, so a click could overtake the last
+keystrokes. The Go button is therefore a small anywidget (:class:`GoButton`): in the
+page it reads the fields' current text when clicked and sends it with the click; the
+kernel sets the fields to that text and runs it (Enter in a field runs nothing).
+Without anywidget, Go is an ordinary button over fields that sync on every keystroke.
 """
 
 import html
 
 import ipywidgets as widgets
+import traitlets
 
 from ..errors import BulkModeError, ExportError, InvalidRangeError, MapleTreeError
 from ..replay import format_op, ops_to_script, script_to_ops
@@ -27,6 +36,68 @@ OPERATIONS = (("store", "store"), ("clear (store NULL)", "clear"), ("erase one i
               ("bulk load of N VMAs", "bulk"), ("dup (__mt_dup)", "dup"))
 VMA_SIZE = 0x1000
 VMA_STRIDE = 0x2000
+
+
+GO_ESM = """
+function render({ model, el }) {
+  const btn = document.createElement("button");
+  btn.className = "jupyter-button widget-button mod-primary mt-go-button";
+  btn.textContent = model.get("description");
+  btn.title = "run the operation on the typed input and show its trace";
+  btn.style.width = "80px";
+  el.appendChild(btn);
+  const box = () => el.closest(".mt-explorer");
+  const field = (cls) => {
+    const b = box();
+    return b ? b.querySelector("." + cls + " input, ." + cls + " select") : null;
+  };
+  const go = () => {
+    const read = (cls) => { const f = field(cls); return f ? f.value : null; };
+    const op = field("mt-op");
+    model.send({ event: "go", op_index: op ? op.selectedIndex : -1,
+                 range: read("mt-range"), value: read("mt-value"), count: read("mt-count") });
+  };
+  btn.addEventListener("click", go);
+  model.on("change:disabled", () => { btn.disabled = model.get("disabled"); });
+}
+export default { render };
+"""
+
+try:
+    import anywidget
+except ImportError:          # pragma: no cover - the notebooks extra installs it
+    anywidget = None
+
+
+if anywidget is not None:
+    class GoButton(anywidget.AnyWidget):
+        """The Go button: sends the fields' typed text with the click (see the module
+        docstring). ``on_go(callback)``: callback(content) with op_index, range, value
+        and count as typed (None for a field that is not there); ``click()`` calls it
+        with no content (the kernel's field values are used)."""
+
+        _esm = GO_ESM
+        description = traitlets.Unicode("Go").tag(sync=True)
+        disabled = traitlets.Bool(False).tag(sync=True)
+
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self._callbacks = []
+            self.on_msg(self._on_msg)
+
+        def _on_msg(self, _widget, content, _buffers):
+            if isinstance(content, dict) and content.get("event") == "go":
+                for cb in self._callbacks:
+                    cb(content)
+
+        def on_go(self, callback):
+            self._callbacks.append(callback)
+
+        def click(self):
+            for cb in self._callbacks:
+                cb({})
+else:                                                   # pragma: no cover
+    GoButton = None
 
 
 def vma_ranges(n, start=VMA_SIZE, size=VMA_SIZE, stride=VMA_STRIDE):
@@ -53,17 +124,22 @@ class Explorer(widgets.VBox):
                                    layout=widgets.Layout(width="260px"))
         self.range_text = widgets.Text(value=range_text, description="range",
                                        placeholder="0x1000-0x1fff or 4096 8191",
-                                       continuous_update=False,
+                                       continuous_update=True,
                                        layout=widgets.Layout(width="280px"))
         self.value_text = widgets.Text(value=value, description="value",
                                        placeholder="an int or a word (empty: automatic)",
-                                       continuous_update=False,
+                                       continuous_update=True,
                                        layout=widgets.Layout(width="280px"))
-        self.count = widgets.Text(value=str(count), description="VMAs",
+        self.count = widgets.Text(value=str(count), description="VMAs", continuous_update=True,
                                   layout=widgets.Layout(width="140px"))
-        self.go_btn = widgets.Button(description="Go", button_style="primary",
-                                     tooltip="run the operation and show its trace",
-                                     layout=widgets.Layout(width="80px"))
+        if GoButton is not None:
+            self.go_btn = GoButton()
+            self.go_btn.on_go(self._on_go)
+        else:                                           # pragma: no cover
+            self.go_btn = widgets.Button(description="Go", button_style="primary",
+                                         tooltip="run the operation and show its trace",
+                                         layout=widgets.Layout(width="80px"))
+            self.go_btn.on_click(lambda _b: self.go())
         self.reset_btn = widgets.Button(description="New empty tree", tooltip="start over",
                                         layout=widgets.Layout(width="auto"))
         for w, cls in ((self.op, "mt-op"), (self.range_text, "mt-range"),
@@ -84,7 +160,6 @@ class Explorer(widgets.VBox):
         self.message.add_class("mt-message")
         self.summary = widgets.HTML()
         self.player = Player([], title="no operation yet")
-        self.go_btn.on_click(lambda _b: self.go())
         self.reset_btn.on_click(lambda _b: self.reset())
         self.op.observe(lambda _c: self._update_inputs(), names="value")
         row1 = widgets.HBox([self.op, self.range_text, self.value_text, self.count],
@@ -113,9 +188,15 @@ class Explorer(widgets.VBox):
                               f"height {t.height}, {t.node_count} nodes</div>")
 
     def _say(self, text, ok):
-        color = "#1b5e20" if ok else "#b71c1c"
-        self.message.value = (f'<div class="mt-msg" data-ok="{int(ok)}" style="color:{color}">'
-                              f"{html.escape(text)}</div>")
+        if ok:
+            self.message.value = (f'<div class="mt-msg" data-ok="1" style="color:#1b5e20">'
+                                  f"{html.escape(text)}</div>")
+        else:
+            self.message.value = (
+                '<div class="mt-msg mt-msg-error" data-ok="0" role="alert" '
+                'style="color:#b71c1c;background:#fdecea;border:1px solid #f5c2c0;'
+                'border-radius:3px;padding:4px 8px;margin:2px 0">'
+                f"<b>Not done:</b> {html.escape(text)} <i>(the tree is unchanged)</i></div>")
 
     def _next_value(self):
         self._auto += 1
@@ -127,11 +208,23 @@ class Explorer(widgets.VBox):
         return self.run(self.op.value, self.range_text.value, self.value_text.value,
                         self.count.value)
 
+    def _on_go(self, typed):
+        """Go from the page: set the fields to the text typed there, then run it."""
+        index = typed.get("op_index")
+        if isinstance(index, int) and 0 <= index < len(OPERATIONS):
+            self.op.value = OPERATIONS[index][1]
+        for name, w in (("range", self.range_text), ("value", self.value_text),
+                        ("count", self.count)):
+            text = typed.get(name)
+            if isinstance(text, str) and text != w.value:
+                w.value = text
+        return self.go()
+
     def run(self, op, range_text="", value="", count=None):
         """Run one operation; returns True when it ran, False when the input was refused."""
         try:
             plan = self._plan(op, range_text, value, count)
-        except MapleTreeError as exc:
+        except (MapleTreeError, ValueError) as exc:
             self._say(str(exc), False)
             return False
         label, action, script_ops = plan
@@ -139,7 +232,7 @@ class Explorer(widgets.VBox):
         try:
             with record(self.tree, label) as rec:
                 result = action()
-        except MapleTreeError as exc:
+        except (MapleTreeError, ValueError) as exc:
             self.tree.tracer = before
             self._say(str(exc), False)
             self._update_summary()

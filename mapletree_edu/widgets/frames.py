@@ -1,10 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Frames: the diagram of each step, rendered lazily and cached.
+"""Frames: the diagram of each step, made lazily and cached.
 
-A player never redraws an ``Output``; it swaps the ``value`` of one persistent HTML
-widget to the cached HTML of the frame it shows. This module turns a step (or any item
-with a DOT writer) into that HTML: the graphviz SVG sized to the output width, or, when
-the ``dot`` program is missing, a readable message and a kernel-style text dump.
+A player never redraws an ``Output``; it swaps the value of one persistent view. The
+animated view needs only each frame's DOT text (the page lays it out); the static view
+gets HTML: the graphviz SVG sized to the output width, or, when the ``dot`` program is
+missing, a readable message and a kernel-style text dump. Frames of a recorded trace
+come from the one-pass frame pipeline (:mod:`mapletree_edu.render.frame`), whose width
+estimate lets a two-panel widget choose its arrangement without running ``dot``.
 """
 
 import hashlib
@@ -14,8 +16,8 @@ import re
 from collections import OrderedDict
 
 from ..render import dot as rdot
+from ..render import frame as rframe
 from ..render import svg as rsvg
-from ..render.highlight import DUP_FNS, dup_visits
 from .controls import ZOOM_CSS
 
 SVG_STYLE = "max-width:100%;height:auto;display:block;margin:0 auto"
@@ -27,22 +29,9 @@ _PT_SIZE = re.compile(r'<svg\b[^>]*?\bwidth="([0-9.]+)pt" height="([0-9.]+)pt"')
 
 
 def trace_step_dot(steps, i, **opts):
-    """DOT source of step i of a trace, as ``render.dot.trace_dots`` would write it: the
-    previous step's view (ghosts of freed nodes), __mt_dup's visit numbers carried over
-    from the last step that had one, and one radix for the whole trace (``hex_numbers``
-    in opts; computed by the caller once)."""
-    step = steps[i]
-    prev_view = steps[i - 1].view if i > 0 else None
-    visits = None
-    if step.fn in DUP_FNS:
-        for k in range(i, -1, -1):
-            s = steps[k]
-            if s.fn not in DUP_FNS:
-                break
-            if "visit" in s.details:
-                visits = dup_visits(s.view, s.details["visit"])
-                break
-    return rdot.step_to_dot(step, prev_view=prev_view, visit_numbers=visits, **opts)
+    """DOT source of step i of a trace as a player draws it (no headline: the status
+    line says it); ``hex_numbers`` in opts: one radix for the whole trace."""
+    return rdot.trace_step_dot(steps, i, **opts)
 
 
 def trace_radix(steps):
@@ -146,30 +135,72 @@ class Frames:
 
     CACHE = 256          # frames kept per player (DOT, SVG and HTML each)
 
-    def __init__(self, items, to_dot, to_text=None, scale_like=None):
+    def __init__(self, items, to_dot, to_text=None, scale_like=None, to_frame=None,
+                 to_static_dot=None, remake=None):
         self.items = list(items)
-        self.to_dot = to_dot
+        self.to_frame = to_frame          # i -> render.frame.Frame (None: DOT only)
+        self.to_dot = to_dot if to_dot is not None else (lambda i: self.frame(i).dot)
+        self.to_static_dot = to_static_dot
+        self.remake = remake              # **opts -> the same Frames drawn with opts
         self.to_text = to_text or (lambda i: text_dump(getattr(self.items[i], "view", None)))
         self.scale_like = scale_like      # (Frames, index map): draw at their scale
         self.prefix = f"mt{next(_uids)}-"
         self._dot = _LRU(self.CACHE)
+        self._frame = _LRU(self.CACHE)
         self._svg = _LRU(self.CACHE)
         self._html = _LRU(self.CACHE)
 
     @classmethod
     def of_steps(cls, steps, **dot_opts):
-        """Frames of a recorded trace, drawn as ``render.dot.trace_dots`` draws them."""
+        """Frames of a recorded trace, from the frame pipeline (``render.frame``): no
+        headline in the caption (a player's status line says it), except in the static
+        picture (:meth:`static_dot`), which has no status line beside it."""
         steps = list(steps)
         opts = dict(dot_opts)
         if steps and "hex_numbers" not in opts:
             opts["hex_numbers"] = trace_radix(steps)
-        return cls(steps, lambda i: trace_step_dot(steps, i, **opts))
+        live = dict(opts)
+        live.setdefault("headline", False)
+        static = dict(opts, headline=True)
+        return cls(steps, None, to_frame=lambda i: rframe.build_step(steps, i, **live),
+                   to_static_dot=lambda i: rframe.build_step(steps, i, **static).dot,
+                   remake=lambda **more: cls.of_steps(steps, **{**dot_opts, **more}))
 
     def __len__(self):
         return len(self.items)
 
     def dot(self, i):
         return self._dot.get_or(i, lambda: self.to_dot(i))
+
+    def frame(self, i):
+        """The pipeline's Frame of item i (None when these frames are DOT only)."""
+        if self.to_frame is None:
+            return None
+        return self._frame.get_or(i, lambda: self.to_frame(i))
+
+    def width_pt(self, i):
+        """The natural width of frame i in points: the pipeline's estimate when there
+        is one (no ``dot`` run), else the width of the SVG (0 without ``dot``)."""
+        f = self.frame(i)
+        if f is not None:
+            return f.est_width_px * 3 / 4
+        return svg_width_pt(self.svg(i))
+
+    def static_dot(self, i):
+        """The DOT of frame i for a picture shown without the player (with the step's
+        headline in the caption when the frames have one)."""
+        return self.to_static_dot(i) if self.to_static_dot is not None else self.dot(i)
+
+    def static_svg(self, i):
+        """SVG of :meth:`static_dot` (None when ``dot`` is missing)."""
+        if self.to_static_dot is None:
+            return self.svg(i)
+        if not rsvg.have_dot():
+            return None
+        try:
+            return rsvg.dot_to_svg(self.static_dot(i))
+        except rsvg.DotMissing:
+            return None
 
     def svg(self, i):
         """The raw SVG of frame i, or None when ``dot`` is missing."""
@@ -208,9 +239,14 @@ class Frames:
             return "100%"
         return f"{100 * own / ref:.2f}%"
 
-    def prefetch(self, i):
-        """Render frame i ahead of time (the next step), ignoring indices out of range."""
-        if 0 <= i < len(self.items) and i not in self._html:
+    def prefetch(self, i, dot_only=False):
+        """Make frame i ahead of time (the next step), ignoring indices out of range:
+        its DOT text for the animated view (``dot_only``), else its HTML (runs ``dot``)."""
+        if not 0 <= i < len(self.items):
+            return
+        if dot_only:
+            self.dot(i)
+        elif i not in self._html:
             self.html(i)
 
     def text(self, i):

@@ -12,21 +12,25 @@ Two uses in the lessons:
   visited so far (the source view restricted to them, with their pre-order numbers).
 """
 
+import base64
 import dataclasses
 import html
+import io
 
 import ipywidgets as widgets
 import traitlets
 
 from ..errors import InvalidArgumentError
 from ..render.highlight import DUP_FNS
-from .controls import DEFAULT_INTERVAL, Transport, zoom_toggle
-from .frames import Frames, combine_svgs, short_hash, svg_width_pt, trace_radix, view_dot
+from . import diagram
+from .controls import DEFAULT_INTERVAL, Transport, presenter_toggle, zoom_toggle
+from .frames import Frames, combine_svgs, trace_radix, view_dot
 from .player import _index
+from .static import HINT, hinted_png, hinted_svg
 from .text import kernel_panel_html, kernel_panel_text, status_html, status_text
 
 OP_START_FNS = frozenset({"mtree_store_range", "mas_store", "mtree_erase"})
-AUTO_WIDTH_PT = 520
+AUTO_WIDTH_PT = 350          # a half-width column at 1400 px (474 px): wider would shrink text
 
 
 def op_groups(steps):
@@ -98,11 +102,10 @@ def _column():
 class _Side:
     """One side: a title, a status line, a persistent diagram and a kernel panel."""
 
-    def __init__(self, title, frames, steps, kernel_panel):
+    def __init__(self, title, frames, steps, kernel_panel, animate=True):
         self.title, self.frames, self.steps = title, frames, steps
         self.status = widgets.HTML(layout=widgets.Layout(width="100%"))
-        self.view = widgets.HTML(layout=widgets.Layout(width="100%"))
-        self.view.add_class("mt-view")
+        self.view = diagram.make_view(animate)
         self.kernel = widgets.HTML(layout=widgets.Layout(width="100%"))
         self.kernel_panel = kernel_panel
         head = widgets.HTML(f"<b>{html.escape(title)}</b>" if title else "")
@@ -110,11 +113,14 @@ class _Side:
                                 layout=widgets.Layout(width="100%"))
         self.index = 0
 
-    def show(self, i, held=False):
+    def show(self, i, held=False, next_i=None):
         self.index = i
         step = self.steps[i] if self.steps else None
         extra = " <i>(waiting: this side has no more steps for this op)</i>" if held else ""
-        self.view.value = self.frames.html(i)
+        nxt = ""
+        if self.view.animated and next_i is not None and next_i != i:
+            nxt = self.frames.dot(next_i)             # the page lays it out ahead
+        self.view.show(self.frames.dot(i), i, self.frames, nxt)
         self.kernel.value = kernel_panel_html(step)
         self.status.value = status_html(step, i, len(self.steps), None, extra)
 
@@ -122,7 +128,8 @@ class _Side:
         step = self.steps[self.index] if self.steps else None
         d = {"index": self.index, "fn": step.fn if step else None,
              "status": status_text(step, self.index, len(self.steps)),
-             "kernel": kernel_panel_text(step), "html_sha": short_hash(self.view.value)}
+             "kernel": kernel_panel_text(step), "view_sha": self.view.digest(),
+             "html_sha": self.view.digest(), "view_frame": self.view.frame}
         d.update(self.frames.info(self.index))
         return d
 
@@ -134,15 +141,18 @@ class SideBySide(widgets.VBox):
     explicit list of (left index, right index) pairs. ``arrange``: "beside" (two
     columns), "stacked" (one diagram above the other, each at full width; the kernel
     panels stay side by side) or "auto" (stacked when a diagram is wider than
-    ``AUTO_WIDTH_PT`` points, which would shrink its text in a half-width column); the
-    learner can switch with the toggle. ``value`` is the frame index.
+    ``AUTO_WIDTH_PT`` points, which would shrink its text in a half-width column),
+    decided again at every frame until the learner picks one with the toggle.
+    ``animate=False`` draws server-side SVG without animation. ``value`` is the frame
+    index.
     """
 
     value = traitlets.Int(0, help="index of the frame shown (0-based)")
 
     def __init__(self, left_steps, right_steps, titles=("left", "right"), *, align="op",
                  start=0, interval=DEFAULT_INTERVAL, kernel_panel=True, dot_opts=None,
-                 arrange="auto", _left_frames=None, _right_frames=None, **kwargs):
+                 arrange="auto", animate=True, _left_frames=None, _right_frames=None,
+                 **kwargs):
         left, right = list(left_steps), list(right_steps)
         if isinstance(align, str):
             if align not in ("op", "index"):
@@ -158,43 +168,77 @@ class SideBySide(widgets.VBox):
         self.pairs = pairs
         self.titles = tuple(titles)
         opts = dict(dot_opts or {})
+        self._presenter = bool(diagram.PRESENTER["on"])
+        if self._presenter:
+            opts.setdefault("presenter", True)
         self.left = _Side(self.titles[0], _left_frames or Frames.of_steps(left, **opts), left,
-                          kernel_panel)
+                          kernel_panel, animate)
         ropts = dict(opts)
         ropts.setdefault("legend", False)           # one legend (the left one) is enough
         self.right = _Side(self.titles[1], _right_frames or Frames.of_steps(right, **ropts),
-                           right, kernel_panel)
+                           right, kernel_panel, animate)
         start = _index(start, len(pairs))
+        self.start = start
         self.transport = Transport(len(pairs), self._show, start=start, interval=interval)
-        self.zoom = zoom_toggle([self.left.view, self.right.view])
-        self.transport.add(self.zoom)
+        views = [self.left.view, self.right.view]
+        for v in views:
+            v.duration = self.transport.duration
+            v.on_keys(forward=self.forward, back=self.back,
+                      first=lambda: self.transport.go(0),
+                      last=lambda: self.transport.go(len(self.pairs) - 1))
+        self.transport.on_speed = lambda ms: [setattr(v, "duration", ms) for v in views]
+        self.zoom = zoom_toggle(views)
         self.frame_status = widgets.HTML()
         if arrange not in ("auto", "beside", "stacked"):
             raise InvalidArgumentError(f'arrange must be "auto", "beside" or "stacked", not '
                                        f"{arrange!r}")
+        self.auto_arrange = arrange == "auto"
         if arrange == "auto":
-            arrange = "stacked" if self._widest(start) > AUTO_WIDTH_PT else "beside"
+            arrange = self._auto_arrangement(start)
         self.arrange = widgets.ToggleButtons(options=["beside", "stacked"], value=arrange,
                                              tooltips=["two columns", "one above the other"],
                                              style={"button_width": "80px"})
         self.arrange.add_class("mt-arrange")
         self.body = widgets.VBox(layout=widgets.Layout(width="100%"))
         self._arrange(arrange)
-        self.arrange.observe(lambda c: self._arrange(c["new"]), names="value")
+        self._arranging = False
+        self.arrange.observe(self._on_arrange, names="value")
         head = widgets.HBox([self.frame_status, self.arrange],
                             layout=widgets.Layout(justify_content="space-between",
                                                   align_items="center", width="100%"))
         super().__init__([self.transport.box, head, self.body],
                          layout=widgets.Layout(width="100%"), **kwargs)
         self.add_class("mt-sidebyside")
+        self.presenter = presenter_toggle(views, self, diagram.PRESENTER)
+        self.presenter.observe(self._on_presenter, names="value")
+        self.transport.add(self.presenter, self.zoom)
         self.observe(self._on_value, names="value")
         self._show(start)
 
+    def _on_presenter(self, change):
+        """Presenter mode on or off: both sides are drawn again for that text size."""
+        on = bool(change["new"])
+        if on == self._presenter:
+            return
+        self._presenter = on
+        for side in (self.left, self.right):
+            if side.frames.remake is not None:
+                side.frames = side.frames.remake(presenter=on)
+        self._show(self.value)
+
+    def _on_arrange(self, change):
+        if not self._arranging:            # the learner chose: no more automatic choice
+            self.auto_arrange = False
+        self._arrange(change["new"])
+
+    def _auto_arrangement(self, k):
+        return "stacked" if self._widest(k) > AUTO_WIDTH_PT else "beside"
+
     def _widest(self, k):
-        """Natural width in points of the widest diagram of frame k (0 without dot)."""
+        """Natural width in points of the widest diagram of frame k: the frame
+        pipeline's estimate (no ``dot`` run), else the SVG's width (0 without dot)."""
         li, ri = self.pairs[k]
-        return max(svg_width_pt(self.left.frames.svg(li)),
-                   svg_width_pt(self.right.frames.svg(ri)))
+        return max(self.left.frames.width_pt(li), self.right.frames.width_pt(ri))
 
     def _arrange(self, how):
         """Lay the two sides out beside each other or one above the other."""
@@ -225,7 +269,9 @@ class SideBySide(widgets.VBox):
 
         freed_at = next((k for k, s in enumerate(steps) if s.fn == "mas_dup_free"), None)
 
-        def copy_dot(i):
+        presenter = bool(diagram.PRESENTER["on"])
+
+        def copy_dot(i, presenter=False):
             if freed_at is not None and i >= freed_at:
                 n = steps[freed_at].details.get("freed", 0)
                 return ('digraph copy {\n  freed [shape=box, style="rounded,dashed", '
@@ -237,12 +283,19 @@ class SideBySide(widgets.VBox):
                         'label="nothing copied yet"];\n}\n')
             return view_dot(v, visit_numbers=visited[i], legend=False,
                             highlight={"copied": tuple(visited[i])},
-                            hex_numbers=hex_numbers, collapse=False,
+                            hex_numbers=hex_numbers, collapse=True, presenter=presenter,
                             caption=[f"{len(visited[i])} of {len(steps[i].view.nodes)} "
                                      "nodes copied"])
 
-        left = Frames.of_steps(steps, **dict(kwargs.get("dot_opts") or {}))
-        right = Frames(steps, copy_dot, scale_like=(left, lambda i: i))
+        lopts = dict(kwargs.get("dot_opts") or {})
+        if presenter:
+            lopts.setdefault("presenter", True)
+        left = Frames.of_steps(steps, **lopts)
+
+        def copy_frames(presenter=False):
+            return Frames(steps, lambda i: copy_dot(i, presenter),
+                          scale_like=(left, lambda i: i), remake=copy_frames)
+        right = copy_frames(presenter)
         pair = cls(steps, steps, titles, align="index", _left_frames=left,
                    _right_frames=right, **kwargs)
         pair.right.kernel_panel = False         # both sides show the same step
@@ -265,14 +318,22 @@ class SideBySide(widgets.VBox):
 
     def _show(self, k):
         self.value = k
+        if self.auto_arrange and hasattr(self, "arrange"):
+            how = self._auto_arrangement(k)
+            if how != self.arrange.value:
+                self._arranging = True
+                try:
+                    self.arrange.value = how
+                finally:
+                    self._arranging = False
         li, ri = self.pairs[k]
         prev = self.pairs[k - 1] if k > 0 else (None, None)
-        self.left.show(li, held=k > 0 and prev[0] == li)
-        self.right.show(ri, held=k > 0 and prev[1] == ri)
+        nl, nr = self.pairs[k + 1] if k + 1 < len(self.pairs) else (None, None)
+        self.left.show(li, held=k > 0 and prev[0] == li, next_i=nl)
+        self.right.show(ri, held=k > 0 and prev[1] == ri, next_i=nr)
         self.frame_status.value = (f'<div class="mt-frame-status" data-frame="{k}">frame '
                                    f"{k} (frames 0\u2013{len(self.pairs) - 1})</div>")
-        if k + 1 < len(self.pairs):
-            nl, nr = self.pairs[k + 1]
+        if nl is not None and not self.left.view.animated:
             self.left.frames.prefetch(nl)
             self.right.frames.prefetch(nr)
 
@@ -281,13 +342,52 @@ class SideBySide(widgets.VBox):
         return {"index": self.value, "n_frames": len(self.pairs), "titles": self.titles,
                 "left": self.left.state(), "right": self.right.state()}
 
+    def static_bundle(self, formats=None):
+        """What the notebook shows before it is run: the start frame's two diagrams
+        side by side as one picture (SVG and PNG, the hint to run the cell above it)
+        and the hint as text. Needs ``dot`` for the pictures."""
+        formats = ("image/svg+xml", "image/png", "text/plain") if formats is None \
+            else tuple(formats)
+        li, ri = self.pairs[self.start]
+        text = (f"<SideBySide frame {self.start} of 0-{len(self.pairs) - 1}: "
+                f"{self.titles[0]}: {status_text(self.left.steps[li], li, len(self.left.steps))}"
+                f" | {self.titles[1]}: "
+                f"{status_text(self.right.steps[ri], ri, len(self.right.steps))}>")
+        bundle = {"text/plain": f"{HINT}\n{text}"} if "text/plain" in formats else {}
+        svgs = [self.left.frames.static_svg(li), self.right.frames.static_svg(ri)]
+        if not all(svgs):
+            return bundle
+        both = combine_svgs(svgs)
+        if "image/svg+xml" in formats:
+            bundle["image/svg+xml"] = hinted_svg(both)
+        if "image/png" in formats:
+            png = _svg_pair_png(self.left.frames, li, self.right.frames, ri)
+            if png is not None:
+                bundle["image/png"] = base64.b64encode(hinted_png(png)).decode("ascii")
+        return bundle
+
     def _repr_mimebundle_(self, **kwargs):
         data = super()._repr_mimebundle_(**kwargs) or {}
-        ls, rs = self.left.state(), self.right.state()
-        data["text/plain"] = (f"<SideBySide frame {self.value} of 0-{len(self.pairs) - 1}: "
-                              f"{self.titles[0]}: {ls['status']} | {self.titles[1]}: "
-                              f"{rs['status']}>")
-        svgs = [self.left.frames.svg(self.left.index), self.right.frames.svg(self.right.index)]
-        if all(svgs):
-            data["image/svg+xml"] = combine_svgs(svgs)
+        data.update(self.static_bundle())
         return data
+
+
+def _svg_pair_png(left, li, right, ri, gap=24):
+    """One PNG of two frames side by side (``dot -Tpng`` of each, pasted together)."""
+    try:
+        from PIL import Image
+    except ImportError:               # pragma: no cover - the notebooks extra has Pillow
+        return None
+    from ..render import svg as rsvg
+    try:
+        pics = [Image.open(io.BytesIO(rsvg.dot_to_png(f.static_dot(i)))).convert("RGB")
+                for f, i in ((left, li), (right, ri))]
+    except rsvg.DotMissing:
+        return None
+    out = Image.new("RGB", (pics[0].width + gap + pics[1].width,
+                            max(p.height for p in pics)), "white")
+    out.paste(pics[0], (0, 0))
+    out.paste(pics[1], (pics[0].width + gap, 0))
+    buf = io.BytesIO()
+    out.save(buf, format="PNG", optimize=True)
+    return buf.getvalue()

@@ -93,16 +93,36 @@ def exercise(number, title, question, starter, check, module, name):
     ]
 
 
+PREDICT = "**Predict, then step.**"
+# a code cell that makes a player (it displays it: the cell ends with the player)
+PLAYER_CALL = re.compile(r"\b(?:Predict)?Player\(|\bSideBySide\(|\bExplorer\(")
+
+
 def _slide_type(cell):
-    """RISE / jupyterlab_rise slide marks: sections are slides, sub-sections sub-slides."""
+    """Slide marks (reveal.js, see mapletree_edu/slides): sections are slides, sub-sections sub-slides, and so
+    is a player's "predict, then step" question (the player goes on its slide)."""
     if cell.cell_type != "markdown":
         return None
     first = cell.source.lstrip().split("\n", 1)[0]
     if first.startswith("# ") or first.startswith("## "):
         return "slide"
-    if first.startswith("### "):
+    if first.startswith("### ") or first.startswith(PREDICT):
         return "subslide"
     return None
+
+
+def _player_slides(cells):
+    """One player per slide: a player not right after its question starts a sub-slide,
+    and the text after a player starts the next one."""
+    shown = [c for c in cells if c.metadata.get("slideshow", {}).get("slide_type") != "skip"]
+    for prev, cell, nxt in zip([None] + shown[:-1], shown, shown[1:] + [None], strict=True):
+        if cell.cell_type != "code" or not PLAYER_CALL.search(cell.source):
+            continue
+        if not (prev is not None and prev.cell_type == "markdown"
+                and prev.source.lstrip().startswith(PREDICT)):
+            cell.metadata["slideshow"] = {"slide_type": "subslide"}
+        if nxt is not None and "slideshow" not in nxt.metadata:
+            nxt.metadata["slideshow"] = {"slide_type": "subslide"}
 
 
 def lesson(cells, description):
@@ -115,6 +135,7 @@ def lesson(cells, description):
         slide = _slide_type(c)
         if slide:
             c.metadata["slideshow"] = {"slide_type": slide}
+    _player_slides(flat)
     nb = new_notebook(cells=flat)
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
     nb.metadata["language_info"] = {"name": "python"}
@@ -188,10 +209,17 @@ def nav_line(names, titles, i):
     return NAV_SEP.join(parts)
 
 
+def nav_cell(line):
+    """A navigation cell; slides leave it out (the deck starts at the title)."""
+    cell = new_markdown_cell(line)
+    cell.metadata["slideshow"] = {"slide_type": "skip"}
+    return cell
+
+
 def with_nav(nb, line):
     """The notebook with its navigation cells (first and last) set to ``line``."""
     cells = [c for c in nb.cells if not is_nav(c)]
-    nb.cells = [new_markdown_cell(line)] + cells + [new_markdown_cell(line)]
+    nb.cells = [nav_cell(line)] + cells + [nav_cell(line)]
     return nb
 
 
@@ -205,9 +233,9 @@ def add_navigation(directory=NOTEBOOKS):
     titles = [title_of(nb) for nb in nbs]
     for i, (path, nb) in enumerate(zip(paths, nbs, strict=False)):
         line = nav_line(names, titles, i)
-        before = [c.source for c in nb.cells if is_nav(c)]
+        before = [(c.source, c.metadata.get("slideshow")) for c in nb.cells if is_nav(c)]
         with_nav(nb, line)
-        if before != [line, line] or not is_nav(nb.cells[0]):
+        if before != [(line, {"slide_type": "skip"})] * 2 or not is_nav(nb.cells[0]):
             nbformat.write(nb, path)
 
 

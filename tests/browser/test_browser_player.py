@@ -11,6 +11,7 @@ import re
 
 import pytest
 
+from .anim import wait_rest
 from .harness import Server, click_to_frame_ms, missing_tools, record_timings, screenshot, summarize
 
 pytestmark = pytest.mark.browser
@@ -40,6 +41,8 @@ def status_of(page, root):
 
 
 def svg_nodes(page, root):
+    """Nodes of the diagram once it has stopped moving (freed nodes fade out first)."""
+    wait_rest(page, root)
     return page.locator(f"{root} .mt-view svg g.node").count()
 
 
@@ -118,17 +121,20 @@ def test_player_in_jupyterlab(lab):
     assert ok in ("0", "1") and f"score {ok}/1" in verdict.text_content()
     screenshot(lab.attached(".check-predict"), "lab-predict-answered")
 
-    # "actual size": the wide pair scrolls inside its own box, the output does not overflow
+    # "actual size": the diagram at its natural size (1 pt = 4/3 px), scrolled inside its
+    # own box when wider; the output never overflows
     lab.attached(".check-pair .mt-zoom").click()
     page.wait_for_function("() => document.querySelector('.check-pair .mt-view')"
                            ".classList.contains('mt-zoom-actual')")
-    w_svg, w_view, _sw, _cw = svg_fits(page, ".check-pair")
-    assert w_svg > w_view
-    inner = page.evaluate("() => { const f = document.querySelector('.check-pair .mt-frame');"
-                          " const o = document.querySelector('.check-pair');"
-                          " return [f.scrollWidth > f.clientWidth,"
-                          " o.scrollWidth <= o.clientWidth + 1]; }")
-    assert inner == [True, True]
+    wait_rest(page, ".check-pair")
+    natural, drawn = page.evaluate(
+        "() => { const s = document.querySelector('.check-pair .mt-frame svg');"
+        " return [parseFloat(s.getAttribute('width')) * 4 / 3,"
+        " s.getBoundingClientRect().width]; }")
+    assert abs(natural - drawn) <= 1.5, (natural, drawn)
+    inner = page.evaluate("() => { const o = document.querySelector('.check-pair');"
+                          " return o.scrollWidth <= o.clientWidth + 1; }")
+    assert inner is True
     screenshot(lab.attached(".check-pair"), "lab-pair-actual-size")
     lab.attached(P)
     lab.screenshot("lab-page")
