@@ -7,6 +7,7 @@ ends with "Correct". The correct answers here are worked out by hand from the ru
 the kernel reference (the comments say how), not copied from the model's output.
 """
 
+import base64
 import re
 
 import pytest
@@ -124,29 +125,45 @@ def test_l01_pointer_and_metadata_tables():
     assert all(r[3] == str(int(r[2]) - 1) for r in meta)
 
 
-def test_l01_every_diagram_mark_is_drawn():
-    """Each mark lesson 01 explains appears in the renderer's DOT for a tree or a step."""
-    from mapletree_edu.render import step_to_dot, view_to_dot
+def test_l01_notation_key_is_the_renderers():
+    """Lesson 01's key lists every mark of the renderer's notation, drawn by the renderer,
+    and every mark the lesson's own example diagrams use is in it."""
+    from mapletree_edu.render import MARKS, build
+    from mapletree_edu.render.fmt import escape
+
+    assert l01.diagram_marks() == [(m.name, m.meaning) for m in MARKS]
+    key = l01.notation_key_dot()
+    for m in MARKS:
+        assert f"<B>{escape(m.name)}</B>" in key and escape(m.meaning) in key, m.key
 
     high = common.tree_of(common.vma_ranges(20, stride=0x10000, length=0x4000,
                                             start=0x555555554000))
-    dots = [view_to_dot(common.view_of(high), collapse=1,
-                        focus_index=common.leaves(high)[1].min)]
-    dots += [view_to_dot(common.view_of(t)) for t in (
-        l01.tree_gaps(), common.tree_of(common.vma_ranges(20), alloc=False),
-        common.tree_of(common.vma_ranges(20, stride=0x10000, length=0x4000,
-                                         start=0x555555554000)))]
-    steps, _t = common.record_op(common.tree_of(common.vma_ranges(8)), "store", 100, 105, "x",
-                                 on_copy=True)
-    dots += [step_to_dot(s, prev_view=p.view) for p, s in zip(steps, steps[1:], strict=False)]
-    steps, _t = common.record_op(l02.tree_a(rcu=True), "store", 12, 22, "x")
-    dots += [step_to_dot(s, prev_view=p.view) for p, s in zip(steps, steps[1:], strict=False)]
-    steps, _t = common.record_op(l02.tree_b(), "store", 0, 30, None, on_copy=True)
-    dots += [step_to_dot(s, prev_view=p.view) for p, s in zip(steps, steps[1:], strict=False)]
-    text = "\n".join(dots)
-    for mark, _where, _means, token in l01.diagram_marks():
-        assert token in text, f"the lesson explains {mark!r} but no diagram draws {token!r}"
-    assert len(l01.diagram_marks()) >= 15
+    frames = [build(high, collapse=1, focus_index=common.leaves(high)[1].min)]
+    frames += [build(t) for t in (l01.tree_gaps(),
+                                  common.tree_of(common.vma_ranges(20), alloc=False))]
+    for tree, op, kw in ((common.tree_of(common.vma_ranges(8)), ("store", 100, 105, "x"),
+                          {"on_copy": True}),
+                         (l02.tree_a(rcu=True), ("store", 12, 22, "x"), {}),
+                         (l02.tree_b(), ("store", 0, 30, None), {"on_copy": True})):
+        steps, _t = common.record_op(tree, *op, **kw)
+        frames += [build(s, prev_view=p.view) for p, s in zip(steps, steps[1:], strict=False)]
+    used = set().union(*(f.marks.used for f in frames))
+    assert used <= {m.key for m in MARKS}
+    assert {"new", "freed", "path", "sibling", "range", "null", "gap_off", "summary"} <= used
+    assert frames[0].hex and frames[0].plan.summaries
+
+
+def test_l01_notation_key_shows_a_picture_with_a_text_alternative(monkeypatch):
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: shown.append(obj))
+    l01.notation_key(["gap_off", "path"])
+    (bundle,) = shown
+    assert bundle["text/plain"].splitlines()[1:] == ["path: the nodes the walk went through "
+                                                     "(thick border)",
+                                                     "* gap_off: in an arange_64 node: the "
+                                                     "slot with the largest gap"]
+    if common.render_available():
+        assert "gap_off" in bundle["image/svg+xml"] and ">new<" not in bundle["image/svg+xml"]
 
 
 def test_l01_gap_ranges_have_holes():
@@ -426,7 +443,11 @@ def test_show_displays_an_svg_or_a_fallback(monkeypatch):
     assert bundle["text/plain"] == "diagram: height 1, 1 node(s), leaves [6]"
     assert "image/svg+xml" in bundle or "text/html" in bundle
     if "image/svg+xml" in bundle:
-        # an <img>, not inline SVG: JupyterLab strips inline SVG from untrusted HTML
-        html = bundle["text/html"]
-        assert "<img " in html and "data:image/svg+xml;base64," in html
-        assert "<svg" not in html
+        # the picture twice (SVG for trusted front ends, PNG for untrusted ones) and no
+        # HTML: an untrusted notebook prefers HTML and strips the inline SVG out of it
+        assert "text/html" not in bundle
+        svg = bundle["image/svg+xml"]
+        assert "<svg" in svg and f"<title>n{common.view_of(t).nodes[0].serial}</title>" in svg
+        assert base64.b64decode(bundle["image/png"]).startswith(b"\x89PNG")
+    else:  # no dot and no anywidget: the install hint and a text dump
+        assert "dot" in bundle["text/plain"] and "<pre" in bundle["text/html"]

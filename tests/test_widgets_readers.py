@@ -248,10 +248,39 @@ def test_mm_imports_no_view_library():
 
 
 def test_read_player_puts_the_state_beside_the_diagram():
-    import ipywidgets as widgets
+    from mapletree_edu.render.metrics import DEFAULT_WIDTH_PX
+    from mapletree_edu.widgets import diagram
+    from mapletree_edu.widgets.readers import DIAGRAM_WIDTH_PX, PANEL_PX
     p = CursorPlayer(small(), [("find", 100)], start=0)
-    rows = [c for c in p.children if isinstance(c, widgets.HBox)]
-    assert rows and p.view in rows[0].children and p.panel in rows[0].children
+    rows = [c for c in p.children if p.view in getattr(c, "children", ())]
+    assert rows and p.panel in rows[0].children and rows[0].layout.flex_flow == "row"
+    # the frames are drawn for the width left beside the panel (not shrunk by the page)
+    assert DIAGRAM_WIDTH_PX + PANEL_PX < DEFAULT_WIDTH_PX
+    assert p.frames.frame(0).width_px == DIAGRAM_WIDTH_PX
+    assert p.frames.frame(0).est_width_px <= DIAGRAM_WIDTH_PX
+    assert "maple state" in p.panel.value and ".mt-presenter .mt-read-panel" in p.panel.value
+    # presenter mode: 16 px text, the panel under the diagram, the whole width for it
+    try:
+        p.presenter.value = True
+        f = p.frames.frame(p.value)
+        assert f.text_px >= 16 and f.width_px == DEFAULT_WIDTH_PX
+        assert rows[0].layout.flex_flow == "column" and p.panel.layout.width == "100%"
+        assert "mt-presenter" in p._dom_classes
+        p.presenter.value = False
+        assert p.frames.frame(p.value).width_px == DIAGRAM_WIDTH_PX
+        assert rows[0].layout.flex_flow == "row"
+    finally:
+        diagram.PRESENTER["on"] = False
+
+
+def test_read_players_draw_the_read_marks():
+    """The state's slot and the gap search's verdicts are drawn in the diagram."""
+    p = CursorPlayer(small(), [("find", 100), ("next", 100)])
+    used = set().union(*(p.frames.frame(i).marks.used for i in range(p.n_steps)))
+    assert "slot" in used
+    fp = FreeSpacePlayer(Mm.sample(), 3 * PAGE_SIZE, "mmap")
+    marks = set().union(*(fp.frames.frame(i).marks.used for i in range(fp.n_steps)))
+    assert {"skip", "enter"} & marks and any(s.details.get("pruned") for s in fp.steps)
 
 
 def flat_topdown(vmas, length, low, high, mask):

@@ -6,8 +6,6 @@ No kernel twin: these only build trees through the public API, record operations
 them so that no algorithm code lives in a notebook.
 """
 
-import re
-
 from ..core.constants import (
     MAPLE_ARANGE_64,
     MAPLE_LEAF_64,
@@ -409,13 +407,27 @@ def show(obj, **opts):
     Without ``dot`` the page draws the DOT text itself (the players' in-browser
     Graphviz); without anywidget, the install hint and a text dump are shown.
     """
+    show_dot(diagram_dot(obj, **opts), describe(obj),
+             fallback=lambda: (_text_dump(obj), diagram(obj, **opts)))
+
+
+def _text_dump(obj):
+    from ..render import text_dump
+    return text_dump(obj)
+
+
+def show_dot(dot, text, fallback=None):
+    """Display DOT text as a picture: ``image/svg+xml`` and ``image/png`` with ``text``
+    as ``text/plain`` (see :func:`show`). Without ``dot`` the page draws it with the
+    in-browser Graphviz; without anywidget, the install hint and ``fallback()``'s
+    (text, html) pair (or ``text``) are shown."""
     import base64
+    import html as _html
 
     from IPython.display import display
 
-    from ..render import DotMissing, dot_to_png, dot_to_svg, text_dump
-    dot = diagram_dot(obj, **opts)
-    bundle = {"text/plain": describe(obj)}
+    from ..render import DotMissing, dot_to_png, dot_to_svg
+    bundle = {"text/plain": text}
     try:
         bundle["image/svg+xml"] = dot_to_svg(dot)
         bundle["image/png"] = base64.b64encode(dot_to_png(dot)).decode("ascii")
@@ -426,12 +438,10 @@ def show(obj, **opts):
             view.show(dot, 0)
             display(view)
             return
-        bundle = {"text/plain": f"{exc}\n\n{text_dump(obj)}",
-                  "text/html": diagram(obj, **opts)}
+        plain, html_text = fallback() if fallback else (
+            text, f"<pre>{_html.escape(str(exc))}\n\n{_html.escape(text)}</pre>")
+        bundle = {"text/plain": f"{exc}\n\n{plain}", "text/html": html_text}
     display(bundle, raw=True)
-
-
-_SVG_WIDTH = re.compile(r'<svg width="([0-9.]+)pt"')
 
 
 # --- checks --------------------------------------------------------------------------------
@@ -470,6 +480,7 @@ __all__ = [
     "record_store", "fns", "write_path", "commit_kind", "steps_named", "step_index",
     "path_table", "step_table", "node_table", "slot_table", "walk_table", "ranges_table",
     "node_type_table", "player_state", "render_available", "diagram", "describe", "show",
+    "show_dot",
     "report", "call_answer", "unanswered", "solution_text", "show_steps",
 ]
 

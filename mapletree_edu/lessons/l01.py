@@ -323,54 +323,28 @@ def thresholds_table():
 
 # --- how to read a diagram ---------------------------------------------------------------
 def diagram_marks():
-    """(mark, where it is drawn, what it means, a string the DOT text contains). The
-    strings come from the renderer's own constants, so a test can check that every mark
-    the lesson names is drawn."""
-    from ..render.nodes import COLORS, FREED, NULL_BG, RANGE_BG, SIBLING
-    return [
-        ("header: type and [min, max]", "top row of a node",
-         "the node type and the range it covers (implied, from the parent)", "leaf_64"),
-        ("n<serial>", "small text in the header",
-         "the node's serial: a name that stays the same across the steps of a player",
-         'POINT-SIZE="8">n'),
-        ("pivot row", "small grey numbers between the slots",
-         "pivot i sits under the boundary between slot i and slot i+1: the last index of "
-         "slot i", "COLOR=\"#444444\""),
-        ("slot row", "bottom row",
-         "a leaf's entries; an internal node's children (an edge goes to each)", "PORT=\"s0\""),
-        ("grey empty cell", "a leaf slot", "a NULL range (a hole)", f'BGCOLOR="{NULL_BG}"'),
-        ("gap numbers", "slots of an arange_64 node",
-         "the largest NULL range under that child (gap[i])", "arange_64"),
-        ("* after a gap, in bold", "one slot of an arange_64 node",
-         "meta.gap (gap_off): the child with the largest gap", "*</B>"),
-        ("\u2022", "slots of a range_64 node", "a child (plain trees keep no gaps)",
-         "\u2022"),
-        ("MAX, MAX-n", "pivots, ranges, gaps",
-         "ULONG_MAX, and a number just below it", "MAX"),
-        ("hex or decimal", "the legend",
-         "decimal unless an index other than MAX is above 0xffff; then every index is hex",
-         "indices"),
-        ("0x5555555\u2026 prefix", "the header, in hex diagrams",
-         "the digits every pivot of the node shares, written once; each pivot shows the "
-         "rest after \u2026", "pivots 0x"),
-        ("green header", "a node", "new: allocated by this step", COLORS["new"][0]),
-        ("blue header", "a node", "copied: a new node with the same contents as a freed one",
-         COLORS["copied"][0]),
-        ("orange header", "a node", "modified in place by this step", COLORS["modified"][0]),
-        ("dashed red box", "beside the caption", "nodes freed by this step", FREED),
-        ("thick border and edges", "nodes and edges", "the path the walk took",
-         "BORDER=\"3\""),
-        ("purple border", "a node", "the sibling a push or rebalance uses", SIBLING),
-        ("yellow cells", "leaf slots", "the range the step writes", RANGE_BG),
-        ("mas.node", "header tag", "the node the maple state points at", "mas.node"),
-        ("dashed box \u2026 N leaves", "in place of subtrees",
-         "leaves not drawn (collapsed); the caption says how many nodes are drawn",
-         "rounded,dashed"),
-    ]
+    """(mark, what it means) for every mark of the notation, in the renderer's order.
+    The list is the renderer's own (``render.notation.MARKS``), so the lesson cannot
+    explain a mark the diagrams do not draw, or miss one they do."""
+    from ..render import MARKS
+    return [(m.name, m.meaning) for m in MARKS]
 
 
-def diagram_marks_table():
-    return Table(["mark", "where", "means"], [m[:3] for m in diagram_marks()])
+def notation_key_dot(keys=None):
+    """DOT text of the key to the notation (every mark, or those with the given keys),
+    drawn by the renderer as the diagrams draw the marks."""
+    from ..render import notation_dot
+    return notation_dot(keys)
+
+
+def notation_key(keys=None):
+    """Display the key to the notation: each mark's sample as the diagrams draw it, its
+    name and its meaning (a picture, with the same list as text for text-only views)."""
+    from ..render import MARKS
+    from .common import show_dot
+    chosen = [m for m in MARKS if keys is None or m.key in set(keys)]
+    text = "\n".join(f"{m.name}: {m.meaning}" for m in chosen)
+    show_dot(notation_key_dot(keys), "key to the diagrams' notation\n" + text)
 
 
 # --- exercise "full_leaf" ------------------------------------------------------------------
@@ -490,5 +464,6 @@ __all__ = ["tree_a", "gap_ranges", "tree_gaps", "SLOTS_AFTER_STORES", "ROOT_ENTR
            "choice_tree", "root_entry_choices", "check_range_at", "check_slots_after",
            "check_root_entry", "check_root_gap", "solution", "SOLUTIONS", "NODE_BYTES", "V68",
            "node_bytes_table", "metadata_table", "pointer_table", "threshold_rows",
-           "thresholds_table", "diagram_marks", "diagram_marks_table", "FULL_LEAF_ENTRIES",
+           "thresholds_table", "diagram_marks",
+           "notation_key", "notation_key_dot", "FULL_LEAF_ENTRIES",
            "full_leaf_tree", "check_full_leaf"]

@@ -28,6 +28,7 @@ import ipywidgets as widgets
 
 from ..core.constants import ULONG_MAX
 from ..errors import InvalidArgumentError, MapleTreeError
+from ..render.metrics import DEFAULT_WIDTH_PX
 from ..trace import record
 from ..trace.step import Step, TreeView
 from .kernel_fns import SOURCE_FILE, describe
@@ -312,14 +313,31 @@ def last_mas(steps, i):
     return None
 
 
+#: The panel's width (CSS px) and the diagram's width budget beside it: the frames are
+#: drawn for the width left over, so the page never shrinks them below their text size.
+#: In presenter mode (16 px text) the panel goes under the diagram, which gets the whole
+#: width.
+PANEL_PX = 250
+DIAGRAM_WIDTH_PX = DEFAULT_WIDTH_PX - PANEL_PX - 20
+#: Presenter mode (the player's ``mt-presenter`` class): the panel's text grows with the
+#: status line's.
+PANEL_CSS = ("<style>.mt-read-panel .mt-read-body{font-size:12px;line-height:1.35}"
+             ".mt-presenter .mt-read-panel .mt-read-body{font-size:16px}</style>")
+
+
 class ReadPlayer(Player):
     """A Player with a panel beside the diagram: the maple state of the step (its
     ``mas`` detail, or the last one before it), the gap search's verdicts, and for
-    interleaved scenarios the actor of each step (``lanes``) and a note (``notes``)."""
+    interleaved scenarios the actor of each step (``lanes``) and a note (``notes``).
 
-    PANEL_WIDTH = "250px"
+    The diagram draws the state's slot (``slot``) and the gap search's verdicts
+    (``pruned``) itself, for the width beside the panel (``dot_opts`` may set another
+    ``width_px``)."""
 
-    def __init__(self, steps, title=None, *, lanes=None, notes=None, **kwargs):
+    PANEL_WIDTH = f"{PANEL_PX}px"
+
+    def __init__(self, steps, title=None, *, lanes=None, notes=None, dot_opts=None,
+                 **kwargs):
         steps = gap_paths(steps)
         for name, seq in (("lanes", lanes), ("notes", notes)):
             if seq is not None and len(seq) != len(steps):
@@ -330,11 +348,33 @@ class ReadPlayer(Player):
         self.panel = widgets.HTML(layout=widgets.Layout(width=self.PANEL_WIDTH,
                                                         min_width=self.PANEL_WIDTH))
         self.panel.add_class("mt-read-panel")
-        super().__init__(steps, title, **kwargs)
+        self._own_width = "width_px" in (dot_opts or {})
+        self.row = widgets.Box(layout=widgets.Layout(width="100%", align_items="flex-start"))
+        self.row.add_class("mt-read-row")
+        super().__init__(steps, title, dot_opts=dot_opts, **kwargs)
         self.view.layout = widgets.Layout(flex="1 1 auto", width="auto", min_width="0")
-        row = widgets.HBox([self.view, self.panel],
-                           layout=widgets.Layout(width="100%", align_items="flex-start"))
-        self.children = tuple(row if c is self.view else c for c in self.children)
+        self.children = tuple(self.row if c is self.view else c for c in self.children)
+        self._arrange()
+
+    @property
+    def beside(self):
+        """True when the panel is beside the diagram (False: under it, presenter mode)."""
+        return not self._presenter
+
+    def _make_frames(self, steps):
+        if not self._own_width:
+            self.dot_opts["width_px"] = DIAGRAM_WIDTH_PX if self.beside else DEFAULT_WIDTH_PX
+        return super()._make_frames(steps)
+
+    def _arrange(self):
+        self.panel.layout.width = self.PANEL_WIDTH if self.beside else "100%"
+        self.panel.layout.min_width = self.PANEL_WIDTH if self.beside else "0"
+        self.row.layout.flex_flow = "row" if self.beside else "column"
+        self.row.children = (self.view, self.panel)
+
+    def _on_presenter(self, change):
+        super()._on_presenter(change)
+        self._arrange()
 
     def panel_html(self, index):
         """What the panel shows at step ``index``."""
@@ -364,7 +404,7 @@ class ReadPlayer(Player):
         if self.notes is not None and self.notes[index]:
             parts.append(f'<div class="mt-note" style="margin-top:6px">'
                          f"{escape(self.notes[index])}</div>")
-        return ('<div style="font-size:0.85em;line-height:1.35;padding-left:8px;'
+        return (PANEL_CSS + '<div class="mt-read-body" style="padding-left:8px;'
                 'border-left:1px solid #ddd">' + "".join(parts) + "</div>")
 
     def _show(self, index):

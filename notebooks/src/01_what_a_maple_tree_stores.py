@@ -324,14 +324,18 @@ def notebook():
         ## 8. How to read a diagram
 
         Every diagram in this suite is drawn by `mapletree_edu.render` from the model's
-        nodes. One node is a table: a header, a row of pivots, a row of slots. The table
-        below names every mark the renderer draws; the picture after it shows most of them
-        at once: the step of a store that split a full root leaf (the new nodes, the freed
-        old root beside the caption, the written range and the walked path).
+        nodes. One node is a table: a header (the node type, the range `[min, max]` it
+        covers and its serial `n2`, a name the node keeps from step to step), a row of
+        pivots and a row of slots. The key below is drawn by the renderer from the same list
+        of marks it draws the diagrams with, each mark as it looks in a diagram; a diagram's
+        own legend lists only the marks that diagram uses. The picture after the key shows
+        several of them at once: the step of a store that split a full root leaf (the new
+        nodes, the freed old root beside the caption, the written range and the walked
+        path). Hover a slot in a player to see its exact range and entry.
         """),
         code("""
-        l01.diagram_marks_table()
-        """),
+        l01.notation_key()
+        """, ignore_output=True),
         code("""
         split_steps, _after = record_op(tree_of(vma_ranges(8)), "store", 100, 105, "x",
                                         on_copy=True)
