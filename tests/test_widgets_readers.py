@@ -273,6 +273,20 @@ def test_read_player_puts_the_state_beside_the_diagram():
         diagram.PRESENTER["on"] = False
 
 
+def test_read_player_puts_the_panel_under_a_diagram_too_wide_beside_it():
+    from mapletree_edu.render.metrics import DEFAULT_WIDTH_PX
+    from mapletree_edu.widgets.readers import DIAGRAM_WIDTH_PX
+    p = FreeSpacePlayer(Mm.sample(), 3 * PAGE_SIZE, "mmap")
+    ests = [p.frames.frame(i).est_width_px for i in range(p.n_steps)]
+    beside = p.frames.remake(width_px=DIAGRAM_WIDTH_PX)
+    # a leaf of a real process's VMAs is wider than the room beside the panel
+    assert max(beside.frame(i).est_width_px for i in range(p.n_steps)) > DIAGRAM_WIDTH_PX
+    assert not p.beside and p.frames.frame(0).width_px == DEFAULT_WIDTH_PX
+    assert max(ests) > DIAGRAM_WIDTH_PX
+    row = next(c for c in p.children if p.view in getattr(c, "children", ()))
+    assert row.layout.flex_flow == "column" and p.panel.layout.width == "100%"
+
+
 def test_read_players_draw_the_read_marks():
     """The state's slot and the gap search's verdicts are drawn in the diagram."""
     p = CursorPlayer(small(), [("find", 100), ("next", 100)])

@@ -169,7 +169,10 @@ def step_highlight(step, prev_view=None, visit_numbers=None):
             if depth is not None else None
         sibling = _neighbour(view, target, side) if target is not None else None
     rng = None
-    if step.fn not in NO_RANGE_FNS and view is not None and view.root == "node":
+    # a gap-search step (it carries ``pruned``) has the search window as index/last, not
+    # a range it reads or writes: its marks are the verdicts and the state's slot
+    if step.fn not in NO_RANGE_FNS and view is not None and view.root == "node" \
+            and "pruned" not in d:
         rng = (step.index, step.last)
     hl = Highlight(new=tuple(new), copied=tuple(copied), modified=tuple(step.modified),
                    freed=tuple(step.freed), path=tuple(step.path), node=step.node,

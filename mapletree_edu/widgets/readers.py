@@ -315,10 +315,12 @@ def last_mas(steps, i):
 
 #: The panel's width (CSS px) and the diagram's width budget beside it: the frames are
 #: drawn for the width left over, so the page never shrinks them below their text size.
-#: In presenter mode (16 px text) the panel goes under the diagram, which gets the whole
-#: width.
+#: When a frame does not fit there, and in presenter mode (16 px text), the panel goes
+#: under the diagram, which gets the whole width. Traces longer than MAX_CHECKED_FRAMES
+#: are not measured: their panel goes under the diagram.
 PANEL_PX = 250
 DIAGRAM_WIDTH_PX = DEFAULT_WIDTH_PX - PANEL_PX - 20
+MAX_CHECKED_FRAMES = 400
 #: Presenter mode (the player's ``mt-presenter`` class): the panel's text grows with the
 #: status line's.
 PANEL_CSS = ("<style>.mt-read-panel .mt-read-body{font-size:12px;line-height:1.35}"
@@ -358,12 +360,24 @@ class ReadPlayer(Player):
 
     @property
     def beside(self):
-        """True when the panel is beside the diagram (False: under it, presenter mode)."""
-        return not self._presenter
+        """True when the panel is beside the diagram, False when it is under it."""
+        return self._beside
 
     def _make_frames(self, steps):
-        if not self._own_width:
-            self.dot_opts["width_px"] = DIAGRAM_WIDTH_PX if self.beside else DEFAULT_WIDTH_PX
+        """The frames, for the width beside the panel when every frame fits there (the
+        pipeline's width estimate, no ``dot`` run), else for the whole width with the
+        panel under the diagram (always so in presenter mode)."""
+        if self._own_width:
+            self._beside = not self._presenter
+            return super()._make_frames(steps)
+        if not self._presenter and len(steps) <= MAX_CHECKED_FRAMES:
+            self.dot_opts["width_px"] = DIAGRAM_WIDTH_PX
+            frames = super()._make_frames(steps)
+            if all(frames.frame(i).est_width_px <= DIAGRAM_WIDTH_PX for i in range(len(steps))):
+                self._beside = True
+                return frames
+        self._beside = False
+        self.dot_opts["width_px"] = DEFAULT_WIDTH_PX
         return super()._make_frames(steps)
 
     def _arrange(self):
@@ -374,6 +388,10 @@ class ReadPlayer(Player):
 
     def _on_presenter(self, change):
         super()._on_presenter(change)
+        self._arrange()
+
+    def set_steps(self, steps, title=None, start=0):
+        super().set_steps(gap_paths(steps), title, start)
         self._arrange()
 
     def panel_html(self, index):
