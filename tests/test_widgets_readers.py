@@ -295,6 +295,16 @@ def test_read_players_draw_the_read_marks():
     fp = FreeSpacePlayer(Mm.sample(), 3 * PAGE_SIZE, "mmap")
     marks = set().union(*(fp.frames.frame(i).marks.used for i in range(fp.n_steps)))
     assert {"skip", "enter"} & marks and any(s.details.get("pruned") for s in fp.steps)
+    # the gap search's index/last are its window, and a decision between steps is about no
+    # range: neither draws a written range; the first decision shows the root
+    first = fp.steps[0]
+    assert first.fn == "unmapped_area_topdown" and first.path == (first.view.nodes[0].serial,) \
+        and first.view.nodes[0].parent is None
+    for i, s in enumerate(fp.steps):
+        if "pruned" in s.details or s.details.get("range", ()) is None:
+            assert "range" not in fp.frames.frame(i).marks.used, (i, s.fn)
+    store = next(i for i, s in enumerate(fp.steps) if s.fn == "mmap_region")
+    assert "range" in fp.frames.frame(store).marks.used
 
 
 def flat_topdown(vmas, length, low, high, mask):

@@ -170,9 +170,10 @@ def step_highlight(step, prev_view=None, visit_numbers=None):
         sibling = _neighbour(view, target, side) if target is not None else None
     rng = None
     # a gap-search step (it carries ``pruned``) has the search window as index/last, not
-    # a range it reads or writes: its marks are the verdicts and the state's slot
+    # a range it reads or writes: its marks are the verdicts and the state's slot; a step
+    # with ``range`` None in its info is about no range (a decision between steps)
     if step.fn not in NO_RANGE_FNS and view is not None and view.root == "node" \
-            and "pruned" not in d:
+            and "pruned" not in d and d.get("range", ()) is not None:
         rng = (step.index, step.last)
     hl = Highlight(new=tuple(new), copied=tuple(copied), modified=tuple(step.modified),
                    freed=tuple(step.freed), path=tuple(step.path), node=step.node,

@@ -458,15 +458,22 @@ class CursorPlayer(ReadPlayer):
         super().__init__(steps, title, **kwargs)
 
 
-def marker_step(tree, fn, why, op, prev=None, index=0, last=0):
+def marker_step(tree, fn, why, op, prev=None, index=None, last=None):
     """A step that explains a decision between recorded steps (no tree change): the tree
     as it is, no maple state of its own; it keeps the node and path of ``prev`` (the step
-    before it) in view. ``index``/``last``: the range a write step is about."""
+    before it) in view, or the root when it comes first. ``index``/``last``: the range a
+    write step is about; without them the step is about no range (``range`` None in its
+    info: none is drawn)."""
     view = TreeView.of(tree.core)
     node = prev.node if prev is not None else None
     path = prev.path if prev is not None else ()
-    return Step(n=0, fn=fn, ev=None, min=0, max=ULONG_MAX, index=index, last=last, piv=0,
-                why=why, node=node, path=path, view=view, op=op)
+    if prev is None and view.root == "node":      # before any walk: the root, where it starts
+        root = next(n.serial for n in view.nodes if n.parent is None)
+        node, path = root, (root,)
+    info = () if index is not None else (("range", None),)
+    return Step(n=0, fn=fn, ev=None, min=0, max=ULONG_MAX, index=index or 0,
+                last=last if last is not None else (index or 0), piv=0, why=why, info=info,
+                node=node, path=path, view=view, op=op)
 
 
 def arange_gaps(view):
@@ -509,7 +516,7 @@ def record_mmap(mm, length, name="", align=0):
     label = f"mmap({num(length)})"
     before = []
     with record(mm.tree, label) as rec:
-        def observe(fn, text, index=0, last=0):
+        def observe(fn, text, index=None, last=None):
             rec.op = f"{label}: {fn}()"
             rec.steps.append(marker_step(mm.tree, fn, text, rec.op,
                                          rec.steps[-1] if rec.steps else None, index, last))
