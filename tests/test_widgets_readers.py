@@ -379,3 +379,8 @@ def test_kernel_panel_names_read_functions_and_their_files():
     k = next(i for i, s in enumerate(p.steps) if s.fn == "mas_rev_awalk")
     p.goto(k)
     assert "lib/maple_tree.c" in p.kernel.value and "&mdash;</td>" not in p.kernel.value
+    # the maple state and the verdicts are in the panel beside the diagram, not repeated
+    assert p.steps[k].details.get("pruned") and "<code>pruned</code>" not in p.kernel.value
+    assert "<code>mas</code>" not in p.kernel.value and "subtrees looked at" in p.panel.value
+    p.goto(0)
+    assert "<code>range</code>" not in p.kernel.value

@@ -200,12 +200,20 @@ READ_FUNCTION_FILES = {"vm_unmapped_area": "mm/mmap.c", "unmapped_area_topdown":
                        "unmapped_area": "mm/mmap.c", "mmap_region": "mm/mmap.c"}
 
 
+#: Details the panel beside the diagram shows already (left out of the kernel panel).
+PANEL_DETAILS = frozenset({"mas", "pruned"})
+
+
 def read_kernel_panel_html(step):
     """The shared kernel-function panel, with the description of a read-side function
-    where the shared table has none, and the right source file for mm functions."""
-    html = kernel_panel_html(step)
+    where the shared table has none, and the right source file for mm functions. The
+    details the panel beside the diagram shows (the maple state, the gap search's
+    verdicts) are left out, as is a decision step's empty range."""
     if step is None:
-        return html
+        return kernel_panel_html(step)
+    html = kernel_panel_html(replace(step, info=tuple(
+        (k, v) for k, v in step.info if k not in PANEL_DETAILS
+        and not (k == "range" and v is None))))
     text = READ_FUNCTIONS.get(step.fn)
     if text and not describe(step.fn)[1]:
         html = html.replace(">&mdash;</td>", f">{escape(text)}</td>", 1)
