@@ -71,6 +71,9 @@ def check(text):
     cell = new_code_cell("\n" + dedent(text).strip("\n"))
     cell.metadata["tags"] = ["nbval-check"]
     cell.metadata["jupyter"] = {"source_hidden": True, "outputs_hidden": True}
+    # JupyterLab and Notebook 7 keep the older "collapsed" in step with outputs_hidden and
+    # write it on save: stored here, saving an unchanged notebook changes no byte
+    cell.metadata["collapsed"] = True
     cell.metadata["slideshow"] = {"slide_type": "skip"}
     return cell
 
