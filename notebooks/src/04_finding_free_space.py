@@ -124,10 +124,10 @@ def notebook():
         """),
         predict("""
         Search the demo tree for 5 pages between `mmap_min_addr` and `mmap_base - 1`, top
-        down. Which root slots will the search enter (there may be more than one), and
-        which hole will it return? Then step: the panel beside the diagram lists every slot
-        the search looked at, with its gap and verdict. (The player draws the leaves a step
-        is not in as grey boxes, `dot_opts={"collapse": 1}`.)
+        down. Which root slots will the search enter, and which hole will it return? Then
+        step: the panel beside the diagram lists every slot the search looked at, with its
+        gap and verdict. (The player draws the leaves a step is not in as grey boxes,
+        `dot_opts={"collapse": 1}`.)
         """),
         code("""
         search_steps, found = l04.record_empty_area(demo.tree, demo.mmap_min_addr,
