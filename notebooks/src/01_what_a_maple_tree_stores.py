@@ -296,7 +296,8 @@ def notebook():
         walk down only into children whose gap is big enough, so they never visit a leaf
         whose largest hole is too small for the request. The callers then align the address
         and check the guard gaps of the neighbouring VMAs, and search again (`goto retry`)
-        when a guard gap does not fit. A plain tree has no gaps: the same search would read every leaf.
+        when a guard gap does not fit. A plain tree has no gaps: the same search would read
+        every leaf.
         Lesson 04 follows this search step by step.
 
         <a id="too-small"></a>
