@@ -41,8 +41,9 @@ STACK = _vma("[stack]")
 LIBC_FIRST = _vma("libc.so.6")
 LIBC_RW = _vma("libc.so.6", perms="rw-")
 ANON_BELOW_LIBC = next(v for v in process().vmas() if v.end == LIBC_FIRST.start)
-#: An address in the hole between the heap and the anonymous mapping below libc.
-HOLE_ADDRESS = 0x7000_0000_0000
+#: Sections 1 and 2: the address looked up. It lies in the hole between the heap and the
+#: anonymous mapping below libc (the name does not say so: the lesson asks it).
+ADDRESS = 0x7000_0000_0000
 #: Section 7: the writer unmaps the anonymous mapping below libc (a NULL store).
 RCU_WRITE = (ANON_BELOW_LIBC.start, ANON_BELOW_LIBC.end - 1, None)
 
@@ -370,7 +371,7 @@ def solution(name):
 
 
 __all__ = ["process", "small", "ranges", "slots_table", "HEAP", "STACK", "LIBC_FIRST", "LIBC_RW",
-           "ANON_BELOW_LIBC", "HOLE_ADDRESS", "RCU_WRITE", "record_load", "record_find",
+           "ANON_BELOW_LIBC", "ADDRESS", "RCU_WRITE", "record_load", "record_find",
            "load_table", "find_table", "calls_table", "surprises_table", "rcu_table",
            "check_pause_loop", "STATUS_START", "STATUS_CALLS", "check_statuses",
            "FIND_ADDRESSES", "check_find_vma", "RCU_WRITES", "writes_table",

@@ -178,7 +178,8 @@ def notebook():
         **Type bits in node pointers.** Because a node is 256-byte aligned, the low 8 bits of
         its address are always 0, and the kernel stores information there. A pointer to a
         child is `address | type << 3 | 0x4` (`mt_mk_node()`, `lib/maple_tree.c:334`;
-        `mt_mk_node()` always sets `0x4`, `MAPLE_ENODE_NULL`): bits 3-6 hold the node type (1 `leaf_64`, 2 `range_64`, 3 `arange_64`), so a walk
+        `mt_mk_node()` always sets `0x4`, `MAPLE_ENODE_NULL`): bits 3-6 hold the node type
+        (1 `leaf_64`, 2 `range_64`, 3 `arange_64`), so a walk
         knows the type of a child before it reads it. The root pointer also has `0x2` set
         (`MAPLE_ROOT_NODE`). Going up, a node's parent pointer holds the parent's address,
         the slot it occupies in the parent (`slot << 3`) and `0x6` (`MAPLE_PARENT_RANGE64`,
@@ -293,9 +294,10 @@ def notebook():
         `unmapped_area()` or `unmapped_area_topdown()` (`mm/mmap.c:1576`, `:1628`), which call
         `mas_empty_area()` or `mas_empty_area_rev()` (`lib/maple_tree.c:4996`, `:5053`). Those
         walk down only into children whose gap is big enough, so they never visit a leaf
-        whose largest hole is too small for the request. The callers then align the address and check the guard
-        gaps of the neighbouring VMAs, and search again (`goto retry`) when a guard gap
-        does not fit. A plain tree has no gaps: the same search would read every leaf.
+        whose largest hole is too small for the request. The callers then align the address
+        and check the guard gaps of the neighbouring VMAs, and search again (`goto retry`)
+        when a guard gap does not fit. A plain tree has no gaps: the same search would read
+        every leaf.
         Lesson 04 follows this search step by step.
 
         <a id="too-small"></a>

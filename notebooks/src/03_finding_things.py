@@ -1,7 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Builder of notebooks/03-finding-things.ipynb."""
 
-from build import check, code, exercise, lesson, md, predict
+from build import check, code, exercise, kernel_functions, lesson, md, predict
+
+L01 = "01-what-a-maple-tree-stores.ipynb"
+L02 = "02-walking-and-storing.ipynb"
 
 
 def notebook():
@@ -23,14 +26,17 @@ def notebook():
 
         *Time:* about 50 minutes.
 
-        ### Prerequisites
+        *Prerequisites:*
 
-        | Lesson | Why |
+        | you need | where |
         | --- | --- |
-        | [01, what a maple tree stores](01-what-a-maple-tree-stores.ipynb) | pivots, slots, NULL ranges, node types |
-        | [02, walking and storing](02-walking-and-storing.ipynb) | the walk down by pivots; RCU mode replaces nodes |
+        | pivots, slots, NULL ranges | [lesson 01](""" + L01 + """), sections 2 and 4 |
+        | node types and the allocation tree | [lesson 01](""" + L01 + """), section 6 |
+        | reading a diagram and a player | [lesson 01](""" + L01 + """), section 8 |
+        | the walk down to a leaf | [lesson 02](""" + L02 + """), section 1 |
+        | which writes replace a node in RCU mode | [lesson 02](""" + L02 + """), section 6 |
 
-        ### Overview: you will learn
+        *You will learn:*
 
         * how `mtree_load()` and `mt_find()` (the kernel's `vma_lookup()` and `find_vma()`)
           walk from the root to a leaf;
@@ -42,7 +48,7 @@ def notebook():
         * why a maple state must be paused or reset across a write;
         * why RCU mode replaces nodes, and how a lock-free reader notices that its node
           died.
-        """),  # noqa: E501
+        """),
         md("""
         ### Vocabulary
 
@@ -94,29 +100,29 @@ def notebook():
         `vma_lookup(mm, addr)` in `include/linux/mm.h` is exactly `mtree_load(&mm->mm_mt,
         addr)`.
 
-        `l03.HOLE_ADDRESS` lies between the `[heap]` and the anonymous mapping below libc:
+        `l03.ADDRESS` is the address we look up, somewhere between the `[heap]` and libc:
         """),
         code("""
-        print(hex(l03.HOLE_ADDRESS))
+        print(hex(l03.ADDRESS))
         """),
         predict("""
-        Which nodes will `proc.load(l03.HOLE_ADDRESS)` pass through, and what will it
+        Which nodes will `proc.load(l03.ADDRESS)` pass through, and what will it
         return? Write your answer down, then step. (The players of this lesson draw the
         leaves a step is not in as a grey box, `dot_opts={"collapse": 1}`, so that the
         long addresses stay readable; "actual size" shows the diagram unscaled.)
         """),
         code("""
-        load_steps = l03.record_load(proc, l03.HOLE_ADDRESS)
-        ReadPlayer(load_steps, "mtree_load", dot_opts={"collapse": 1})
+        load_steps = l03.record_load(proc, l03.ADDRESS)
+        ReadPlayer(load_steps, "proc.load(l03.ADDRESS)", dot_opts={"collapse": 1})
         """, ignore_output=True),
         md("""
         The answer, with two more addresses (the heap's first byte and its last):
         """),
         code("""
-        l03.load_table(proc, [l03.HOLE_ADDRESS, l03.HEAP.start, l03.HEAP.end - 1])
+        l03.load_table(proc, [l03.ADDRESS, l03.HEAP.start, l03.HEAP.end - 1])
         """),
         check("""
-        assert proc.load(l03.HOLE_ADDRESS) is None
+        assert proc.load(l03.ADDRESS) is None
         assert proc.load(l03.HEAP.start) == l03.HEAP
         assert [s.fn for s in load_steps][0] == "mtree_load"
         """),
@@ -135,18 +141,18 @@ def notebook():
         `last + 1`, so a loop can call it again to get the next entry.
         """),
         predict("""
-        `proc.find(l03.HOLE_ADDRESS)` is `find_vma()` at the same address. Which VMA will it
+        `proc.find(l03.ADDRESS)` is `find_vma()` at the same address. Which VMA will it
         return? Will its walk visit the same nodes as the lookup above, or more?
         """),
         code("""
-        find_steps = l03.record_find(proc, l03.HOLE_ADDRESS)
-        ReadPlayer(find_steps, "mt_find", dot_opts={"collapse": 1})
+        find_steps = l03.record_find(proc, l03.ADDRESS)
+        ReadPlayer(find_steps, "proc.find(l03.ADDRESS)", dot_opts={"collapse": 1})
         """, ignore_output=True),
         code("""
-        l03.find_table(proc, [l03.HOLE_ADDRESS, l03.HEAP.start, l03.STACK.end])
+        l03.find_table(proc, [l03.ADDRESS, l03.HEAP.start, l03.STACK.end])
         """),
         check("""
-        assert proc.find(l03.HOLE_ADDRESS)[2] == l03.ANON_BELOW_LIBC
+        assert proc.find(l03.ADDRESS)[2] == l03.ANON_BELOW_LIBC
         assert proc.find(l03.STACK.end) is None
         """),
         md("""
@@ -219,7 +225,8 @@ def notebook():
         its `offset` right after the change?
         """),
         code("""
-        across = CursorPlayer(proc, [("find", ULONG_MAX)] * 4, "for_each_vma",
+        across = CursorPlayer(proc, [("find", ULONG_MAX)] * 4,
+                              "four finds from libc's rw- segment",
                               start=l03.LIBC_RW.start, dot_opts={"collapse": 1})
         across
         """, ignore_output=True),
@@ -437,25 +444,40 @@ def notebook():
           dead walks again. This is what lets `lock_vma_under_rcu()` find a VMA without the
           `mmap_lock`.
         """),
-        md("""
-        ## Kernel functions explained
-
-        | Function | What it does | Where in v6.8 |
-        | --- | --- | --- |
-        | `mtree_load()` | the entry at an index, under RCU | `lib/maple_tree.c` |
-        | `mtree_lookup_walk()` | the descent of `mtree_load()`; retries on a dead node | `lib/maple_tree.c` |
-        | `mt_find()`, `mt_find_after()` | the first entry at or after `*index`, up to `max`; `*index` moves past it | `lib/maple_tree.c` |
-        | `mas_walk()`, `mas_state_walk()`, `mtree_range_walk()` | walk a state from the root to the range holding `index` | `lib/maple_tree.c` |
-        | `mas_find()`, `mas_find_range()`, `mas_find_rev()` | iterate forwards / backwards up to a limit | `lib/maple_tree.c` |
-        | `mas_next()`, `mas_prev()`, `mas_next_slot()`, `mas_prev_slot()` | step to the neighbouring entry; report `overflow` / `underflow` | `lib/maple_tree.c` |
-        | `mas_pause()`, `mas_reset()`, `mas_set()` | make a state safe to use after a change | `lib/maple_tree.c`, `include/linux/maple_tree.h` |
-        | `mas_rewalk()`, `ma_dead_node()`, `mte_set_node_dead()` | a reader notices a dead node and walks again; a writer marks one | `lib/maple_tree.c` |
-        | `mas_put_in_tree()`, `mas_replace_node()`, `ma_free_rcu()` | link a new node in, mark the old one dead, free it after a grace period | `lib/maple_tree.c` |
-        | `find_vma()` | `mt_find(&mm->mm_mt, &addr, ULONG_MAX)` | `mm/mmap.c` |
-        | `vma_lookup()`, `vma_next()`, `for_each_vma()`, `vma_iter_invalidate()` | the mm's wrappers: `mtree_load()`, `mas_find()`, a loop, `mas_pause()` | `include/linux/mm.h` |
-        | `lock_vma_under_rcu()` | page-fault lookup with `mas_walk()` under RCU, then the VMA's own lock | `mm/memory.c` |
-        | `show_smaps_rollup()` | pauses its VMA iterator before dropping the `mmap_lock` | `fs/proc/task_mmu.c` |
-        """),  # noqa: E501
+        kernel_functions([
+            ("`mtree_load()`", "the entry at an index, under RCU", "`lib/maple_tree.c:6269`"),
+            ("`mtree_lookup_walk()`", "the descent of `mtree_load()`; retries on a dead node",
+             "`lib/maple_tree.c:3692`"),
+            ("`mt_find()`, `mt_find_after()`",
+             "the first entry at or after `*index`, up to `max`; `*index` moves past it",
+             "`lib/maple_tree.c:6829`, `:6889`"),
+            ("`mas_walk()`, `mas_state_walk()`, `mtree_range_walk()`",
+             "walk a state from the root to the range holding `index`",
+             "`lib/maple_tree.c:4854`, `:3669`, `:2753`"),
+            ("`mas_find()`, `mas_find_range()`, `mas_find_rev()`",
+             "iterate forwards / backwards up to a limit",
+             "`lib/maple_tree.c:6012`, `:6039`, `:6151`"),
+            ("`mas_next()`, `mas_prev()`, `mas_next_slot()`, `mas_prev_slot()`",
+             "step to the neighbouring entry; report `overflow` / `underflow`",
+             "`lib/maple_tree.c:5704`, `:5835`, `:4578`, `:4404`"),
+            ("`mas_pause()`", "forget the node, keep `index` and `last`",
+             "`lib/maple_tree.c:5906`"),
+            ("`mas_reset()`, `mas_set()`", "walk from the root at the next call",
+             "`include/linux/maple_tree.h:554`, `:744`"),
+            ("`mas_rewalk()`, `ma_dead_node()`, `mte_set_node_dead()`",
+             "a reader notices a dead node and walks again; a writer marks one",
+             "`lib/maple_tree.c:4293`, `:554`, `:321`"),
+            ("`mas_put_in_tree()`, `mas_replace_node()`, `ma_free_rcu()`",
+             "link a new node in, mark the old one dead, free it after a grace period",
+             "`lib/maple_tree.c:1707`, `:1736`, `:194`"),
+            ("`find_vma()`", "`mt_find(&mm->mm_mt, &addr, ULONG_MAX)`", "`mm/mmap.c:1890`"),
+            ("`vma_lookup()`, `vma_next()`, `vma_iter_invalidate()`, `for_each_vma()`",
+             "the mm's wrappers: `mtree_load()`, `mas_find()`, `mas_pause()`, a loop",
+             "`include/linux/mm.h:3456`, `:955`, `:1026`, `:1036`"),
+            ("`lock_vma_under_rcu()`",
+             "page-fault lookup with `mas_walk()` under RCU, then the VMA's own lock",
+             "`mm/memory.c:5614`"),
+        ]),
         md("""
         ## Resources
 

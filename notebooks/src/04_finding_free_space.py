@@ -1,7 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Builder of notebooks/04-finding-free-space.ipynb."""
 
-from build import check, code, exercise, lesson, md, predict
+from build import check, code, exercise, kernel_functions, lesson, md, predict
+
+L01 = "01-what-a-maple-tree-stores.ipynb"
+L02 = "02-walking-and-storing.ipynb"
+L03 = "03-finding-things.ipynb"
 
 
 def notebook():
@@ -23,15 +27,16 @@ def notebook():
 
         *Time:* about 50 minutes.
 
-        ### Prerequisites
+        *Prerequisites:*
 
-        | Lesson | Why |
+        | you need | where |
         | --- | --- |
-        | [01, what a maple tree stores](01-what-a-maple-tree-stores.ipynb) | `arange_64` nodes and their gaps column |
-        | [02, walking and storing](02-walking-and-storing.ipynb) | the store that fills the hole |
-        | [03, finding things](03-finding-things.ipynb) | the maple state, `mas_next()` / `mas_prev()` |
+        | `arange_64` nodes and their gaps | [lesson 01](""" + L01 + """), section 6 |
+        | the store that fills the hole | [lesson 02](""" + L02 + """), sections 2 and 3 |
+        | the sample process and `mtree_load()` | [lesson 03](""" + L03 + """), section 1 |
+        | the maple state, `mas_next()`, `mas_prev()` | [lesson 03](""" + L03 + """), sections 3 and 5 |
 
-        ### Overview: you will learn
+        *You will learn:*
 
         * what the gaps of an `arange_64` node and its `gap_off` hold, and how a write
           updates them up to the root;
@@ -119,15 +124,16 @@ def notebook():
         """),
         predict("""
         Search the demo tree for 5 pages between `mmap_min_addr` and `mmap_base - 1`, top
-        down. Which root slots will the search enter (there may be more than one), and
-        which hole will it return? Then step: the panel beside the diagram lists every slot
-        the search looked at, with its gap and verdict. (The player draws the leaves a step
-        is not in as grey boxes, `dot_opts={"collapse": 1}`.)
+        down. Which root slots will the search enter, and which hole will it return? Then
+        step: the panel beside the diagram lists every slot the search looked at, with its
+        gap and verdict. (The player draws the leaves a step is not in as grey boxes,
+        `dot_opts={"collapse": 1}`.)
         """),
         code("""
         search_steps, found = l04.record_empty_area(demo.tree, demo.mmap_min_addr,
                                                     demo.mmap_base - 1, l04.SEARCH_LEN)
-        search = ReadPlayer(search_steps, "mas_empty_area_rev", dot_opts={"collapse": 1})
+        search = ReadPlayer(search_steps, "5 pages, top down, in demo.tree",
+                            dot_opts={"collapse": 1})
         search
         """, ignore_output=True),
         code("""
@@ -343,22 +349,33 @@ def notebook():
         * In v6.8 a top-down search with `max = ULONG_MAX` never picks a slot starting at 0,
           and a `plain` tree of height 2 or more never finds a gap.
         """),
-        md("""
-        ## Kernel functions explained
-
-        | Function | What it does | Where in v6.8 |
-        | --- | --- | --- |
-        | `mas_empty_area_rev()`, `mas_rev_awalk()`, `mas_rewind_node()` | the highest free range of a size in a window | `lib/maple_tree.c` |
-        | `mas_empty_area()`, `mas_awalk()`, `mas_anode_descend()`, `mas_skip_node()` | the lowest one | `lib/maple_tree.c` |
-        | `mas_sparse_area()` | the same on a tree with no node | `lib/maple_tree.c` |
-        | `mas_update_gap()`, `mas_parent_gap()`, `mas_max_gap()`, `mas_leaf_max_gap()` | keep the gaps right after a write | `lib/maple_tree.c` |
-        | `ma_meta_gap()`, `ma_set_meta_gap()` | read and write `gap_off` in the node's metadata | `lib/maple_tree.c` |
-        | `mtree_alloc_range()`, `mtree_alloc_rrange()` | find a free range and store an entry there | `lib/maple_tree.c` |
-        | `vm_unmapped_area()`, `unmapped_area_topdown()`, `unmapped_area()` | the address for `mmap()`: padding, limits, alignment, guard-gap retries | `mm/mmap.c` |
-        | `vm_start_gap()`, `vm_end_gap()`, `stack_guard_start_gap()` | a VMA's start/end including its guard gap | `include/linux/mm.h` |
-        | `arch_get_unmapped_area_topdown()` | x86-64's limits and the bottom-up fallback | `arch/x86/kernel/sys_x86_64.c` |
-        | `mmap_region()`, `do_vmi_align_munmap()` | store the new VMA; split and clear for `munmap()` | `mm/mmap.c` |
-        """),  # noqa: E501
+        kernel_functions([
+            ("`mas_empty_area_rev()`, `mas_rev_awalk()`, `mas_rewind_node()`",
+             "the highest free range of a size in a window",
+             "`lib/maple_tree.c:5053`, `:4694`, `:4883`"),
+            ("`mas_empty_area()`, `mas_awalk()`, `mas_anode_descend()`, `mas_skip_node()`",
+             "the lowest one", "`lib/maple_tree.c:4996`, `:4936`, `:4781`, `:4908`"),
+            ("`mas_sparse_area()`", "the same on a tree with no node", "`lib/maple_tree.c:4964`"),
+            ("`mas_update_gap()`, `mas_parent_gap()`, `mas_max_gap()`, `mas_leaf_max_gap()`",
+             "keep the gaps right after a write",
+             "`lib/maple_tree.c:1656`, `:1605`, `:1578`, `:1469`"),
+            ("`ma_meta_gap()`, `ma_set_meta_gap()`",
+             "read and write `gap_off` in the node's metadata", "`lib/maple_tree.c:934`, `:945`"),
+            ("`mtree_alloc_range()`, `mtree_alloc_rrange()`",
+             "find a free range and store an entry there", "`lib/maple_tree.c:6408`, `:6446`"),
+            ("`vm_unmapped_area()`, `unmapped_area_topdown()`, `unmapped_area()`",
+             "the address for `mmap()`: padding, limits, alignment, guard-gap retries",
+             "`mm/mmap.c:1679`, `:1628`, `:1576`"),
+            ("`vm_start_gap()`, `vm_end_gap()`, `stack_guard_start_gap()`",
+             "a VMA's start/end including its guard gap",
+             "`include/linux/mm.h:3473`, `:3484`, `:3461`"),
+            ("`generic_get_unmapped_area_topdown()`",
+             "the window `[PAGE_SIZE, mmap_base)` top down, then the bottom-up fallback; "
+             "x86-64 has its own `arch_get_unmapped_area_topdown()` that does the same "
+             "(`arch/x86/kernel/sys_x86_64.c:161`)", "`mm/mmap.c:1752`"),
+            ("`mmap_region()`, `do_vmi_align_munmap()`",
+             "store the new VMA; split and clear for `munmap()`", "`mm/mmap.c:2722`, `:2512`"),
+        ]),
         md("""
         ## Resources
 
@@ -371,12 +388,18 @@ def notebook():
         md("""
         ## After v6.8
 
-        * In v6.10 (read in the copy of repository `qiaozhe1/linux6.10`, commit `96459d4c`,
-          `lib/maple_tree.c`), `mas_empty_area_rev()` checks for a tree without nodes before
-          it reads the root node's end; in v6.8 that order dereferences NULL, which is why
-          `MapleTree.empty_area(top_down=True)` on an empty tree raises `KernelCrash`.
-          `mas_rev_awalk()` is unchanged there, so the `ULONG_MAX` behaviour of section 5 is
-          still present in v6.10.
+        * In v6.8 `mas_empty_area_rev()` reads the root node's end right after
+          `mas_start()`, before it checks for a tree without nodes, so on an empty tree it
+          dereferences NULL; this is why `MapleTree.empty_area(top_down=True)` on an empty
+          tree raises `KernelCrash`. "maple_tree: fix mas_empty_area_rev() null pointer
+          dereference" (Liam R. Howlett, upstream commit
+          `955a923d2809803980ff574270f81510112be9cf`, patch Message-ID
+          `20240422203349.2418465-1-Liam.Howlett@oracle.com`, also taken into the stable
+          kernels) moves the check first.
+        * `mas_rev_awalk()` is unchanged in v6.10 (read in the copy of repository
+          `qiaozhe1/linux6.10`, commit `96459d4c96d3c4d1e6f340218e3ebc34b3ac4739`,
+          `lib/maple_tree.c`), so the `ULONG_MAX` behaviour of section 5 is still present
+          there.
         """),
         md("""
         ## What's next
