@@ -46,7 +46,8 @@ PRESENTER = {"on": False}
 CSS = """
 .mt-diagram { outline: none; position: relative; width: 100%; }
 .mt-diagram:focus-visible { box-shadow: 0 0 0 2px #1565c0; }
-.mt-diagram .mt-frame { width: 100%; overflow-x: auto; overflow-y: hidden; }
+.mt-diagram .mt-frame { width: 100%; overflow-x: auto; overflow-y: hidden;
+  contain: layout paint; }
 .mt-diagram .mt-frame svg { display: block; margin: 0 auto; max-width: 100%; height: auto; }
 .mt-diagram.mt-actual-size .mt-frame svg { max-width: none !important; }
 .mt-diagram .mt-diagram-msg { color: #555; font-style: italic; padding: 4px 0; }
