@@ -97,7 +97,8 @@ function isNodeOrEdge(cls) {
 // top group, element by element, not in a node: d3-graphviz would morph its cells into
 // each other by position. These find its elements and their texts.
 function labelElements(graphG) {
-  return Array.from(graphG.children).filter((c) => c.tagName !== "title"
+  const bg = graphG.querySelector(":scope > polygon");   // the graph's white background
+  return Array.from(graphG.children).filter((c) => c !== bg && c.tagName !== "title"
     && !(c.tagName === "g" && isNodeOrEdge(c.getAttribute("class"))));
 }
 
@@ -119,8 +120,9 @@ function dataLabelTexts(graphData) {
     }
     for (const c of d.children || []) if (c.tag && c.tag[0] !== "#") walk(c);
   };
+  const bg = (graphData.children || []).find((c) => c.tag === "polygon");
   for (const c of graphData.children || []) {
-    if (!c.tag || c.tag[0] === "#" || c.tag === "title") continue;
+    if (!c.tag || c.tag[0] === "#" || c.tag === "title" || c === bg) continue;
     if (c.tag === "g" && isNodeOrEdge(c.attributes && c.attributes.class)) continue;
     walk(c);
   }
