@@ -80,7 +80,7 @@ def test_animated_player_in_jupyterlab(lab):
     page.evaluate("""(sel) => { const v = document.querySelector(sel + ' .mt-diagram');
       window.__mtMid = new Promise((res) => { const h = (e) => {
         if (e.detail.type === 'start') { v.removeEventListener('mt-diagram', h);
-          setTimeout(res, 150); } }; v.addEventListener('mt-diagram', h); }); }""", P)
+          setTimeout(res, 380); } }; v.addEventListener('mt-diagram', h); }); }""", P)
     box = lab.attached(P).bounding_box()
     page.locator(f"{P} .mt-first").first.click()
     page.evaluate("() => window.__mtMid")
