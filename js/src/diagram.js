@@ -249,7 +249,7 @@ function render({ model, el }) {
       for (const g of nodeGroups(frame)) {
         const id = titleOf(g);
         if (!beforeIds.has(id)) {
-          g.classList.add("mt-entering");
+          g.setAttribute("data-mt", "entering");   // not `class`: d3-graphviz resets it
           marked.push(g);
           continue;
         }
@@ -264,7 +264,7 @@ function render({ model, el }) {
           }
         });
         if (changed || old.length !== now.length) {
-          g.classList.add("mt-changed");
+          g.setAttribute("data-mt", "changed");
           marked.push(g);
         }
       }
@@ -272,9 +272,7 @@ function render({ model, el }) {
   }
 
   function finish() {
-    for (const g of frame.querySelectorAll(".mt-entering, .mt-changed")) {
-      g.classList.remove("mt-entering", "mt-changed");
-    }
+    for (const g of frame.querySelectorAll("[data-mt]")) g.removeAttribute("data-mt");
     for (const t of frame.querySelectorAll(".mt-slot-changed")) {
       t.classList.remove("mt-slot-changed");
     }

@@ -52,12 +52,12 @@ CSS = """
 .mt-diagram.mt-actual-size .mt-frame svg { max-width: none !important; }
 .mt-diagram .mt-diagram-msg { color: #555; font-style: italic; padding: 4px 0; }
 .mt-diagram .mt-diagram-error { color: #b71c1c; font-style: normal; }
-.mt-diagram g.node.mt-entering {
+.mt-diagram g.node[data-mt="entering"] {
   transform-box: fill-box; transform-origin: center;
   animation: mt-grow var(--mt-ms, 500ms) ease-out both;
 }
 @keyframes mt-grow { from { transform: scale(0.15); } to { transform: scale(1); } }
-.mt-diagram g.node.mt-changed polygon:not([stroke="transparent"]) { stroke: #ef6c00; }
+.mt-diagram g.node[data-mt="changed"] polygon:not([stroke="transparent"]) { stroke: #ef6c00; }
 .mt-diagram text.mt-slot-changed { fill: #d84315 !important; font-weight: bold; }
 .mt-presenter .mt-status, .mt-presenter .mt-kernel, .mt-presenter .mt-q,
 .mt-presenter .mt-verdict, .mt-presenter .mt-frame-status,
