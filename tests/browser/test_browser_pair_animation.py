@@ -9,7 +9,9 @@ the first frame, First/Last/First at once, five quick Forward clicks, scrubbing 
 slider, a speed change in the middle of a slow move, End then Home on the keyboard. After
 each, both views must reach ``data-state="rest"`` showing the steps of the frame asked
 for, with the node ids (``n<serial>``) of those steps' DOT text, stay there, and the page
-must report no uncaught error. Screenshots go to tests/browser/out/pair-anim-*.png.
+must report no uncaught error. Last, the safety net: a move whose d3 timers are stopped
+from outside (so its end never comes) is redrawn at rest on its frame a few seconds
+later. Screenshots go to tests/browser/out/pair-anim-*.png.
 
 Each widget model imports its own copy of the view's module (so of d3-transition, whose
 transition ids are counted per copy): the two views of a pair once took over each
@@ -162,3 +164,36 @@ def test_pair_views_always_come_to_rest_on_the_newest_frame(lab):
         assert pair.last >= 5 and pair.ids[0] != pair.ids[pair.last]
         exercise(pair)
     assert lab.errors() == []
+    stalled_move_is_redrawn(lab, Pair(lab, "pair-bulk", "BULK", page_errors))
+
+
+# Stops every d3 timer of the right view's running move (as if its transition had been
+# interrupted from outside or d3's timer had thrown): its end never comes.
+STALL_JS = """(sel) => { window.__mtStall = new Promise((res) => {
+  setTimeout(() => res(-1), 8000);
+  const v = document.querySelectorAll(sel + ' .mt-diagram')[1];
+  const h = (e) => { if (e.detail.type !== 'start') return;
+    v.removeEventListener('mt-diagram', h);
+    setTimeout(() => { let n = 0;
+      for (const x of [v.querySelector('.mt-frame'), ...v.querySelectorAll('.mt-frame *')]) {
+        for (const s of Object.values(x.__transition || {})) { s.timer.stop(); n++; } }
+      res(n); }, 150); };
+  v.addEventListener('mt-diagram', h); }); }"""
+
+
+def stalled_move_is_redrawn(lab, pair):
+    """The safety net: a move whose end never comes is redrawn at once, at rest on the
+    frame asked for, a few seconds after its planned time."""
+    page = pair.page
+    pair.click("mt-last")      # a move within one arrangement (stacked): Back; the right
+    # (bulk) side moves, the left one holds its step
+    pair.settled(pair.last, "before-stall")
+    pair.speed("slow")
+    page.evaluate(STALL_JS, pair.sel)
+    pair.click("mt-back")
+    assert page.evaluate("() => window.__mtStall") > 0
+    assert page.locator(f"{pair.sel} .mt-frame").nth(1).get_attribute("data-state") == "moving"
+    pair.settled(pair.last - 1, "stalled-move-redrawn", timeout=15_000)
+    assert page.evaluate("() => (globalThis.__mtDiagramEvents || [])"
+                         ".some((e) => e.type === 'stuck')")
+    pair.speed("normal")
