@@ -14,13 +14,14 @@
 import { graphviz } from "d3-graphviz";
 import { easeCubicInOut } from "d3-ease";
 import { select } from "d3-selection";
-import { transition } from "d3-transition";
+import "d3-transition";          // selection.transition()
 import { setEngine } from "./engine-shim.js";
 
 const PRESENTER_KEY = "mapletree-edu.presenter";
 const PRESENTER_MIN_PX = 16.5;   // the smallest diagram text in presenter mode, in CSS px
 const PT = 4 / 3;                // CSS px per point (Graphviz draws in points)
 const LAYOUTS_KEPT = 6;          // laid-out frames kept per view (the next one, a few back)
+const STUCK_MS = 4000;           // a move not ended this long after its planned time is redone
 
 // --- the engine: one per page, whatever the number of views ------------------------------
 
@@ -45,6 +46,29 @@ function engineFor(model) {
     cache[key].catch(() => { delete cache[key]; });
   }
   return cache[key];
+}
+
+// --- transitions ---------------------------------------------------------------------------
+
+// d3-graphviz looks for the transition of a step on the page's root element, where d3
+// keeps scheduled transitions by id. Every widget model imports its own copy of this
+// module (anywidget loads each model's code from its own URL), so each copy of
+// d3-transition counts ids from 1: the two views of a side-by-side pair asked for the
+// same id, the second one found the first one's transition running there ("too late;
+// already running", thrown inside d3's timer) and its move never ended. Before a step's
+// transition is made, this copy's id counter is moved past every id in use on the root.
+const scratch = typeof document === "undefined" ? null
+  : document.createElementNS("http://www.w3.org/2000/svg", "g");
+
+function rootTransition(name, ms) {
+  const root = document.documentElement;
+  for (let i = 0; i < 100000; i++) {
+    const probe = select(scratch).transition();   // takes this copy's next id
+    const next = probe._id + 1;                    // the id the transition below gets
+    select(scratch).interrupt();
+    if (!root.__transition || !(next in root.__transition)) break;
+  }
+  return select(root).transition(name).duration(ms).ease(easeCubicInOut);
 }
 
 // --- reading a rendered picture ----------------------------------------------------------
@@ -97,7 +121,8 @@ function isNodeOrEdge(cls) {
 // top group, element by element, not in a node: d3-graphviz would morph its cells into
 // each other by position. These find its elements and their texts.
 function labelElements(graphG) {
-  return Array.from(graphG.children).filter((c) => c.tagName !== "title"
+  const bg = graphG.querySelector(":scope > polygon");   // the graph's white background
+  return Array.from(graphG.children).filter((c) => c !== bg && c.tagName !== "title"
     && !(c.tagName === "g" && isNodeOrEdge(c.getAttribute("class"))));
 }
 
@@ -119,8 +144,9 @@ function dataLabelTexts(graphData) {
     }
     for (const c of d.children || []) if (c.tag && c.tag[0] !== "#") walk(c);
   };
+  const bg = (graphData.children || []).find((c) => c.tag === "polygon");
   for (const c of graphData.children || []) {
-    if (!c.tag || c.tag[0] === "#" || c.tag === "title") continue;
+    if (!c.tag || c.tag[0] === "#" || c.tag === "title" || c === bg) continue;
     if (c.tag === "g" && isNodeOrEdge(c.attributes && c.attributes.class)) continue;
     walk(c);
   }
@@ -143,7 +169,7 @@ function render({ model, el }) {
   el.tabIndex = 0;
   el.setAttribute("role", "img");
   el.setAttribute("aria-label", "diagram of the step; left and right arrow keys step");
-  const frame = document.createElement("div");
+  let frame = document.createElement("div");
   frame.className = "mt-frame mt-anim";
   frame.dataset.state = "loading";
   const msg = document.createElement("div");
@@ -153,6 +179,9 @@ function render({ model, el }) {
 
   let gv = null;
   let busy = false;
+  let token = 0;              // counts draws: a callback of an abandoned draw is ignored
+  let watchdog = null;
+  let plainNext = false;      // draw the next frame without a d3 transition (after stuck())
   let shown = null;           // "frame|dot" of the picture drawn or being drawn
   let before = null;          // texts of each node before the current transition
   let beforeIds = new Set();
@@ -247,7 +276,7 @@ function render({ model, el }) {
       for (const g of nodeGroups(frame)) {
         const id = titleOf(g);
         if (!beforeIds.has(id)) {
-          g.classList.add("mt-entering");
+          g.setAttribute("data-mt", "entering");   // not `class`: d3-graphviz resets it
           marked.push(g);
           continue;
         }
@@ -262,17 +291,18 @@ function render({ model, el }) {
           }
         });
         if (changed || old.length !== now.length) {
-          g.classList.add("mt-changed");
+          g.setAttribute("data-mt", "changed");
           marked.push(g);
         }
       }
     }
   }
 
-  function finish() {
-    for (const g of frame.querySelectorAll(".mt-entering, .mt-changed")) {
-      g.classList.remove("mt-entering", "mt-changed");
-    }
+  function finish(my) {
+    if (my !== token || !busy) return;
+    clearTimeout(watchdog);
+    watchdog = null;
+    for (const g of frame.querySelectorAll("[data-mt]")) g.removeAttribute("data-mt");
     for (const t of frame.querySelectorAll(".mt-slot-changed")) {
       t.classList.remove("mt-slot-changed");
     }
@@ -303,6 +333,7 @@ function render({ model, el }) {
       return;
     }
     busy = true;
+    const my = ++token;
     const ms = frame.querySelector("svg") ? duration() : 0;
     before = ms > 0 ? snapshot(frame) : null;
     beforeIds = new Set(before ? before.keys() : []);
@@ -311,13 +342,55 @@ function render({ model, el }) {
     t0 = performance.now();
     phases = {};
     log("draw", { ms });
-    gv.transition(() => transition("mt-step").duration(ms).ease(easeCubicInOut));
-    try {
-      gv.renderDot(dot, finish);
-    } catch (err) {
-      busy = false;
-      showError(err);
+    if (el.isConnected && !plainNext) {
+      gv.transition(() => rootTransition("mt-step", ms));
+    } else {
+      // drawn at once, without d3's timer: a view taken out of the page (d3 finds no
+      // transition from a detached element), or the redraw after a stuck move
+      gv._transitionFactory = null;
+      gv._transition = null;
+      log("start", { since: performance.now() - t0, phases, plain: true });
     }
+    plainNext = false;
+    clearTimeout(watchdog);
+    watchdog = setTimeout(() => stuck(my), ms + STUCK_MS);
+    try {
+      gv.renderDot(dot, () => finish(my));
+    } catch (err) {
+      failed(my, err);
+    }
+  }
+
+  // A draw that failed: the error is shown, the view is at rest, the newest frame is tried.
+  function failed(my, err) {
+    if (my !== token) return;
+    clearTimeout(watchdog);
+    watchdog = null;
+    busy = false;
+    showError(err);
+    frame.dataset.state = "rest";
+    log("error", { message: String(err && err.message ? err.message : err) });
+    if (alive) queueMicrotask(draw);
+  }
+
+  // Safety net: a move that has not ended well after its planned time (a transition
+  // interrupted from outside, an error thrown inside d3's timer, a page that stopped
+  // painting) is abandoned: the frame is replaced by an empty one and the newest step is
+  // drawn into it at once.
+  function stuck(my) {
+    if (my !== token || !busy || !alive) return;
+    log("stuck", { state: frame.dataset.state });
+    select(frame).interrupt("mt-step").selectAll("*").interrupt("mt-step");
+    const old = frame;
+    frame = old.cloneNode(false);
+    old.replaceWith(frame);
+    token += 1;
+    busy = false;
+    shown = null;
+    before = null;
+    marked = [];
+    plainNext = true;
+    startView();
   }
 
   // Graphviz layout, remembered: the kernel sends the next step's DOT text ahead
@@ -388,10 +461,7 @@ function render({ model, el }) {
   };
   el.addEventListener("keydown", onKey);
 
-  engineFor(model).then((engine) => {
-    if (!alive) return;
-    setEngine(Promise.resolve(engine));
-    engineRef = engine;
+  function startView() {
     gv = graphviz(frame, {
       useWorker: false,
       zoom: false,
@@ -403,7 +473,7 @@ function render({ model, el }) {
       growEnteringEdges: true,
       tweenPrecision: "20%",     // 5 points per edge path: edges are polylines
     });
-    gv.onerror((err) => { busy = false; showError(err); });
+    gv.onerror((err) => failed(token, err));
     gv.on("initEnd", () => {
       const own = gv.layoutSync;
       gv.layoutSync = (src, fmt, eng, opts) => (
@@ -417,20 +487,28 @@ function render({ model, el }) {
       gv.on(`${p}.phase`, () => { phases[p] = performance.now() - t0; });
     }
     gv.on("transitionStart", () => log("start", { since: performance.now() - t0, phases }));
-    msg.style.display = "none";
     draw();
+  }
+
+  engineFor(model).then((engine) => {
+    if (!alive) return;
+    setEngine(Promise.resolve(engine));
+    engineRef = engine;
+    msg.style.display = "none";
+    startView();
     layoutAhead();
   }, (err) => showError(err));
 
   return () => {
     alive = false;
+    clearTimeout(watchdog);
     el.removeEventListener("keydown", onKey);
     model.off("change:dot", onDot);
     model.off("change:frame", onDot);
     model.off("change:next_dot", layoutAhead);
     model.off("change:presenter", onPresenter);
     model.off("change:actual_size", applyPresenter);
-    select(frame).interrupt("mt-step");
+    select(frame).interrupt("mt-step").selectAll("*").interrupt("mt-step");
   };
 }
 

@@ -241,18 +241,20 @@ class _Chooser:
         kids.sort(key=lambda kv: kv[0])
         want = [-w / 2 + 3 + cw * (cell_of.get(k, 0) + 0.5) for k, _e in kids]
         # dot may keep either end under its port and push the others aside: place the
-        # children from the left and from the right, and take both extents
+        # children from the left and from the right, and keep the wider of the two
+        l1, r1 = left, right
         prev = None
         for (_k, (cl, cr)), x in zip(kids, want, strict=True):
             c = x if prev is None else max(x, prev + NODESEP_PT - cl)
             prev = c + cr
-            left, right = min(left, c + cl), max(right, c + cr)
+            l1, r1 = min(l1, c + cl), max(r1, c + cr)
+        l2, r2 = left, right
         prev = None
         for (_k, (cl, cr)), x in zip(reversed(kids), reversed(want), strict=True):
             c = x if prev is None else min(x, prev - NODESEP_PT - cr)
             prev = c + cl
-            left, right = min(left, c + cl), max(right, c + cr)
-        return left, right
+            l2, r2 = min(l2, c + cl), max(r2, c + cr)
+        return (l1, r1) if r1 - l1 >= r2 - l2 else (l2, r2)
 
     def plan(self, visible, elide, level):
         """A Plan drawing ``visible`` with slots elided in the nodes ``elide`` chose."""

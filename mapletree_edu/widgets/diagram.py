@@ -46,17 +46,18 @@ PRESENTER = {"on": False}
 CSS = """
 .mt-diagram { outline: none; position: relative; width: 100%; }
 .mt-diagram:focus-visible { box-shadow: 0 0 0 2px #1565c0; }
-.mt-diagram .mt-frame { width: 100%; overflow-x: auto; overflow-y: hidden; }
+.mt-diagram .mt-frame { width: 100%; overflow-x: auto; overflow-y: hidden;
+  contain: layout paint; }
 .mt-diagram .mt-frame svg { display: block; margin: 0 auto; max-width: 100%; height: auto; }
 .mt-diagram.mt-actual-size .mt-frame svg { max-width: none !important; }
 .mt-diagram .mt-diagram-msg { color: #555; font-style: italic; padding: 4px 0; }
 .mt-diagram .mt-diagram-error { color: #b71c1c; font-style: normal; }
-.mt-diagram g.node.mt-entering {
+.mt-diagram g.node[data-mt="entering"] {
   transform-box: fill-box; transform-origin: center;
   animation: mt-grow var(--mt-ms, 500ms) ease-out both;
 }
 @keyframes mt-grow { from { transform: scale(0.15); } to { transform: scale(1); } }
-.mt-diagram g.node.mt-changed polygon:not([stroke="transparent"]) { stroke: #ef6c00; }
+.mt-diagram g.node[data-mt="changed"] polygon:not([stroke="transparent"]) { stroke: #ef6c00; }
 .mt-diagram text.mt-slot-changed { fill: #d84315 !important; font-weight: bold; }
 .mt-presenter .mt-status, .mt-presenter .mt-kernel, .mt-presenter .mt-q,
 .mt-presenter .mt-verdict, .mt-presenter .mt-frame-status,

@@ -102,8 +102,9 @@ PLAYER_CALL = re.compile(r"\b(?:Predict)?Player\(|\bSideBySide\(|\bExplorer\(")
 
 
 def _slide_type(cell):
-    """Slide marks (reveal.js, see mapletree_edu/slides): sections are slides, sub-sections sub-slides, and so
-    is a player's "predict, then step" question (the player goes on its slide)."""
+    """Slide marks (reveal.js, see mapletree_edu/slides): sections are slides,
+    sub-sections sub-slides, and so is a player's "predict, then step" question (the
+    player goes on its slide)."""
     if cell.cell_type != "markdown":
         return None
     first = cell.source.lstrip().split("\n", 1)[0]

@@ -61,7 +61,24 @@ def test_animated_player_in_jupyterlab(lab):
     # differ from both ends, and ends on the static rendering's nodes
     choose_speed(lab, "slow")
     lab.attached(f"{P} .mt-last")
+    # 300 ms into the move: what each node group is doing
+    page.evaluate("""(sel) => { const v = document.querySelector(sel + ' .mt-diagram');
+      window.__mtMidNodes = new Promise((res) => { const h = (e) => {
+        if (e.detail.type !== 'start') return;
+        v.removeEventListener('mt-diagram', h);
+        setTimeout(() => res([...v.querySelectorAll('.mt-frame svg g.node')].map((g) => ({
+          id: g.querySelector('title').textContent, mark: g.getAttribute('data-mt'),
+          transform: getComputedStyle(g).transform,
+          opacity: parseFloat(getComputedStyle(g).opacity)}))), 300); };
+        v.addEventListener('mt-diagram', h); }); }""", P)
     slow = watched_move(page, P, click(page, ".mt-last"), n - 1)
+    mid = {x["id"]: x for x in page.evaluate("() => window.__mtMidNodes")}
+    grown = [x for i, x in mid.items() if i in static_ids[n - 1] and i not in static_ids[0]]
+    gone = [x for i, x in mid.items() if i in static_ids[0] and i not in static_ids[n - 1]]
+    # new nodes grow in (scaled below 1), freed ones fade out (still there, fading)
+    assert grown and all(x["mark"] == "entering" and x["transform"].startswith("matrix(0.")
+                         for x in grown), mid
+    assert gone and all(x["opacity"] < 1 for x in gone), mid
     assert slow["planned_ms"] == 1000
     assert 900 <= slow["transition_ms"] <= 2500, slow
     assert intermediate(slow) >= 5, slow
@@ -80,7 +97,7 @@ def test_animated_player_in_jupyterlab(lab):
     page.evaluate("""(sel) => { const v = document.querySelector(sel + ' .mt-diagram');
       window.__mtMid = new Promise((res) => { const h = (e) => {
         if (e.detail.type === 'start') { v.removeEventListener('mt-diagram', h);
-          setTimeout(res, 150); } }; v.addEventListener('mt-diagram', h); }); }""", P)
+          setTimeout(res, 380); } }; v.addEventListener('mt-diagram', h); }); }""", P)
     box = lab.attached(P).bounding_box()
     page.locator(f"{P} .mt-first").first.click()
     page.evaluate("() => window.__mtMid")
