@@ -274,12 +274,14 @@ def test_read_player_puts_the_state_beside_the_diagram():
 
 
 def test_read_player_puts_the_panel_under_a_diagram_too_wide_beside_it():
+    from mapletree_edu.lessons import l04
     from mapletree_edu.render.metrics import DEFAULT_WIDTH_PX
     from mapletree_edu.widgets.readers import DIAGRAM_WIDTH_PX
-    p = FreeSpacePlayer(Mm.sample(), 3 * PAGE_SIZE, "mmap")
+    p = FreeSpacePlayer(l04.demo_mm(), l04.DEMO_LEN, "mmap")
     ests = [p.frames.frame(i).est_width_px for i in range(p.n_steps)]
     beside = p.frames.remake(width_px=DIAGRAM_WIDTH_PX)
-    # a leaf of a real process's VMAs is wider than the room beside the panel
+    # a new leaf of a real process's VMAs (its header naming the leaf it replaces) is
+    # wider than the room beside the panel
     assert max(beside.frame(i).est_width_px for i in range(p.n_steps)) > DIAGRAM_WIDTH_PX
     assert not p.beside and p.frames.frame(0).width_px == DEFAULT_WIDTH_PX
     assert max(ests) > DIAGRAM_WIDTH_PX

@@ -14,7 +14,11 @@ size. From most to least drawn:
 4. the action and its ancestors only;
 5. the same with every node's slots elided around the action;
 6. the same with no neighbour slots kept;
-7. fewer changed nodes (the most recent kept) until it fits.
+7. the same, with the slots a gap search skipped elided too (the slot it entered or
+   stopped at, and one neighbour either side, stay; a run of skipped slots is drawn as
+   skipped, each one's verdict on hover), then with no neighbour kept;
+8. the same with narrow summary boxes (their range on two lines);
+9. fewer changed nodes (the most recent kept) until it fits.
 
 Every run of children of a drawn node that is not drawn becomes one summary box (``…
 12 leaves [0x1000–0x9fff]``). ``collapse=False`` draws everything; an int N draws
@@ -46,6 +50,7 @@ class Summary:
     max: int
     marked: tuple = ()   # (what, count) of highlighted nodes inside, e.g. ("copied", 3)
     depth: int = 0
+    narrow: bool = False  # drawn narrow: its range and counts one per line
 
 
 @dataclass(frozen=True)
@@ -175,8 +180,9 @@ class _Chooser:
         return self.ancestors(out)
 
     # --- elision -------------------------------------------------------------------------
-    def interesting(self, n, visible):
-        """Offsets of node n the action touches."""
+    def interesting(self, n, visible, judged=True):
+        """Offsets of node n the action touches; ``judged=False`` leaves out the slots a
+        gap search only ruled out (they are drawn as one skipped run when elided)."""
         hl = self.hl
         out = set()
         lo = n.min
@@ -191,15 +197,16 @@ class _Chooser:
             lo = hi + 1
         if hl.slot and hl.slot[0] == n.serial:
             out.add(hl.slot[1])
-        out.update(p[1] for p in hl.pruned if p[0] == n.serial)
+        out.update(p[1] for p in hl.pruned if p[0] == n.serial
+                   and (judged or p[3] == "enter"))
         return out
 
-    def hidden_of(self, n, visible, context=1):
+    def hidden_of(self, n, visible, context=1, judged=True):
         """Offsets to elide in n: all but the touched ones and ``context`` neighbours
         either side (the first and last slots when nothing is touched); runs of one
-        stay drawn."""
+        stay drawn. ``judged=False``: slots the gap search skipped are not touched."""
         size = len(n.slots)
-        touched = self.interesting(n, visible)
+        touched = self.interesting(n, visible, judged)
         if not touched:
             touched = {0, size - 1}
         keep = set()
@@ -256,18 +263,20 @@ class _Chooser:
             l2, r2 = min(l2, c + cl), max(r2, c + cr)
         return (l1, r1) if r1 - l1 >= r2 - l2 else (l2, r2)
 
-    def plan(self, visible, elide, level):
-        """A Plan drawing ``visible`` with slots elided in the nodes ``elide`` chose."""
+    def plan(self, visible, elide, level, narrow=False):
+        """A Plan drawing ``visible`` with slots elided in the nodes ``elide`` chose
+        (``narrow``: summary boxes put each part of their text on a line of its own)."""
         visible = frozenset(visible)
         hidden = {}
         for s in visible:
             n = self.by[s]
-            if elide in ("all", "tight") or (elide == "others" and s not in self.core
-                                                and s not in self.changed):
-                h = self.hidden_of(n, visible, 0 if elide == "tight" else 1)
+            if elide in ("all", "tight", "judged", "judged tight") or (
+                    elide == "others" and s not in self.core and s not in self.changed):
+                h = self.hidden_of(n, visible, 0 if elide.endswith("tight") else 1,
+                                   judged=not elide.startswith("judged"))
                 if h:
                     hidden[s] = h
-        summaries = self.summaries(visible)
+        summaries = self.summaries(visible, narrow)
         ranks = {}
         for s in visible:
             n = self.by[s]
@@ -288,7 +297,7 @@ class _Chooser:
         width = max(width, self.extra_w) + MARGIN_PT
         return Plan(visible, tuple(summaries), hidden, level, width)
 
-    def summaries(self, visible):
+    def summaries(self, visible, narrow=False):
         out = []
         for n in self.view.nodes:
             if n.is_leaf or n.serial not in visible:
@@ -300,11 +309,11 @@ class _Chooser:
                     run.append((k, child))
                     continue
                 if run:
-                    out.append(self.summary(n, run))
+                    out.append(self.summary(n, run, narrow))
                     run = []
         return out
 
-    def summary(self, parent, run):
+    def summary(self, parent, run, narrow=False):
         serials = tuple(c for _k, c in run)
         stats = self.stats
         nodes = sum(stats[c][0] for c in serials)
@@ -318,7 +327,7 @@ class _Chooser:
         return Summary(name=f"c{parent.serial}_{run[0][0]}", parent=parent.serial,
                        slots=tuple(k for k, _c in run), serials=serials, nodes=nodes,
                        leaves=leaves, min=first.min, max=last.max, marked=marked,
-                       depth=parent.depth + 1)
+                       depth=parent.depth + 1, narrow=narrow)
 
     # --- the levels ------------------------------------------------------------------------
     def choose(self, start):
@@ -333,10 +342,13 @@ class _Chooser:
             ("action", lambda: base, "others"),
             ("action elided", lambda: base, "all"),
             ("action tight", lambda: base, "tight"),
+            ("skipped elided", lambda: base, "judged"),
+            ("skipped tight", lambda: base, "judged tight"),
+            ("narrow summaries", lambda: base, "judged tight", True),
         ]
         plan = None
-        for name, keep, elide in levels[start:]:
-            plan = self.plan(keep(), elide, name)
+        for name, keep, elide, *narrow in levels[start:]:
+            plan = self.plan(keep(), elide, name, bool(narrow))
             if plan.width_pt <= budget:
                 return plan
         # fewer changed nodes: keep the most recent ones (at least one when they are
@@ -346,8 +358,8 @@ class _Chooser:
         while k > least:
             k = max(least, k // 2 if k > 1 else 0)
             changed = self.changed[len(self.changed) - k:] if k else []
-            plan = self.plan(self.ancestors(self.core + changed), "tight",
-                             f"action, {k} of {len(self.changed)} changed")
+            plan = self.plan(self.ancestors(self.core + changed), "judged tight",
+                             f"action, {k} of {len(self.changed)} changed", True)
             if plan.width_pt <= budget:
                 return plan
         return plan
@@ -359,7 +371,13 @@ def summary_texts(s, fmt):
     if s.nodes != s.leaves:
         k = len(s.serials)
         what += f" in {k} subtree" + ("s" if k != 1 else "")
-    lines = [what, fmt.dash_span(s.min, s.max)]
+    if s.narrow:
+        # one part a line: the count, the subtrees, the range's two ends
+        head, _, rest = what.partition(" in ")
+        lines = [head] + ([f"in {rest}"] if rest else [])
+        lines += [fmt.index(s.min), f"\u2013 {fmt.index(s.max)}"]
+    else:
+        lines = [what, fmt.dash_span(s.min, s.max)]
     if s.marked:
         lines.append(", ".join(f"{c} {w}" for w, c in s.marked))
     return lines

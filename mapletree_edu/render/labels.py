@@ -77,14 +77,19 @@ def _cell_tip(n, c, fmt):
     rng = fmt.span(c.lo, c.hi)
     if c.elided:
         k = c.last - c.first + 1
-        parts = [f"slots {c.first}\u2013{c.last} ({k} not drawn), {rng}"]
+        head = f"slots {c.first}\u2013{c.last} ({k} not drawn"
+        head += f"; the gap search skipped all {k}), {rng}" if c.verdict else f"), {rng}"
+        parts = [head]
         lo = c.lo
-        for off, content in zip(range(c.first, c.last + 1), c.content, strict=True):
+        verdicts = c.verdicts or (None,) * k
+        for off, content, why in zip(range(c.first, c.last + 1), c.content, verdicts,
+                                     strict=True):
             hi = n.pivots[off]
             what = entry_text(content)[1] if n.is_leaf else f"child n{content}"
-            parts.append(f"{off}: {fmt.span(lo, hi)} {what}")
+            parts.append(f"{off}: {fmt.span(lo, hi)} {what}" + (f" ({why})" if why else ""))
             lo = hi + 1
-        return "; ".join(parts[:9]) + ("; \u2026" if len(parts) > 9 else "")
+        limit = 17 if c.verdicts else 9
+        return "; ".join(parts[:limit]) + ("; \u2026" if len(parts) > limit else "")
     if n.is_leaf:
         what = entry_text(c.content[0])[1]
     else:

@@ -27,6 +27,7 @@ class Cell:
     fill: str = None             # "null", "range", "skip", "enter" or None
     slot: bool = False           # the state's slot
     verdict: str = None          # "gap 12: skip" for a judged subtree
+    verdicts: tuple = ()         # an elided run: each slot's verdict (None: not judged)
 
 
 @dataclass(frozen=True)
@@ -71,12 +72,21 @@ def _cells(n, hidden, hl, pruned):
         elif n.is_leaf and not elided and content == (None,):
             fill = "null"
         verdict = None
+        verdicts = ()
         if not elided and first in pruned:
             gap, why = pruned[first]
             fill = "enter" if why == "enter" else "skip"
             verdict = f"gap {gap}: {why}"
+        elif elided and any(k in pruned for k in range(first, last + 1)):
+            verdicts = tuple(f"gap {pruned[k][0]}: {pruned[k][1]}" if k in pruned else None
+                             for k in range(first, last + 1))
+            if all(k in pruned and pruned[k][1] != "enter" for k in range(first, last + 1)):
+                # a run the gap search skipped, slot by slot: drawn as skipped
+                fill = "skip"
+                verdict = f"{last - first + 1} skipped"
         slot = bool(hl.slot and hl.slot[0] == n.serial and first <= hl.slot[1] <= last)
-        out.append(Cell(first, last, lo, hi, elided, content, fill, slot, verdict))
+        out.append(Cell(first, last, lo, hi, elided, content, fill, slot, verdict,
+                        verdicts))
     return tuple(out)
 
 
