@@ -22,7 +22,9 @@ Kernel behaviours kept on purpose (READ-FORMAT.md items 7-9):
 
 With a recorder attached each node the search looks at is a step whose ``info``
 holds ``pruned``: ``(node_serial, offset, gap, verdict)`` for every slot it
-considered, ``"skip"`` or ``"enter"``.
+considered: ``"enter"``, ``"skip"`` (its gap is too small), ``"occupied"`` (a leaf slot
+holding an entry), ``"no gaps kept"`` (a ``range_64`` child) or ``"outside"`` (beyond the
+window; the gap is the slot's own).
 
 Return codes are the kernel's: 0, ``-EINVAL`` or ``-EBUSY``.
 """
@@ -75,6 +77,13 @@ def _safe_min(mas, pivots, offset):
 def _safe_pivot(mas, pivots, offset, mtype):
     """mas_safe_pivot()."""
     return mas.max if offset >= MT_PIVOTS[mtype] else pivots[offset]
+
+
+def _no_room(mtype):
+    """The verdict on a slot with no gap to offer: a leaf slot that holds an entry, or a
+    child of a ``range_64`` node, which keeps no gaps (a plain tree's search never enters
+    one)."""
+    return "occupied" if mtype < 2 else "no gaps kept"
 
 
 def _gap_step(mas, fn, node, pruned, why, mn=None, mx=None):
@@ -146,7 +155,8 @@ def mas_anode_descend(mas, size):
                 entered = True
                 break
             if tracing:
-                pruned.append((node.serial, offset, 0 if skip else gap, "skip"))
+                pruned.append((node.serial, offset, 0 if skip else gap,
+                               _no_room(mtype) if skip else "skip"))
         mn = pivot + 1
         if mas.last <= pivot:
             mas_set_err(mas, EBUSY)
@@ -285,8 +295,13 @@ def mas_rev_awalk(mas, size, bounds):
     mn = _safe_min(mas, pivots, offset)
     while mas.last < mn:                      # skip out of bounds
         if tracing:
-            pruned.append((node.serial, offset, gaps[offset] if gaps is not None else 0,
-                           "skip"))
+            if gaps is not None:
+                room = gaps[offset]
+            elif slots[offset] is None and mtype < 2:
+                room = (_safe_pivot(mas, pivots, offset, mtype) - mn + 1) & M
+            else:
+                room = 0
+            pruned.append((node.serial, offset, room, "outside"))
         offset -= 1
         mn = _safe_min(mas, pivots, offset)
     mx = _safe_pivot(mas, pivots, offset, mtype)
@@ -314,7 +329,8 @@ def mas_rev_awalk(mas, size, bounds):
                 mn = _safe_min(mas, pivots, offset)
                 continue
         elif tracing:
-            pruned.append((node.serial, offset, 0, "skip"))
+            pruned.append((node.serial, offset, 0,
+                           "skip" if gaps is not None else _no_room(mtype)))
         if not offset:
             outcome = "ascend"
             break
