@@ -546,6 +546,18 @@ def test_lab_does_not_import_lessons():
                 assert not any("lessons" in a.name for a in node.names), path.name
 
 
+def test_one_text_table_below_lab_and_lessons():
+    """The lab and the lessons print their tables with one Table, which imports nothing."""
+    import ast
+
+    from mapletree_edu import texttable
+    from mapletree_edu.lab import report, verdicts
+    from mapletree_edu.lessons import common
+    assert common.Table is report.Table is verdicts.Table is texttable.Table
+    tree = ast.parse((ROOT / "mapletree_edu" / "texttable.py").read_text())
+    assert not [n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))]
+
+
 # ------------------------------------------------------------------ the iterator's replace pass
 
 

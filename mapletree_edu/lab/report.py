@@ -8,10 +8,10 @@ model's sections are in :mod:`mapletree_edu.lab.verdicts`.
 
 import math
 
+from ..texttable import Table
 from . import data as D
 from .fit import asymptote, fork_time_fit, half_way, marginal_ns, seconds_per_fork
 from .normalise import dips, fmt1, liam_multiplier, normalised, reproduce_table, thread_columns
-from .table import Table
 
 
 def pct(x):

@@ -8,13 +8,13 @@ of this Python model, and varies between runs and machines).
 """
 
 from ..fork import build_mm_tree, fork_pre68
+from ..texttable import Table
 from .fit import least_squares, per_unit_spread
 from .layouts import LAYOUT_NAMES, REAL_MAPS, entries, holes_after, real_process
 from .nodecount import dense_nodes, peng_nodes, prealloc_nodes
 from .replace import fork_v68_iter, iterator_moves
 from .report import join
 from .sweep import PATHS, per_vma, row_at, unused, work
-from .table import Table
 
 PATH_NAMES = {"old": "old (bulk rebuild)", "new": "new (__mt_dup + replace pass)"}
 KEYS = ("allocs", "frees", "alloc_calls", "nodes_copied", "visits", "iter_moves", "splits",

@@ -17,6 +17,7 @@ from ..core.constants import (
     ULONG_MAX,
 )
 from ..core.dup import mtree_dup
+from ..texttable import Table
 from ..trace import TreeView, record
 from ..tree import MapleTree
 
@@ -73,40 +74,7 @@ def call_text(first, last, entry):
     return f"store({num(first)}, {num(last)}, {entry!r})"
 
 
-# --- tables ---------------------------------------------------------------------------
-class Table:
-    """A small table that prints as aligned text and shows as HTML in a notebook."""
-
-    def __init__(self, headers, rows, title=None):
-        self.headers = [str(h) for h in headers]
-        self.rows = [[str(c) for c in r] for r in rows]
-        self.title = title
-
-    def text(self):
-        widths = [len(h) for h in self.headers]
-        for r in self.rows:
-            widths = [max(w, len(c)) for w, c in zip(widths, r, strict=True)]
-        line = "  ".join(h.ljust(w) for h, w in zip(self.headers, widths, strict=True)).rstrip()
-        out = [self.title] if self.title else []
-        out += [line, "  ".join("-" * w for w in widths)]
-        out += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
-                for r in self.rows]
-        return "\n".join(out)
-
-    __str__ = text
-
-    def __repr__(self):
-        return self.text()
-
-    def _repr_html_(self):
-        def esc(s):
-            return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        head = "".join(f"<th style='text-align:left'>{esc(h)}</th>" for h in self.headers)
-        body = "".join("<tr>" + "".join(f"<td style='text-align:left'><code>{esc(c)}</code>"
-                                         "</td>" for c in r) + "</tr>" for r in self.rows)
-        cap = f"<caption style='text-align:left'>{esc(self.title)}</caption>" if self.title \
-            else ""
-        return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+# --- tables: texttable.Table, shared with the lab ----------------------------------
 
 
 # --- building trees ---------------------------------------------------------------------

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""A small table for the lab's results: aligned text when printed, HTML in a notebook.
+"""A small table: aligned text when printed, HTML in a notebook.
 
-(The lab keeps its own so that it does not depend on the lessons package.)
+It sits below both the lessons (``lessons.common``) and the fork cost lab (``lab``), which
+share it without depending on each other; it imports nothing.
 """
 
 
