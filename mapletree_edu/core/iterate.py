@@ -512,95 +512,63 @@ def _finish(mas, fn, entry):
     return entry
 
 
-def mas_next(mas, limit):
-    """mas_next(): the next entry after the current one, starting at or before limit."""
+def _iterate(mas, fn, limit, setup, move, empty, find=False):
+    """The body every iteration call shares: its setup (which may decide the answer
+    without a walk), the NULL-node check, one slot move (``empty``: stop at NULL ranges
+    too), and the closing step. ``find``: mas_find() turns an overflow back into
+    ``active``."""
     was = mas.status
-    done, entry = mas_next_setup(mas, limit)
+    done, entry = setup(mas, limit)
     if not done:
         if mas.node is None:
-            _no_node(mas, "mas_next", "mas_next_slot", was, limit)
-        entry = mas_next_slot(mas, limit, False)
-    return _finish(mas, "mas_next", entry)
+            _no_node(mas, fn, move.__name__, was, limit)
+        entry = move(mas, limit, empty)
+        if find:
+            mas.status = MA_ACTIVE
+    return _finish(mas, fn, entry)
+
+
+def mas_next(mas, limit):
+    """mas_next(): the next entry after the current one, starting at or before limit."""
+    return _iterate(mas, "mas_next", limit, mas_next_setup, mas_next_slot, False)
 
 
 def mas_next_range(mas, limit):
     """mas_next_range(): the next range, NULL or not, starting at or before limit."""
-    was = mas.status
-    done, entry = mas_next_setup(mas, limit)
-    if not done:
-        if mas.node is None:
-            _no_node(mas, "mas_next_range", "mas_next_slot", was, limit)
-        entry = mas_next_slot(mas, limit, True)
-    return _finish(mas, "mas_next_range", entry)
+    return _iterate(mas, "mas_next_range", limit, mas_next_setup, mas_next_slot, True)
 
 
 def mas_prev(mas, limit):
     """mas_prev(): the previous entry, ending at or after limit."""
-    was = mas.status
-    done, entry = mas_prev_setup(mas, limit)
-    if not done:
-        if mas.node is None:
-            _no_node(mas, "mas_prev", "mas_prev_slot", was, limit)
-        entry = mas_prev_slot(mas, limit, False)
-    return _finish(mas, "mas_prev", entry)
+    return _iterate(mas, "mas_prev", limit, mas_prev_setup, mas_prev_slot, False)
 
 
 def mas_prev_range(mas, limit):
     """mas_prev_range(): the previous range, NULL or not, ending at or after limit."""
-    was = mas.status
-    done, entry = mas_prev_setup(mas, limit)
-    if not done:
-        if mas.node is None:
-            _no_node(mas, "mas_prev_range", "mas_prev_slot", was, limit)
-        entry = mas_prev_slot(mas, limit, True)
-    return _finish(mas, "mas_prev_range", entry)
+    return _iterate(mas, "mas_prev_range", limit, mas_prev_setup, mas_prev_slot, True)
 
 
 def mas_find(mas, limit):
     """mas_find(): the entry at or after index on the first call, then the next one;
     an overflow is turned back into ``active``."""
-    was = mas.status
-    done, entry = mas_find_setup(mas, limit)
-    if not done:
-        if mas.node is None:
-            _no_node(mas, "mas_find", "mas_next_slot", was, limit)
-        entry = mas_next_slot(mas, limit, False)
-        mas.status = MA_ACTIVE
-    return _finish(mas, "mas_find", entry)
+    return _iterate(mas, "mas_find", limit, mas_find_setup, mas_next_slot, False, find=True)
 
 
 def mas_find_range(mas, limit):
     """mas_find_range(): as mas_find(), but later calls stop at NULL ranges too."""
-    was = mas.status
-    done, entry = mas_find_setup(mas, limit)
-    if not done:
-        if mas.node is None:
-            _no_node(mas, "mas_find_range", "mas_next_slot", was, limit)
-        entry = mas_next_slot(mas, limit, True)
-    return _finish(mas, "mas_find_range", entry)
+    return _iterate(mas, "mas_find_range", limit, mas_find_setup, mas_next_slot, True)
 
 
 def mas_find_rev(mas, limit):
     """mas_find_rev(): the entry at or before index on the first call, then the
     previous one, ending at or after limit."""
-    was = mas.status
-    done, entry = mas_find_rev_setup(mas, limit)
-    if not done:
-        if mas.node is None:
-            _no_node(mas, "mas_find_rev", "mas_prev_slot", was, limit)
-        entry = mas_prev_slot(mas, limit, False)
-    return _finish(mas, "mas_find_rev", entry)
+    return _iterate(mas, "mas_find_rev", limit, mas_find_rev_setup, mas_prev_slot, False)
 
 
 def mas_find_range_rev(mas, limit):
     """mas_find_range_rev(): as mas_find_rev(), but later calls stop at NULL ranges."""
-    was = mas.status
-    done, entry = mas_find_rev_setup(mas, limit)
-    if not done:
-        if mas.node is None:
-            _no_node(mas, "mas_find_range_rev", "mas_prev_slot", was, limit)
-        entry = mas_prev_slot(mas, limit, True)
-    return _finish(mas, "mas_find_range_rev", entry)
+    return _iterate(mas, "mas_find_range_rev", limit, mas_find_rev_setup, mas_prev_slot,
+                    True)
 
 
 # --- the one-shot search -------------------------------------------------------------
