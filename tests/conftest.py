@@ -318,3 +318,25 @@ class Helpers:
 @pytest.fixture(scope="session")
 def helpers():
     return Helpers
+
+
+# ------------------------------------------------------------------ lesson checks
+
+def verdict(capsys, check, answer):
+    """(returned bool, printed text) of one exercise check."""
+    ok = check(answer)
+    out = capsys.readouterr().out
+    return ok, out
+
+
+def assert_correct(capsys, check, answer):
+    ok, out = verdict(capsys, check, answer)
+    assert ok is True, out
+    assert out.startswith("Correct: "), out
+
+
+def assert_not_yet(capsys, check, answer):
+    ok, out = verdict(capsys, check, answer)
+    assert ok is False, out
+    assert out.startswith("Not yet: "), out
+    assert len(out.strip()) > len("Not yet: ") + 10, "a wrong answer gets a hint"

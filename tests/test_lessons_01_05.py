@@ -11,30 +11,10 @@ import base64
 import re
 
 import pytest
+from conftest import assert_correct, assert_not_yet, verdict
 
 from mapletree_edu import ULONG_MAX, MapleTree
 from mapletree_edu.lessons import common, l01, l02, l05
-
-
-def verdict(capsys, check, answer):
-    """(returned bool, printed text) of one check."""
-    ok = check(answer)
-    out = capsys.readouterr().out
-    return ok, out
-
-
-def assert_correct(capsys, check, answer):
-    ok, out = verdict(capsys, check, answer)
-    assert ok is True, out
-    assert out.startswith("Correct: "), out
-
-
-def assert_not_yet(capsys, check, answer):
-    ok, out = verdict(capsys, check, answer)
-    assert ok is False, out
-    assert out.startswith("Not yet: "), out
-    assert len(out.strip()) > len("Not yet: ") + 10, "a wrong answer gets a hint"
-
 
 # --- lesson 1 ------------------------------------------------------------------------------
 

@@ -17,29 +17,14 @@ import pytest
 
 pytest.importorskip("ipywidgets")
 
+from conftest import assert_correct, assert_not_yet, verdict  # noqa: E402
+
 from mapletree_edu import ULONG_MAX  # noqa: E402
 from mapletree_edu.lessons import l03, l04  # noqa: E402
 from mapletree_edu.mm import PAGE_SIZE, STACK_GUARD_GAP  # noqa: E402
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
-
-def verdict(capsys, check, answer):
-    ok = check(answer)
-    return ok, capsys.readouterr().out
-
-
-def assert_correct(capsys, check, answer):
-    ok, out = verdict(capsys, check, answer)
-    assert ok is True, out
-    assert out.startswith("Correct: "), out
-
-
-def assert_not_yet(capsys, check, answer):
-    ok, out = verdict(capsys, check, answer)
-    assert ok is False, out
-    assert out.startswith("Not yet: "), out
-    assert len(out.strip()) > len("Not yet: ") + 10, "a wrong answer gets a hint"
 
 
 # --- lesson 03 ---------------------------------------------------------------------------------
