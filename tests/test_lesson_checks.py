@@ -9,7 +9,7 @@ navigation line first and last), or the places would be wrong.
 For every lesson notebook, one kernel started in notebooks/ runs the shipped notebook's
 code cells in order (the machinery of tests/test_solutions.py), and after cell ``i`` every
 check that follows it, in a copy of the kernel's namespace (``probe_source``): a check
-sees the names the cells above made and changes none of the names the next cells see. A
+sees the names the cells above made, and a name it binds does not reach the next cells. A
 failing check fails the test with the notebook, the check and the cell it follows. The
 number of checks run is compared with the ``check(`` calls written in the sources.
 """
