@@ -9,7 +9,8 @@ their place in v6.8; resources whose links are all registered in notebooks/src/L
 an optional "After v6.8" whose every item names a commit or a source; what's next.
 Players start at step 0, follow a "predict, then step" prompt and have titles that do
 not name a write path or decision. Nothing for the tests is in students' view: no nbval
-comments, no state printouts, no asserts outside hidden check cells, which print nothing.
+comments, no state printouts, no asserts, no hidden or collapsed cell (the lessons'
+``build.check`` assertions are not in the notebooks: tests/test_lesson_checks.py runs them).
 Committed with outputs and without saved widget state. The index links every lesson in
 order, and every section its class path names exists.
 """
@@ -34,7 +35,6 @@ V68_PLACE = re.compile(r"`?(lib/maple_tree\.c|mm/\w+\.c|kernel/fork\.c|include/l
 PLAYER_CALL = re.compile(r"\b(Player|PredictPlayer|SideBySide|Explorer)\(")
 TREE_FN_PREFIXES = ("mas_", "mab_", "mte_", "mt_", "mtree_", "ma_", "mast_", "__mt")
 MAX_HELPER_STATEMENTS = 3
-CHECK_TAG = "nbval-check"
 #: words a player's title must not contain: they name what the question asks
 ANSWER_WORDS = re.compile(r"\b(mas_\w+|mab_\w+|exact fit|slot store|node store|big node|"
                           r"push (left|right)|rebalance|split)\b", re.I)
@@ -80,10 +80,6 @@ def section(nb, name):
     rest = text[m.end():]
     nxt = re.search(r"^## ", rest, re.M)
     return rest[:nxt.start()] if nxt else rest
-
-
-def is_check(cell):
-    return CHECK_TAG in cell.metadata.get("tags", [])
 
 
 def code_source(cell):
@@ -307,23 +303,28 @@ def test_no_test_scaffolding_in_view(path):
             continue
         assert "NBVAL" not in c.source, f"{path.name} cell {i}: an nbval comment in view"
         assert "Graphviz build" not in c.source, f"{path.name} cell {i}: a test note in view"
-        if is_check(c):
-            continue
         assert "player_state(" not in c.source, f"{path.name} cell {i}: a state printout"
         assert not re.search(r"^\s*assert\b", c.source, re.M), \
             f"{path.name} cell {i}: an assert in view (use build.check)"
 
 
 @pytest.mark.parametrize("path", ALL, ids=ids(ALL))
-def test_check_cells_are_hidden_and_silent(path):
-    for i, c in enumerate(read(path).cells):
-        if c.cell_type != "code" or not is_check(c):
-            continue
+def test_no_cell_is_hidden_or_for_the_tests_only(path):
+    """No cell a student could click open to find test code: none hidden or collapsed
+    (JupyterLab and Notebook 7 would show a thin bar), none tagged for nbval's own use,
+    none left out of the slides except the navigation lines."""
+    nb = read(path)
+    assert "checks" not in nb.metadata.get("mapletree_edu", {}), path.name
+    for i, c in enumerate(nb.cells):
         meta = c.metadata
-        assert meta.get("jupyter", {}).get("source_hidden") is True, f"{path.name} cell {i}"
-        assert meta.get("jupyter", {}).get("outputs_hidden") is True, f"{path.name} cell {i}"
-        assert meta.get("slideshow", {}).get("slide_type") == "skip", f"{path.name} cell {i}"
-        assert not c.get("outputs"), f"{path.name} cell {i}: a check cell printed something"
+        assert not meta.get("jupyter", {}).get("source_hidden"), f"{path.name} cell {i}"
+        assert not meta.get("jupyter", {}).get("outputs_hidden"), f"{path.name} cell {i}"
+        assert not meta.get("collapsed"), f"{path.name} cell {i} is collapsed"
+        tags = [t for t in meta.get("tags", []) if t != "nbval-ignore-output"]
+        assert not tags, f"{path.name} cell {i}: tags {tags}"
+        nav = c.cell_type == "markdown" and c.source.startswith("[Index](")
+        assert nav or meta.get("slideshow", {}).get("slide_type") != "skip", \
+            f"{path.name} cell {i}: left out of the slides"
 
 
 @pytest.mark.parametrize("path", ALL, ids=ids(ALL))
@@ -359,8 +360,7 @@ def test_outputs_present_and_clean(path):
         f"{path.name}: unexecuted code cells; run make refresh-notebooks"
     assert counts == list(range(1, len(code) + 1)), \
         f"{path.name}: not run top to bottom in one kernel: {counts}"
-    shown = [c for c in code if not is_check(c)]
-    assert sum(len(c.outputs) for c in shown) >= len(shown) // 2, f"{path.name}: few outputs"
+    assert sum(len(c.outputs) for c in code) >= len(code) // 2, f"{path.name}: few outputs"
     for i, c in enumerate(code):
         for o in c.outputs:
             assert o.output_type != "error", f"{path.name} code cell {i}: {o.get('ename')}"

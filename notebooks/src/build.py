@@ -14,6 +14,9 @@ Usage::
     python notebooks/src/build.py 00         # rebuild the index (after a title changed)
 
 Builder scripts import the helpers below with ``from build import md, code, lesson``.
+Their ``check(...)`` assertions are not written into the notebooks: ``built(src)`` returns
+them beside the notebook, each with the cell it follows, and tests/test_lesson_checks.py
+runs them there.
 """
 
 import importlib.util
@@ -62,20 +65,18 @@ def kernel_functions(rows):
                              + table(["function", "what it does", "where in v6.8"], rows))
 
 
+class Check(str):
+    """The code of a check: assertions on the model's state that only the tests need.
+    Not a notebook cell: ``lesson()`` takes it out of the cell list and records it with
+    its place, the cell it follows."""
+
+
 def check(text):
-    """A cell that only the tests need (assertions on the model's state). nbval runs it;
-    students do not see it: its source and output are hidden in JupyterLab and Notebook 7
-    and it is skipped in slides. It must print nothing."""
-    # the first line is empty: JupyterLab and Notebook 7 show a collapsed cell as a thin
-    # bar with its first line, so an empty one shows nothing of the test
-    cell = new_code_cell("\n" + dedent(text).strip("\n"))
-    cell.metadata["tags"] = ["nbval-check"]
-    cell.metadata["jupyter"] = {"source_hidden": True, "outputs_hidden": True}
-    # JupyterLab and Notebook 7 keep the older "collapsed" in step with outputs_hidden and
-    # write it on save: stored here, saving an unchanged notebook changes no byte
-    cell.metadata["collapsed"] = True
-    cell.metadata["slideshow"] = {"slide_type": "skip"}
-    return cell
+    """Assertions for the tests, placed in a lesson's cell list after the cell they
+    check. They are not written into the notebook (students never see them):
+    ``tests/test_lesson_checks.py`` runs the notebook as shipped and runs each check
+    right after the cell it follows (see ``built()``)."""
+    return Check(dedent(text).strip("\n"))
 
 
 def predict(question):
@@ -131,10 +132,17 @@ def _player_slides(cells):
 
 def lesson(cells, description):
     """A notebook of ``cells`` (lists of cells are flattened); ``description`` is the
-    one line the index shows."""
-    flat = []
+    one line the index shows. The ``check(...)`` items among the cells are not cells:
+    they are kept in ``metadata.mapletree_edu.checks`` as ``{"after": i, "source": ...}``,
+    ``i`` the index (in ``nb.cells``) of the cell the check follows, -1 before the first
+    cell. ``built()`` takes them out again before the notebook is written."""
+    flat, checks = [], []
     for c in cells:
-        flat.extend(c if isinstance(c, list) else [c])
+        for item in c if isinstance(c, list) else [c]:
+            if isinstance(item, Check):
+                checks.append({"after": len(flat) - 1, "source": str(item)})
+            else:
+                flat.append(item)
     for c in flat:
         slide = _slide_type(c)
         if slide:
@@ -144,6 +152,8 @@ def lesson(cells, description):
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
     nb.metadata["language_info"] = {"name": "python"}
     nb.metadata["mapletree_edu"] = {"description": description}
+    if checks:
+        nb.metadata["mapletree_edu"]["checks"] = checks
     return nb
 
 
@@ -254,10 +264,20 @@ def load_builder(src):
     return module
 
 
+def built(src):
+    """The notebook of one builder script (without outputs or navigation) and its checks:
+    ``(nb, checks)``, each check a dict ``{"after": i, "source": text}`` with ``i`` the
+    index in ``nb.cells`` of the cell it follows (-1: before the first cell). The
+    notebook carries no check."""
+    nb = load_builder(src).notebook()
+    checks = nb.metadata.get("mapletree_edu", {}).pop("checks", [])
+    nbformat.validate(nb)
+    return nb, checks
+
+
 def build_one(src, directory=NOTEBOOKS):
     """Write the notebook of one builder script (without outputs); return its path."""
-    nb = load_builder(src).notebook()
-    nbformat.validate(nb)
+    nb, _ = built(src)
     path = Path(directory) / target_name(src)
     nbformat.write(nb, path)
     return path

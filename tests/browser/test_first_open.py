@@ -7,7 +7,8 @@ empty trust database (so the notebook is untrusted, as in a fresh clone or on Bi
 - in JupyterLab and in Notebook 7, without running anything: every stored picture
   (each player's first frame with its hint, each ``show()`` diagram) is drawn as a loaded
   image; no "Error displaying widget: model not found", no "Cannot display an untrusted
-  SVG", and no diagram turned into text (an output whose HTML holds SVG labels);
+  SVG", no diagram turned into text (an output whose HTML holds SVG labels), and no
+  collapsed cell (a hidden input or output shows as a bar a student can click open);
 - in a static HTML render (``nbconvert --to html``, what nbviewer and similar viewers
   show): every player output is a picture and no widget placeholder is left;
 - JupyterLab, *File -> Save* (Ctrl+S) on the unchanged notebook rewrites it byte for byte
@@ -83,6 +84,9 @@ def _check_page(page, panel, nb, name):
     assert not html_svg, f"{name}: cells {html_svg} store a diagram as HTML"
     drawn_as_text = page.evaluate(HTML_TEXT_JS, panel)
     assert not [t for t in drawn_as_text if "<svg" in t], f"{name}: SVG source shown as text"
+    # a hidden input or output shows as a thin bar a student can click open
+    bars = page.locator(f"{panel} .jp-InputPlaceholder, {panel} .jp-OutputPlaceholder").count()
+    assert bars == 0, f"{name}: {bars} collapsed cells (bars that open onto hidden code)"
     return images
 
 
