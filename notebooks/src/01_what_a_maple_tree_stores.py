@@ -300,8 +300,7 @@ def notebook():
         every leaf.
         Lesson 04 follows this search step by step.
 
-        <a id="too-small"></a>
-        ## 7. When is a node too small, or too big?
+        ## 7. The size thresholds
 
         A node must not get too full (it has 16 slots) and, except at the right edge of the
         tree, not too empty either: a B-tree keeps its nodes at least about half full so that
@@ -310,8 +309,11 @@ def notebook():
         `10 / 2 - 1 = 4` for `arange_64`. Different functions compare different things with it
         (the last used slot `end`, the big node's last slot `b_end`, or a count of entries),
         with `<` or `<=`, so the same 6 gives different limits. This table lists every
-        comparison of v6.8 with the line it is on; the columns in parentheses say how many
-        entries that means. Later lessons link here.
+        comparison with `mt_min_slots[]` in v6.8's `lib/maple_tree.c`, and the "too big" test
+        of the write path, with the line it is on; the parentheses say how many entries that
+        means. Most of them only ever see a leaf: the write paths work on the leaf, and only
+        `mab_calc_split()`, `mast_sufficient()` and `mt_validate()` also see internal nodes.
+        Later lessons link here.
         """),
         code("""
         l01.thresholds_table()
@@ -367,14 +369,19 @@ def notebook():
 
         Up to Linux 6.0 each process kept its VMAs in a red-black tree, a sorted linked
         list and a small per-thread VMA cache. Linux 6.1 replaced the three with one maple
-        tree (merged with "Maple Tree: add new data structure", commit `54a611b60590`). Its
-        reasons, as the series gave them:
+        tree: "Maple Tree: add new data structure" (mainline `54a611b60590`) added the tree,
+        later commits of the same series moved the mm onto it, "mm: remove the vma linked
+        list" (`763ecb035029`) among them. The commit message of the first names the three
+        structures it replaces and gives the first two reasons below; the last two are what
+        section 6 and lesson 02 show in the v6.8 code:
 
         * **Wide nodes are shallow and cache-friendly.** A node is 256 bytes, four cache
-          lines, with up to 16 ranges. A binary tree needs one node (and one likely cache
-          miss) per level. The next cell compares heights.
+          lines, with up to 16 ranges (10 children in an internal node of the mm's tree). A
+          binary tree needs one node (and one likely cache miss) per level. The next cell
+          compares heights.
         * **Ranges and neighbours.** A VMA is stored as `[vm_start, vm_end - 1]`, and the
-          previous and next VMA are the neighbouring slots, so the linked list went away.
+          previous and next VMA are the neighbouring slots, so the linked list went away
+          (and with it the cache misses of following it).
         * **Gaps.** The gap arrays of section 6 answer "where is a free hole this big?"
           without scanning every VMA.
         * **RCU readers.** Readers can walk the tree under RCU without a lock, because in
@@ -513,9 +520,11 @@ def notebook():
         md("""
         ## After v6.8
 
-        * Storing NULL into an empty tree or a root-entry tree made a node in v6.8; Wei
-          Yang's "maple_tree: refine mas_store_root() on storing NULL" (Oct 2024) keeps the
-          tree empty instead and avoids two NULL slots side by side. Source: the commit in
+        * Storing NULL over any range but `[0, 0]` into an empty tree or a root-entry tree
+          made a node in v6.8 (`mas_store_root()` calls `mas_root_expand()`,
+          `lib/maple_tree.c:3518`); Wei Yang's "maple_tree: refine mas_store_root() on
+          storing NULL" (Oct 2024) keeps the tree without a node instead and avoids NULL
+          slots side by side. Source: the commit in
           the maple tree development tree,
           <""" + STORE_ROOT_COMMIT + """>
           (which release first had it was not checked).

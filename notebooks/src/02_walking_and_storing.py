@@ -4,7 +4,8 @@
 from build import check, code, exercise, kernel_functions, lesson, md, predict
 
 L01 = "01-what-a-maple-tree-stores.ipynb"
-TOO_SMALL = L01 + "#too-small"
+#: lesson 01's thresholds section, by the id JupyterLab and nbconvert give its heading
+TOO_SMALL = L01 + "#7.-The-size-thresholds"
 
 
 def notebook():
@@ -89,7 +90,9 @@ def notebook():
         is at least `index`, the last slot running to the node's maximum, and goes down into
         that child. At each level `mas_is_span_wr()` (`:3541`) checks that `last` also stays
         inside the chosen slot; if it does not, the write spans several subtrees and becomes
-        a *spanning store* (lesson 05). At the leaf, `mas_wr_end_piv()` (`:4056`) finds the
+        a *spanning store* (lesson 05). A NULL write that ends exactly where the chosen
+        subtree ends counts as spanning too (unless it ends at MAX), because a node must not
+        end with a NULL slot. At the leaf, `mas_wr_end_piv()` (`:4056`) finds the
         slot that holds `last`. The walk for index 62:
         """),
         code("""
@@ -241,7 +244,8 @@ def notebook():
         node `b_end` is 3, below 6, so `mas_rebalance()` (`lib/maple_tree.c:2960`) combines
         the leaf's 4 entries with its next sibling's 15: 19 entries. (The rebalance steps
         show `b_end=19`: `mas_rebalance()` first moves `b_end` one past the last entry,
-        `:2965`; when the split is worked out, `b_end` is the last entry again, 18.)
+        `:2965`, and copying the sibling leaves it there; `mas_spanning_rebalance()` steps it
+        back to the last entry, 18, before it works out the split, `:2871`.)
         `mas_spanning_rebalance()` (`:2831`) shares them out over two new leaves, split in
         the middle: 10 and 9.
         """),
