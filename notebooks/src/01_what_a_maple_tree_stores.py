@@ -203,9 +203,10 @@ def notebook():
             print(f"{name:10}: {len(tree)} entries in a leaf of {leaf_sizes(tree)[0]} slots")
         """),
         md("""
-        NULL ranges obey one more rule: **two NULL slots are never neighbours**. Clearing a
-        range next to a hole merges them into one NULL range (lesson 02 shows the kernel
-        code that does it). Clear the entry `1` at `[10, 15]` and look at the ranges
+        NULL ranges obey one more rule: **two NULL slots are never neighbours** (`mt_validate()`
+        checks it, `mt_validate_nulls()`; v6.8 breaks it in one corner, see *After v6.8*).
+        Clearing a range next to a hole merges them into one NULL range (lesson 02 shows the
+        kernel code that does it). Clear the entry `1` at `[10, 15]` and look at the ranges
         around it:
         """),
         code("""

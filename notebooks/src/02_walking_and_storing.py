@@ -140,7 +140,7 @@ def notebook():
         answers are collected in a table at the end of the section.
         """),
         predict("""
-        `store(10, 15, 'x')` covers exactly the range of the entry `1`. Which slots and
+        `store(10, 15, 'x')`: read its range against the slot table above. Which slots and
         pivots change, and which write path does it take? Then step.
         """),
         code("""
@@ -152,9 +152,8 @@ def notebook():
         assert first_store.value == 0 and fns(steps)[-1] == "mas_wr_modify"
         """),
         predict("""
-        `store(100, 105, 'x')`: the leaf has 12 slots, and the write falls in its last
-        slot, the NULL range running to MAX. Which write path will it take, and how many
-        slots will the leaf have after it?
+        `store(100, 105, 'x')`: which slot does the write fall in? Which write path will it
+        take, and how many slots will the leaf have after it?
         """),
         code("""
         steps, after = record_op(ta, "store", 100, 105, "x", on_copy=True)
@@ -166,9 +165,8 @@ def notebook():
         assert leaf_sizes(after) == [14]
         """),
         predict("""
-        `store(12, 19, 'x')` cuts the entry `1` at `[10, 15]` short and covers the NULL
-        `[16, 19]` after it, up to its end. Does the slot count change? Which pivot moves,
-        and which path is that?
+        `store(12, 19, 'x')`: which ranges does it touch, and does the slot count change?
+        Which pivot moves, and which path is that?
         """),
         code("""
         steps, after = record_op(ta, "store", 12, 19, "x", on_copy=True)
@@ -180,9 +178,8 @@ def notebook():
         assert leaf_sizes(after) == [12]
         """),
         predict("""
-        `store(12, 13, 'x')` puts a new range inside the entry `1`, which becomes two
-        pieces. The write is not in the last slot, and the slot count grows by two. Which
-        path is left?
+        `store(12, 13, 'x')` lands inside the entry `1`. How many slots will the leaf have
+        afterwards, and which path does that leave?
         """),
         code("""
         steps, after = record_op(ta, "store", 12, 13, "x", on_copy=True)
@@ -288,6 +285,10 @@ def notebook():
         md("""
         `erase(index)` is `mtree_erase()` (`lib/maple_tree.c:6494`): it finds the range
         holding `index` and stores NULL over **all** of it, so the same widening applies.
+        The next question is about `tree_a()` again:
+        """),
+        code("""
+        slot_table(ta)
         """),
         predict("""
         `erase(40)` removes the entry `4` at `[40, 45]`, which has NULL ranges on both

@@ -177,7 +177,8 @@ def notebook():
         | 6 | otherwise `mas_prev()`: if the VMA before grows up (`VM_GROWSUP`, not on x86) and its guard reaches the area, lower `high_limit` to its start and search again | the same for upward stacks |
 
         If it fails, `arch_get_unmapped_area_topdown()` falls back to the bottom-up
-        `unmapped_area()` between `mmap_legacy_base` and `TASK_SIZE`. `mapletree_edu.mm`
+        `unmapped_area()` between `mmap_legacy_base` and the top of the usual 47-bit space
+        (`arch_get_unmapped_area()` and `find_start_end()`, same file). `mapletree_edu.mm`
         models these steps (its docstring lists what it leaves out, such as VMA merging).
 
         `l04.guard_mm()` is a small address space whose highest hole below `mmap_base` ends
@@ -232,8 +233,9 @@ def notebook():
         The first mapping went to the top of the highest hole that fits (the 10-page hole
         under the small anonymous mapping below `[vvar]`), right below the VMA above it, as
         top-down allocation does; the second was too large for any hole up there and went
-        into the big hole below libc, right under the anonymous mapping at its top. `munmap()` gives the space back: it stores NULL
-        over the range (after splitting any VMA it cuts).
+        into the big hole below libc, right under the anonymous mapping at its top.
+        `munmap()` gives the space back: it stores NULL over the range (after splitting any
+        VMA it cuts).
         """),
         code("""
         sess.munmap(first.start, 3 * PAGE_SIZE)
