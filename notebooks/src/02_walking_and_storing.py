@@ -465,9 +465,9 @@ def notebook():
         * Writes were later pre-classified: Sidhartha Kumar's series "[PATCH v3 01/16]
           maple_tree: introduce store_type enum" (June 2024) adds `enum store_type`
           (`wr_exact_fit`, `wr_append`, `wr_slot_store`, `wr_node_store`, `wr_split_store`,
-          `wr_rebalance`, ...) to the maple state, so a store is classified once, its
-          nodes preallocated for that class, and then written. The write paths of this
-          lesson keep their names as store types. Source: the patch mail (Message-ID
+          `wr_rebalance`, ...) to the maple state, to remember how a store was classified
+          so that later steps need not walk again (the patch: "keep track of partial walks
+          of the tree"). The write paths of this lesson keep their names as store types. Source: the patch mail (Message-ID
           `20240618204750.79512-2-sidhartha.kumar@oracle.com`).
         """),
         md("""
