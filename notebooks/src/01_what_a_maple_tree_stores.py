@@ -183,7 +183,8 @@ def notebook():
         knows the type of a child before it reads it. The root pointer also has `0x2` set
         (`MAPLE_ROOT_NODE`). Going up, a node's parent pointer holds the parent's address,
         the slot it occupies in the parent (`slot << 3`) and `0x6` (`MAPLE_PARENT_RANGE64`,
-        `lib/maple_tree.c:415`); the root's parent pointer is the tree itself with bit 0 set.
+        `lib/maple_tree.c:415`); the root's parent pointer is the tree itself with bit 0 set
+        (`MA_ROOT_PARENT`, `:67`).
         The same tree, read from its `mt_dump()` text:
         """),
         code("""
