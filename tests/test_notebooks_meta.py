@@ -435,7 +435,7 @@ def test_index_title_and_setup_check():
 INTRA_LINK = re.compile(r"\[(?P<label>[^\]]+)\]\((?P<nb>\d\d-[\w-]+\.ipynb)?#(?P<frag>[^)\s]+)\)")
 HEADING_HTML = re.compile(r"<h([1-6])[^>]*>(.*?)</h\1>", re.S)
 #: fragment characters that JupyterLab, nbconvert and the browser all leave unchanged
-FRAGMENT_CHARS = re.compile(r"[\w.\-:,()!?']+")
+FRAGMENT_CHARS = re.compile(r"[\w.\-:,()!?'=]+")
 
 
 def _heading_html(nb):
@@ -476,11 +476,26 @@ def test_heading_ids_are_nbconverts():
         assert ours == theirs, f"{p.name}: {sorted(ours ^ theirs)}"
 
 
+def cell_ids_of_headings(nb):
+    """The ids of the markdown cells that start with a heading (`#cell-id=` targets)."""
+    return {c.id for c in nb.cells if c.cell_type == "markdown" and c.source.startswith("#")}
+
+
 def test_intra_suite_links_name_a_heading():
-    """Every link `NN-name.ipynb#frag` (or `#frag` in the same notebook) names a heading id
-    of the target notebook by the JupyterLab rule, and its text says where it goes (a
-    lesson number or "section"), since JupyterLab opens a notebook that is not open yet at
-    its top. Targets not in this tree (lessons of another branch) are skipped."""
+    """Every link `NN-name.ipynb#frag` (or `#frag` in the same notebook) names a heading of
+    the target notebook, in one of two forms:
+
+    * `#cell-id=<id>`, the id of a markdown cell that starts with the heading. JupyterLab 4
+      scrolls to such a cell even in a notebook the click has just opened, and nbconvert's
+      HTML (nbviewer) gives each cell the element id `cell-id=<id>`. The target cell's id
+      is fixed in its lesson source (build.py keeps it); use this form across notebooks.
+    * a heading id by the JupyterLab rule (`lab_heading_ids`), which nbconvert shares.
+      JupyterLab 4.6 jumps to it only when the target notebook is already open (it looks
+      the fragment up among rendered cells once, right after loading).
+
+    Its text says where it goes (a lesson number or "section"), for the views that open a
+    notebook at its top (GitHub). Targets not in this tree (lessons of another branch) are
+    skipped."""
     present = {p.name: p for p in ALL}
     missing, checked = set(), 0
     for p in ALL:
@@ -493,9 +508,15 @@ def test_intra_suite_links_name_a_heading():
                 frag = m.group("frag")
                 assert FRAGMENT_CHARS.fullmatch(frag), \
                     f"{p.name}: #{frag}: a fragment nbconvert and JupyterLab both keep as is"
-                ids = lab_heading_ids(read(present[target]))
-                assert frag in ids, (f"{p.name}: link to {target}#{frag} names no heading "
-                                     f"there (ids: {sorted(ids)})")
+                nb = read(present[target])
+                if frag.startswith("cell-id="):
+                    ids = cell_ids_of_headings(nb)
+                    assert frag[len("cell-id="):] in ids, \
+                        f"{p.name}: link to {target}#{frag}: no heading cell has that id"
+                else:
+                    ids = lab_heading_ids(nb)
+                    assert frag in ids, (f"{p.name}: link to {target}#{frag} names no heading "
+                                         f"there (ids: {sorted(ids)})")
                 if m.group("nb"):
                     label = m.group("label")
                     assert re.search(r"\b\d\d\b|section", label), \

@@ -12,6 +12,19 @@ STORE_ROOT_COMMIT = ("https://www.infradead.org/git/?a=commit"
                      "&h=907a8afde7f58103699bce1862b37abfde78522d&p=users%2Fjedix%2Flinux-maple.git")
 WILCOX_LKML = "https://lkml.iu.edu/hypermail/linux/kernel/1903.1/06343.html"
 
+#: The id of the cell that starts section 7 (the size thresholds). Other lessons link to
+#: it as ``01-what-a-maple-tree-stores.ipynb#cell-id=size-thresholds``: JupyterLab 4 scrolls
+#: to a ``#cell-id=`` fragment even in a notebook it has just opened, and nbconvert's HTML
+#: (nbviewer) gives every cell the element id ``cell-id=<id>``.
+THRESHOLDS_CELL = "size-thresholds"
+
+
+def with_id(cell_id, cell):
+    """``cell`` with a fixed id (nbformat 4.5), so that links to it survive a rebuild."""
+    cell.id = cell_id
+    return cell
+
+
 def notebook():
     return lesson([
         md("""
@@ -301,7 +314,8 @@ def notebook():
         when a guard gap does not fit. A plain tree has no gaps: the same search would read
         every leaf.
         Lesson 04 follows this search step by step.
-
+        """),
+        with_id(THRESHOLDS_CELL, md("""
         ## 7. The size thresholds
 
         A node must not get too full (it has 16 slots) and, except at the right edge of the
@@ -316,7 +330,7 @@ def notebook():
         means. Most of them only ever see a leaf: the write paths work on the leaf, and only
         `mab_calc_split()`, `mast_sufficient()` and `mt_validate()` also see internal nodes.
         Later lessons link here.
-        """),
+        """)),
         code("""
         l01.thresholds_table()
         """),

@@ -4,8 +4,8 @@
 from build import check, code, exercise, kernel_functions, lesson, md, predict
 
 L01 = "01-what-a-maple-tree-stores.ipynb"
-#: lesson 01's thresholds section, by the id JupyterLab and nbconvert give its heading
-TOO_SMALL = L01 + "#7.-The-size-thresholds"
+#: lesson 01's thresholds section, by its cell id (JupyterLab and nbviewer jump to it)
+TOO_SMALL = L01 + "#cell-id=size-thresholds"
 
 
 def notebook():
@@ -467,7 +467,8 @@ def notebook():
           (`wr_exact_fit`, `wr_append`, `wr_slot_store`, `wr_node_store`, `wr_split_store`,
           `wr_rebalance`, ...) to the maple state, to remember how a store was classified
           so that later steps need not walk again (the patch: "keep track of partial walks
-          of the tree"). The write paths of this lesson keep their names as store types. Source: the patch mail (Message-ID
+          of the tree"). The write paths of this lesson keep their names as store types.
+          Source: the patch mail (Message-ID
           `20240618204750.79512-2-sidhartha.kumar@oracle.com`).
         """),
         md("""
