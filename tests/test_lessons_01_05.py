@@ -44,13 +44,20 @@ def test_l01_root_entry(capsys):
 
 
 def test_l01_root_gap_agrees_with_ranges(capsys):
-    t = l01.tree_gaps()
+    # the answer is the largest NULL range of the first leaf after the erase, worked out
+    # from the ranges; it must be the root's gap[0] and differ from the one before
+    t = l01.root_gap_tree()
     first = common.leaves(t)[0]
     holes = [la - f + 1 for f, la, e in t.ranges(include_null=True)
              if e is None and first.min <= f and la <= first.max]
-    assert len(holes) >= 3
+    before = common.leaves(l01.tree_gaps())[0]
+    old = [la - f + 1 for f, la, e in l01.tree_gaps().ranges(include_null=True)
+           if e is None and before.min <= f and la <= before.max]
+    assert len(holes) >= 3 and max(holes) > max(old)
+    assert l01.tree_gaps().load(l01.ROOT_GAP_ERASE) is not None
     assert_correct(capsys, l01.check_root_gap, max(holes))
     assert_not_yet(capsys, l01.check_root_gap, None)
+    assert_not_yet(capsys, l01.check_root_gap, max(old))
     assert_not_yet(capsys, l01.check_root_gap, max(holes) + 0x1000)
     assert_not_yet(capsys, l01.check_root_gap, min(holes))
     assert_not_yet(capsys, l01.check_root_gap, float(max(holes)))

@@ -195,28 +195,49 @@ def check_root_entry(answer):
     return report(False, "", " ".join(hints))
 
 
+#: Exercise "root_gap": the index whose entry is erased from tree_gaps() before the
+#: question (entry 2 of the first leaf, between two holes).
+ROOT_GAP_ERASE = 0xC000
+
+
+def root_gap_tree():
+    """tree_gaps() after ``erase(ROOT_GAP_ERASE)``."""
+    t = tree_gaps()
+    t.erase(ROOT_GAP_ERASE)
+    return t
+
+
 def expected_root_gap():
-    root = view_of(tree_gaps()).nodes[0]
+    root = view_of(root_gap_tree()).nodes[0]
     return root.gaps[0]
 
 
 def check_root_gap(answer):
-    """Exercise "root_gap": gap[0] of tree_gaps()'s root, the largest hole under child 0."""
+    """Exercise "root_gap": gap[0] of the root of tree_gaps() after erase(ROOT_GAP_ERASE),
+    the largest hole under child 0 once the erased range has merged with its neighbours."""
     expected = expected_root_gap()
     if unanswered(answer):
         return report(False, "", "set answer to a number (hex like 0x3000 is fine).")
     if isinstance(answer, bool) or not isinstance(answer, int):
         return report(False, "", "the answer is an int.")
     if answer == expected:
-        return report(True, f"{expected:#x}: the largest NULL range in the first leaf. "
-                      "the gap search (mas_empty_area(), called through vm_unmapped_area()) "
-                      "reads these numbers to skip whole subtrees with no hole big enough.", "")
+        return report(True, f"{expected:#x}: the erased entry and the holes on both sides of "
+                      "it became one NULL range, now the largest of the first leaf, and "
+                      "mas_update_gap() wrote it into the root. The gap search "
+                      "(mas_empty_area(), called through vm_unmapped_area()) reads these "
+                      "numbers to skip whole subtrees with no hole big enough.", "")
+    before = view_of(tree_gaps()).nodes[0].gaps[0]
+    if answer == before:
+        return report(False, "", "that is gap[0] before the erase: erase() stores NULL over "
+                      "the whole entry, and NULL ranges never sit side by side.")
     child = leaves(tree_gaps())[0]
     sizes = [hi - lo + 1 for lo, hi, e in _leaf_ranges(child) if e is None]
     if answer in sizes:
-        return report(False, "", "that is one hole of the first leaf, but not the largest.")
-    return report(False, "", "look at the first leaf's slots: which of its NULL ranges is the "
-                  "largest? Both ends of a range are included in its size.")
+        return report(False, "", "that is one hole of the first leaf before the erase; what "
+                      "does the erased range join up with?")
+    return report(False, "", "list the first leaf's ranges, remove the erased entry, merge the "
+                  "NULL ranges that now touch, and take the largest. Both ends of a range "
+                  "are included in its size.")
 
 
 # --- the node itself ---------------------------------------------------------------------
@@ -473,14 +494,16 @@ ok = l01.check_root_entry(answer)
 ''',
     "root_gap": '''
 from mapletree_edu.lessons import l01
-from mapletree_edu.lessons.common import leaves
+from mapletree_edu.lessons.common import leaves, node_table
 
 t = l01.tree_gaps()
+t.erase(l01.ROOT_GAP_ERASE)
 first_leaf = leaves(t)[0]
 holes = [last - first + 1 for first, last, entry in t.ranges(include_null=True)
          if entry is None and first_leaf.min <= first <= first_leaf.max]
 answer = max(holes)
 print(hex(answer))
+print(node_table(t))                  # the root's gaps column agrees
 ok = l01.check_root_gap(answer)
 ''',
     "full_leaf": '''
@@ -503,7 +526,8 @@ def solution(name):
 
 __all__ = ["tree_a", "gap_ranges", "tree_gaps", "SLOTS_AFTER_STORES", "ROOT_ENTRY_CHOICES",
            "choice_tree", "root_entry_choices", "check_range_at", "check_slots_after",
-           "check_root_entry", "check_root_gap", "solution", "SOLUTIONS", "NODE_BYTES", "V68",
+           "check_root_entry", "check_root_gap", "ROOT_GAP_ERASE", "root_gap_tree",
+           "solution", "SOLUTIONS", "NODE_BYTES", "V68",
            "node_bytes_table", "metadata_table", "pointer_table", "threshold_rows",
            "LEAVES_ONLY", "thresholds_table", "diagram_marks",
            "notation_key", "notation_key_dot", "FULL_LEAF_ENTRIES",

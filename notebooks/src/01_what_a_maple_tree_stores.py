@@ -452,12 +452,14 @@ def notebook():
             print(l01.root_entry_choices())
             answer = None   # e.g. {"a", "c"}
             """, "check_root_entry", "l01", "root_entry"),
-        exercise(4, "read a gap", """
-            In `l01.tree_gaps()`, what is `gap[0]` of the root, the largest NULL range under
-            its first child? Work it out from the first leaf's slots
-            (`slot_table(t, 1)`) instead of reading the root's gap column.
+        exercise(4, "predict a gap", """
+            `l01.tree_gaps()` is section 3's tree; its root's gaps are in the table of
+            section 6. Predict `gap[0]` of its root, the largest NULL range under the first
+            child, after `t.erase(l01.ROOT_GAP_ERASE)`. Work it out from the first leaf's
+            slots (`slot_table(t, 1)`) before you run the erase.
             """, """
             t = l01.tree_gaps()
+            print(slot_table(t, 1), hex(l01.ROOT_GAP_ERASE))
             answer = None   # an int
             """, "check_root_gap", "l01", "root_gap"),
         exercise(5, "build a full leaf", """
