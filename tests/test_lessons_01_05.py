@@ -44,13 +44,20 @@ def test_l01_root_entry(capsys):
 
 
 def test_l01_root_gap_agrees_with_ranges(capsys):
-    t = l01.tree_gaps()
+    # the answer is the largest NULL range of the first leaf after the erase, worked out
+    # from the ranges; it must be the root's gap[0] and differ from the one before
+    t = l01.root_gap_tree()
     first = common.leaves(t)[0]
     holes = [la - f + 1 for f, la, e in t.ranges(include_null=True)
              if e is None and first.min <= f and la <= first.max]
-    assert len(holes) >= 3
+    before = common.leaves(l01.tree_gaps())[0]
+    old = [la - f + 1 for f, la, e in l01.tree_gaps().ranges(include_null=True)
+           if e is None and before.min <= f and la <= before.max]
+    assert len(holes) >= 3 and max(holes) > max(old)
+    assert l01.tree_gaps().load(l01.ROOT_GAP_ERASE) is not None
     assert_correct(capsys, l01.check_root_gap, max(holes))
     assert_not_yet(capsys, l01.check_root_gap, None)
+    assert_not_yet(capsys, l01.check_root_gap, max(old))
     assert_not_yet(capsys, l01.check_root_gap, max(holes) + 0x1000)
     assert_not_yet(capsys, l01.check_root_gap, min(holes))
     assert_not_yet(capsys, l01.check_root_gap, float(max(holes)))
@@ -83,15 +90,29 @@ def test_l01_node_bytes():
 def test_l01_thresholds_match_v68():
     # lib/maple_tree.c v6.8: node store refuses new_end <= 6 (3895), the big node
     # rebalances b_end < 6 (3442), mas_destroy end + 1 < 5 (5547), mt_validate end < 6
-    # unless max == ULONG_MAX (7496); arange_64 uses 4
-    rows = {r[0]: r for r in l01.threshold_rows()}
-    assert rows["mas_wr_node_store"][2].startswith("<= 6") and rows["mas_wr_node_store"][3] \
-        .startswith("<= 4")
-    assert rows["mas_commit_b_node"][2].startswith("< 6")
+    # unless max == ULONG_MAX (7496); arange_64 uses 4. The write paths only see leaves;
+    # mas_spanning_rebalance() and mast_sufficient() compare a count (mas_mab_cp() leaves
+    # b_end one past the last entry), the others the last slot's offset.
+    rows = {}
+    for r in l01.threshold_rows():
+        rows.setdefault(r[0], r)
+    assert rows["mas_wr_node_store"][2].startswith("<= 6 (7 or fewer")
+    assert rows["mas_commit_b_node"][2].startswith("< 6 (6 or fewer")
+    assert rows["mas_spanning_rebalance"][2].startswith("<= 6 (6 or fewer")
+    assert rows["mast_sufficient"][2].startswith("> 6 (7 or more")
+    assert rows["mast_sufficient"][3].startswith("> 4 (5 or more")
     assert rows["mas_destroy"][2].startswith("< 5") and "4 or fewer" in rows["mas_destroy"][2]
     assert rows["mt_validate"][2].startswith("< 6") and "MAX" in rows["mt_validate"][1]
+    assert rows["mt_validate"][3].startswith("< 4")
     assert rows["mas_wr_modify"][2].startswith(">= 16")
-    assert set(rows) <= set(l01.V68)
+    for fn in ("mas_wr_modify", "mas_wr_node_store", "mas_commit_b_node",
+               "mas_spanning_rebalance", "mas_bulk_rebalance", "mas_preallocate", "mas_destroy"):
+        assert rows[fn][3] == l01.LEAVES_ONLY, fn
+    places = [r[5] for r in l01.threshold_rows()]
+    assert len(set(places)) == len(places) and set(places) <= set(l01.V68.values())
+    # every comparison with mt_min_slots[] in v6.8 has its row (lines of the tree read)
+    lines = {int(p.rsplit(":", 1)[1]) for p in places}
+    assert {1836, 1867, 1900, 2052, 2734, 2854, 3442, 3895, 5503, 5547, 7496} <= lines
 
 
 def test_l01_pointer_and_metadata_tables():

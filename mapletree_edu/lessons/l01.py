@@ -48,11 +48,16 @@ V68 = {
     "mt_min_slots": "lib/maple_tree.c:111",
     "mt_mk_node": "lib/maple_tree.c:334",
     "MAPLE_PARENT_RANGE64": "lib/maple_tree.c:415",
-    "mas_wr_modify": "lib/maple_tree.c:4163",
+    "mas_wr_modify": "lib/maple_tree.c:4181",
     "mas_wr_node_store": "lib/maple_tree.c:3895",
     "mas_commit_b_node": "lib/maple_tree.c:3442",
     "mas_spanning_rebalance": "lib/maple_tree.c:2854",
     "mast_sufficient": "lib/maple_tree.c:2734",
+    "mab_no_null_split": "lib/maple_tree.c:1836",
+    "mab_calc_split, bulk": "lib/maple_tree.c:1867",
+    "mab_calc_split": "lib/maple_tree.c:1900",
+    "mas_bulk_rebalance": "lib/maple_tree.c:2052",
+    "mas_preallocate": "lib/maple_tree.c:5503",
     "mas_destroy": "lib/maple_tree.c:5547",
     "mt_validate": "lib/maple_tree.c:7496",
     "mas_topiary_replace": "lib/maple_tree.c:2548",
@@ -190,28 +195,49 @@ def check_root_entry(answer):
     return report(False, "", " ".join(hints))
 
 
+#: Exercise "root_gap": the index whose entry is erased from tree_gaps() before the
+#: question (entry 2 of the first leaf, between two holes).
+ROOT_GAP_ERASE = 0xC000
+
+
+def root_gap_tree():
+    """tree_gaps() after ``erase(ROOT_GAP_ERASE)``."""
+    t = tree_gaps()
+    t.erase(ROOT_GAP_ERASE)
+    return t
+
+
 def expected_root_gap():
-    root = view_of(tree_gaps()).nodes[0]
+    root = view_of(root_gap_tree()).nodes[0]
     return root.gaps[0]
 
 
 def check_root_gap(answer):
-    """Exercise "root_gap": gap[0] of tree_gaps()'s root, the largest hole under child 0."""
+    """Exercise "root_gap": gap[0] of the root of tree_gaps() after erase(ROOT_GAP_ERASE),
+    the largest hole under child 0 once the erased range has merged with its neighbours."""
     expected = expected_root_gap()
     if unanswered(answer):
         return report(False, "", "set answer to a number (hex like 0x3000 is fine).")
     if isinstance(answer, bool) or not isinstance(answer, int):
         return report(False, "", "the answer is an int.")
     if answer == expected:
-        return report(True, f"{expected:#x}: the largest NULL range in the first leaf. "
-                      "the gap search (mas_empty_area(), called through vm_unmapped_area()) "
-                      "reads these numbers to skip whole subtrees with no hole big enough.", "")
+        return report(True, f"{expected:#x}: the erased entry and the holes on both sides of "
+                      "it became one NULL range, now the largest of the first leaf, and "
+                      "mas_update_gap() wrote it into the root. The gap search "
+                      "(mas_empty_area(), called through vm_unmapped_area()) reads these "
+                      "numbers to skip whole subtrees with no hole big enough.", "")
+    before = view_of(tree_gaps()).nodes[0].gaps[0]
+    if answer == before:
+        return report(False, "", "that is gap[0] before the erase: erase() stores NULL over "
+                      "the whole entry, and NULL ranges never sit side by side.")
     child = leaves(tree_gaps())[0]
     sizes = [hi - lo + 1 for lo, hi, e in _leaf_ranges(child) if e is None]
     if answer in sizes:
-        return report(False, "", "that is one hole of the first leaf, but not the largest.")
-    return report(False, "", "look at the first leaf's slots: which of its NULL ranges is the "
-                  "largest? Both ends of a range are included in its size.")
+        return report(False, "", "that is one hole of the first leaf before the erase; what "
+                      "does the erased range join up with?")
+    return report(False, "", "list the first leaf's ranges, remove the erased entry, merge the "
+                  "NULL ranges that now touch, and take the largest. Both ends of a range "
+                  "are included in its size.")
 
 
 # --- the node itself ---------------------------------------------------------------------
@@ -285,38 +311,74 @@ def pointer_table(tree):
 
 
 #: The "too small" and "too big" tests of v6.8, one row each: the function, what it
-#: compares, the thresholds for leaf_64/range_64 and arange_64, what happens.
+#: compares, the thresholds for leaf_64/range_64 and arange_64, what happens, and the line.
+#: These are all the comparisons with mt_min_slots[] in v6.8's lib/maple_tree.c (lines
+#: 1836, 1867, 1890/1900, 2052, 2734, 2854, 3442, 3895, 5503, 5547, 7496), plus the "too big"
+#: test of mas_wr_modify(). A row whose node can only be a leaf says so in the arange_64
+#: column: the write paths work on the leaf (wr_mas->type, b_node->type), and only
+#: mab_calc_split(), mast_sufficient() and mt_validate() also see internal nodes.
+LEAVES_ONLY = "(leaves only)"
+
+
 def threshold_rows():
     leaf, arange = MT_MIN_SLOTS[MAPLE_LEAF_64], MT_MIN_SLOTS[MAPLE_ARANGE_64]
-    slots, aslots = MT_SLOTS[MAPLE_LEAF_64], MT_SLOTS[MAPLE_ARANGE_64]
+    slots = MT_SLOTS[MAPLE_LEAF_64]
     return [
-        ("mas_wr_modify", "new_end >= mt_slots", f">= {slots} (17+ entries)",
-         f">= {aslots} (11+)", "too big for the node: the big node takes over, which splits"),
+        ("mas_wr_modify", "new_end >= mt_slots", f">= {slots} (17+ entries)", LEAVES_ONLY,
+         "too big for the leaf: the big node takes over, which splits",
+         V68["mas_wr_modify"]),
         ("mas_wr_node_store", "not root, new_end <= mt_min_slots, not bulk",
-         f"<= {leaf} (7 or fewer entries)", f"<= {arange} (5 or fewer)",
-         "refuses; the big node takes over"),
+         f"<= {leaf} (7 or fewer entries)", LEAVES_ONLY,
+         "refuses; the big node takes over", V68["mas_wr_node_store"]),
         ("mas_commit_b_node", "b_end < mt_min_slots, not root, height > 1",
-         f"< {leaf} (6 or fewer entries)", f"< {arange} (4 or fewer)",
-         "mas_rebalance() with a sibling; b_end >= mt_slots splits; else one node"),
-        ("mas_spanning_rebalance", "b_end <= mt_min_slots, not the whole tree",
-         f"<= {leaf} (7 or fewer entries)", f"<= {arange} (5 or fewer)",
-         "pulls in a whole neighbouring node before it writes"),
-        ("mast_sufficient", "b_end > mt_min_slots", f"> {leaf} (8 or more entries)",
-         f"> {arange} (6 or more)", "enough data for a node of its own: stop pulling in"),
+         f"< {leaf} (6 or fewer entries)", LEAVES_ONLY,
+         "mas_rebalance() with a sibling; b_end >= mt_slots splits; else one node",
+         V68["mas_commit_b_node"]),
+        ("mas_spanning_rebalance", "b_end <= mt_min_slots, not the whole tree (b_end "
+         "counts entries here)", f"<= {leaf} (6 or fewer entries)", LEAVES_ONLY,
+         "pulls in a whole neighbouring leaf before it rebuilds",
+         V68["mas_spanning_rebalance"]),
+        ("mast_sufficient", "b_end > mt_min_slots (b_end counts entries here)",
+         f"> {leaf} (7 or more entries)", f"> {arange} (5 or more)",
+         "enough data for a node of its own: stop pulling in (each level going up)",
+         V68["mast_sufficient"]),
+        ("mab_calc_split", "b_end - split > mt_min_slots, while the left node's range "
+         "is narrower than mt_slots indices", f"> {leaf} (the right node keeps {leaf}+)",
+         f"> {arange} (keeps {arange}+)",
+         "moves the split right one slot at a time, keeping the right node at the minimum "
+         "or more",
+         V68["mab_calc_split"]),
+        ("mab_calc_split", "bulk mode: split = b_end - mt_min_slots",
+         f"right node gets {leaf} (7 if the split slot is NULL)", f"right node gets {arange}",
+         "the left node is filled, the right one gets the minimum",
+         V68["mab_calc_split, bulk"]),
+        ("mab_no_null_split", "b_end - split > mt_min_slots",
+         f"> {leaf} (the right node keeps {leaf}+)",
+         "(no NULL slots in internal nodes)",
+         "a split on a NULL slot moves right if the right node keeps enough, else left",
+         V68["mab_no_null_split"]),
+        ("mas_bulk_rebalance", "bulk mode, not root, end > mt_min_slots",
+         f"> {leaf} (8 or more entries)", LEAVES_ONLY,
+         "the leaf is big enough: mas_destroy() need not rebalance it",
+         V68["mas_bulk_rebalance"]),
+        ("mas_preallocate", "new_end - 1 <= mt_min_slots",
+         f"<= {leaf} (8 or fewer entries)", LEAVES_ONLY,
+         "a rebalance may follow: preallocate 2 x height - 1 nodes", V68["mas_preallocate"]),
         ("mas_destroy", "end + 1 < mt_min_slots - 1 (bulk mode, last leaf)",
-         f"< {leaf - 1} (4 or fewer entries)", "(leaves only)",
-         "mas_destroy_rebalance() of the last leaf with its left sibling"),
+         f"< {leaf - 1} (4 or fewer entries)", LEAVES_ONLY,
+         "mas_destroy_rebalance() of the last leaf with its left sibling",
+         V68["mas_destroy"]),
         ("mt_validate", "end < mt_min_slots, and max != MAX",
          f"< {leaf} (6 or fewer entries)", f"< {arange} (4 or fewer)",
          "reports 'Invalid size'; a node ending at MAX (the right-most of each level, "
-         "the root too) is exempt"),
+         "the root too) is exempt", V68["mt_validate"]),
     ]
 
 
 def thresholds_table():
-    """All the v6.8 size thresholds in one table (lesson 01's "too small" section)."""
-    rows = [[f"{fn}()", test, lf, ar, what, V68[fn]]
-            for fn, test, lf, ar, what in threshold_rows()]
+    """All the v6.8 size thresholds in one table (lesson 01's "The size thresholds")."""
+    rows = [[f"{fn}()", test, lf, ar, what, where]
+            for fn, test, lf, ar, what, where in threshold_rows()]
     return Table(["function", "tests", "leaf_64 / range_64", "arange_64", "then",
                   "v6.8 line"], rows)
 
@@ -432,14 +494,16 @@ ok = l01.check_root_entry(answer)
 ''',
     "root_gap": '''
 from mapletree_edu.lessons import l01
-from mapletree_edu.lessons.common import leaves
+from mapletree_edu.lessons.common import leaves, node_table
 
 t = l01.tree_gaps()
+t.erase(l01.ROOT_GAP_ERASE)
 first_leaf = leaves(t)[0]
 holes = [last - first + 1 for first, last, entry in t.ranges(include_null=True)
          if entry is None and first_leaf.min <= first <= first_leaf.max]
 answer = max(holes)
 print(hex(answer))
+print(node_table(t))                  # the root's gaps column agrees
 ok = l01.check_root_gap(answer)
 ''',
     "full_leaf": '''
@@ -462,8 +526,9 @@ def solution(name):
 
 __all__ = ["tree_a", "gap_ranges", "tree_gaps", "SLOTS_AFTER_STORES", "ROOT_ENTRY_CHOICES",
            "choice_tree", "root_entry_choices", "check_range_at", "check_slots_after",
-           "check_root_entry", "check_root_gap", "solution", "SOLUTIONS", "NODE_BYTES", "V68",
+           "check_root_entry", "check_root_gap", "ROOT_GAP_ERASE", "root_gap_tree",
+           "solution", "SOLUTIONS", "NODE_BYTES", "V68",
            "node_bytes_table", "metadata_table", "pointer_table", "threshold_rows",
-           "thresholds_table", "diagram_marks",
+           "LEAVES_ONLY", "thresholds_table", "diagram_marks",
            "notation_key", "notation_key_dot", "FULL_LEAF_ENTRIES",
            "full_leaf_tree", "check_full_leaf"]

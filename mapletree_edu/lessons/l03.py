@@ -231,7 +231,8 @@ def check_statuses(answer):
     if got == want:
         return report(True, "mas_next() stops with overflow and mas_prev() with underflow, "
                       "each keeping its place; the next call in the other direction first "
-                      "walks to where the state stands and returns the entry there.", "")
+                      "walks to where the state stands and returns the entry there, if "
+                      "there is one.", "")
     k = next(i for i, (g, w) in enumerate(zip(got, want, strict=True)) if g != w)
     name, *args = STATUS_CALLS[k]
     return report(False, "", f"call {k + 1} ({name}{tuple(args)}) is not right. Which entries "

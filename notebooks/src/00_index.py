@@ -20,7 +20,7 @@ CLASS_PATH = [
     (5, "01-what-a-maple-tree-stores", ["Ranges, not keys", "Inside a node: pivots and slots"],
      "show the load loop and the slot table; ask where slot 0 starts"),
     (10, "01-what-a-maple-tree-stores",
-     ["The node itself: 256 bytes", "When is a node too small, or too big?"],
+     ["The node itself: 256 bytes", "The size thresholds"],
      "derive 16 and 10 slots on the board; keep the thresholds table on screen"),
     (5, "01-what-a-maple-tree-stores", ["How to read a diagram"],
      "walk through the marks on the split picture"),
@@ -109,7 +109,8 @@ def notebook():
         * **Teaching from it:** run a lesson top to bottom (*Kernel → Restart Kernel and
           Run All Cells*) before class, then step the players in class. Each player comes
           with a "predict, then step" question: ask it before you press *next*; every
-          player starts at step 0, the tree before the operation.
+          player starts at step 0 (for a write, the tree before it; for a read, the walk's
+          first step).
         * **Read-only:** every notebook is stored with its outputs, so GitHub and nbviewer
           show the tables and the diagrams (a player shows its step 0).
         """),

@@ -12,6 +12,19 @@ STORE_ROOT_COMMIT = ("https://www.infradead.org/git/?a=commit"
                      "&h=907a8afde7f58103699bce1862b37abfde78522d&p=users%2Fjedix%2Flinux-maple.git")
 WILCOX_LKML = "https://lkml.iu.edu/hypermail/linux/kernel/1903.1/06343.html"
 
+#: The id of the cell that starts section 7 (the size thresholds). Other lessons link to
+#: it as ``01-what-a-maple-tree-stores.ipynb#cell-id=size-thresholds``: JupyterLab 4 scrolls
+#: to a ``#cell-id=`` fragment even in a notebook it has just opened, and nbconvert's HTML
+#: (nbviewer) gives every cell the element id ``cell-id=<id>``.
+THRESHOLDS_CELL = "size-thresholds"
+
+
+def with_id(cell_id, cell):
+    """``cell`` with a fixed id (nbformat 4.5), so that links to it survive a rebuild."""
+    cell.id = cell_id
+    return cell
+
+
 def notebook():
     return lesson([
         md("""
@@ -183,7 +196,8 @@ def notebook():
         knows the type of a child before it reads it. The root pointer also has `0x2` set
         (`MAPLE_ROOT_NODE`). Going up, a node's parent pointer holds the parent's address,
         the slot it occupies in the parent (`slot << 3`) and `0x6` (`MAPLE_PARENT_RANGE64`,
-        `lib/maple_tree.c:415`); the root's parent pointer is the tree itself with bit 0 set.
+        `lib/maple_tree.c:415`); the root's parent pointer is the tree itself with bit 0 set
+        (`MA_ROOT_PARENT`, `:67`).
         The same tree, read from its `mt_dump()` text:
         """),
         code("""
@@ -203,9 +217,10 @@ def notebook():
             print(f"{name:10}: {len(tree)} entries in a leaf of {leaf_sizes(tree)[0]} slots")
         """),
         md("""
-        NULL ranges obey one more rule: **two NULL slots are never neighbours**. Clearing a
-        range next to a hole merges them into one NULL range (lesson 02 shows the kernel
-        code that does it). Clear the entry `1` at `[10, 15]` and look at the ranges
+        NULL ranges obey one more rule: **two NULL slots are never neighbours** (`mt_validate()`
+        checks it, `mt_validate_nulls()`; v6.8 breaks it in one corner, see *After v6.8*).
+        Clearing a range next to a hole merges them into one NULL range (lesson 02 shows the
+        kernel code that does it). Clear the entry `1` at `[10, 15]` and look at the ranges
         around it:
         """),
         code("""
@@ -299,9 +314,9 @@ def notebook():
         when a guard gap does not fit. A plain tree has no gaps: the same search would read
         every leaf.
         Lesson 04 follows this search step by step.
-
-        <a id="too-small"></a>
-        ## 7. When is a node too small, or too big?
+        """),
+        with_id(THRESHOLDS_CELL, md("""
+        ## 7. The size thresholds
 
         A node must not get too full (it has 16 slots) and, except at the right edge of the
         tree, not too empty either: a B-tree keeps its nodes at least about half full so that
@@ -310,9 +325,12 @@ def notebook():
         `10 / 2 - 1 = 4` for `arange_64`. Different functions compare different things with it
         (the last used slot `end`, the big node's last slot `b_end`, or a count of entries),
         with `<` or `<=`, so the same 6 gives different limits. This table lists every
-        comparison of v6.8 with the line it is on; the columns in parentheses say how many
-        entries that means. Later lessons link here.
-        """),
+        comparison with `mt_min_slots[]` in v6.8's `lib/maple_tree.c`, and the "too big" test
+        of the write path, with the line it is on; the parentheses say how many entries that
+        means. Most of them only ever see a leaf: the write paths work on the leaf, and only
+        `mab_calc_split()`, `mast_sufficient()` and `mt_validate()` also see internal nodes.
+        Later lessons link here.
+        """)),
         code("""
         l01.thresholds_table()
         """),
@@ -367,14 +385,19 @@ def notebook():
 
         Up to Linux 6.0 each process kept its VMAs in a red-black tree, a sorted linked
         list and a small per-thread VMA cache. Linux 6.1 replaced the three with one maple
-        tree (merged with "Maple Tree: add new data structure", commit `54a611b60590`). Its
-        reasons, as the series gave them:
+        tree: "Maple Tree: add new data structure" (mainline `54a611b60590`) added the tree,
+        later commits of the same series moved the mm onto it, "mm: remove the vma linked
+        list" (`763ecb035029`) among them. The commit message of the first names the three
+        structures it replaces and gives the first two reasons below; the last two are what
+        section 6 and lesson 02 show in the v6.8 code:
 
         * **Wide nodes are shallow and cache-friendly.** A node is 256 bytes, four cache
-          lines, with up to 16 ranges. A binary tree needs one node (and one likely cache
-          miss) per level. The next cell compares heights.
+          lines, with up to 16 ranges (10 children in an internal node of the mm's tree). A
+          binary tree needs one node (and one likely cache miss) per level. The next cell
+          compares heights.
         * **Ranges and neighbours.** A VMA is stored as `[vm_start, vm_end - 1]`, and the
-          previous and next VMA are the neighbouring slots, so the linked list went away.
+          previous and next VMA are the neighbouring slots, so the linked list went away
+          (and with it the cache misses of following it).
         * **Gaps.** The gap arrays of section 6 answer "where is a free hole this big?"
           without scanning every VMA.
         * **RCU readers.** Readers can walk the tree under RCU without a lock, because in
@@ -429,12 +452,14 @@ def notebook():
             print(l01.root_entry_choices())
             answer = None   # e.g. {"a", "c"}
             """, "check_root_entry", "l01", "root_entry"),
-        exercise(4, "read a gap", """
-            In `l01.tree_gaps()`, what is `gap[0]` of the root, the largest NULL range under
-            its first child? Work it out from the first leaf's slots
-            (`slot_table(t, 1)`) instead of reading the root's gap column.
+        exercise(4, "predict a gap", """
+            `l01.tree_gaps()` is section 3's tree; its root's gaps are in the table of
+            section 6. Predict `gap[0]` of its root, the largest NULL range under the first
+            child, after `t.erase(l01.ROOT_GAP_ERASE)`. Work it out from the first leaf's
+            slots (`slot_table(t, 1)`) before you run the erase.
             """, """
             t = l01.tree_gaps()
+            print(slot_table(t, 1), hex(l01.ROOT_GAP_ERASE))
             answer = None   # an int
             """, "check_root_gap", "l01", "root_gap"),
         exercise(5, "build a full leaf", """
@@ -513,9 +538,11 @@ def notebook():
         md("""
         ## After v6.8
 
-        * Storing NULL into an empty tree or a root-entry tree made a node in v6.8; Wei
-          Yang's "maple_tree: refine mas_store_root() on storing NULL" (Oct 2024) keeps the
-          tree empty instead and avoids two NULL slots side by side. Source: the commit in
+        * Storing NULL over any range but `[0, 0]` into an empty tree or a root-entry tree
+          made a node in v6.8 (`mas_store_root()` calls `mas_root_expand()`,
+          `lib/maple_tree.c:3518`); Wei Yang's "maple_tree: refine mas_store_root() on
+          storing NULL" (Oct 2024) keeps the tree without a node instead and avoids NULL
+          slots side by side. Source: the commit in
           the maple tree development tree,
           <""" + STORE_ROOT_COMMIT + """>
           (which release first had it was not checked).

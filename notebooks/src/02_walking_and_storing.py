@@ -4,7 +4,8 @@
 from build import check, code, exercise, kernel_functions, lesson, md, predict
 
 L01 = "01-what-a-maple-tree-stores.ipynb"
-TOO_SMALL = L01 + "#too-small"
+#: lesson 01's thresholds section, by its cell id (JupyterLab and nbviewer jump to it)
+TOO_SMALL = L01 + "#cell-id=size-thresholds"
 
 
 def notebook():
@@ -89,7 +90,9 @@ def notebook():
         is at least `index`, the last slot running to the node's maximum, and goes down into
         that child. At each level `mas_is_span_wr()` (`:3541`) checks that `last` also stays
         inside the chosen slot; if it does not, the write spans several subtrees and becomes
-        a *spanning store* (lesson 05). At the leaf, `mas_wr_end_piv()` (`:4056`) finds the
+        a *spanning store* (lesson 05). A NULL write that ends exactly where the chosen
+        subtree ends counts as spanning too (unless it ends at MAX), because a node must not
+        end with a NULL slot. At the leaf, `mas_wr_end_piv()` (`:4056`) finds the
         slot that holds `last`. The walk for index 62:
         """),
         code("""
@@ -137,7 +140,7 @@ def notebook():
         answers are collected in a table at the end of the section.
         """),
         predict("""
-        `store(10, 15, 'x')` covers exactly the range of the entry `1`. Which slots and
+        `store(10, 15, 'x')`: read its range against the slot table above. Which slots and
         pivots change, and which write path does it take? Then step.
         """),
         code("""
@@ -149,9 +152,8 @@ def notebook():
         assert first_store.value == 0 and fns(steps)[-1] == "mas_wr_modify"
         """),
         predict("""
-        `store(100, 105, 'x')`: the leaf has 12 slots, and the write falls in its last
-        slot, the NULL range running to MAX. Which write path will it take, and how many
-        slots will the leaf have after it?
+        `store(100, 105, 'x')`: which slot does the write fall in? Which write path will it
+        take, and how many slots will the leaf have after it?
         """),
         code("""
         steps, after = record_op(ta, "store", 100, 105, "x", on_copy=True)
@@ -163,9 +165,8 @@ def notebook():
         assert leaf_sizes(after) == [14]
         """),
         predict("""
-        `store(12, 19, 'x')` cuts the entry `1` at `[10, 15]` short and covers the NULL
-        `[16, 19]` after it, up to its end. Does the slot count change? Which pivot moves,
-        and which path is that?
+        `store(12, 19, 'x')`: which ranges does it touch, and does the slot count change?
+        Which pivot moves, and which path is that?
         """),
         code("""
         steps, after = record_op(ta, "store", 12, 19, "x", on_copy=True)
@@ -177,9 +178,8 @@ def notebook():
         assert leaf_sizes(after) == [12]
         """),
         predict("""
-        `store(12, 13, 'x')` puts a new range inside the entry `1`, which becomes two
-        pieces. The write is not in the last slot, and the slot count grows by two. Which
-        path is left?
+        `store(12, 13, 'x')` lands inside the entry `1`. How many slots will the leaf have
+        afterwards, and which path does that leave?
         """),
         code("""
         steps, after = record_op(ta, "store", 12, 13, "x", on_copy=True)
@@ -241,7 +241,8 @@ def notebook():
         node `b_end` is 3, below 6, so `mas_rebalance()` (`lib/maple_tree.c:2960`) combines
         the leaf's 4 entries with its next sibling's 15: 19 entries. (The rebalance steps
         show `b_end=19`: `mas_rebalance()` first moves `b_end` one past the last entry,
-        `:2965`; when the split is worked out, `b_end` is the last entry again, 18.)
+        `:2965`, and copying the sibling leaves it there; `mas_spanning_rebalance()` steps it
+        back to the last entry, 18, before it works out the split, `:2871`.)
         `mas_spanning_rebalance()` (`:2831`) shares them out over two new leaves, split in
         the middle: 10 and 9.
         """),
@@ -284,6 +285,10 @@ def notebook():
         md("""
         `erase(index)` is `mtree_erase()` (`lib/maple_tree.c:6494`): it finds the range
         holding `index` and stores NULL over **all** of it, so the same widening applies.
+        The next question is about `tree_a()` again:
+        """),
+        code("""
+        slot_table(ta)
         """),
         predict("""
         `erase(40)` removes the entry `4` at `[40, 45]`, which has NULL ranges on both
@@ -460,9 +465,10 @@ def notebook():
         * Writes were later pre-classified: Sidhartha Kumar's series "[PATCH v3 01/16]
           maple_tree: introduce store_type enum" (June 2024) adds `enum store_type`
           (`wr_exact_fit`, `wr_append`, `wr_slot_store`, `wr_node_store`, `wr_split_store`,
-          `wr_rebalance`, ...) to the maple state, so a store is classified once, its
-          nodes preallocated for that class, and then written. The write paths of this
-          lesson keep their names as store types. Source: the patch mail (Message-ID
+          `wr_rebalance`, ...) to the maple state, to remember how a store was classified
+          so that later steps need not walk again (the patch: "keep track of partial walks
+          of the tree"). The write paths of this lesson keep their names as store types.
+          Source: the patch mail (Message-ID
           `20240618204750.79512-2-sidhartha.kumar@oracle.com`).
         """),
         md("""

@@ -95,8 +95,9 @@ def notebook():
         a maple state for `[index, index]`, reads the root pointer (`mas_start()`), and then
         `mtree_lookup_walk()` goes down: in every node it takes the first slot whose pivot
         is at least `index` (the last slot runs to the node's maximum), which is the rule of
-        the write walk in lesson 02. It never looks at a range's end, never allocates and
-        never writes, so the kernel runs it under `rcu_read_lock()` alone.
+        the write walk in lesson 02. It keeps no state: it does not work out the range it
+        lands in (`mas_walk()` below does), never allocates and never writes, so the kernel
+        runs it under `rcu_read_lock()` alone.
         `vma_lookup(mm, addr)` in `include/linux/mm.h` is exactly `mtree_load(&mm->mm_mt,
         addr)`.
 
@@ -204,8 +205,9 @@ def notebook():
         entry or not. The first `mas_find()` then moved to `[30, 39]`. The third found
         nothing more that **starts** at or below 45, so it returned NULL; the state stayed
         on `[40, 49]` and its status stayed `active`. That is the first surprise:
-        `mas_find()` never reports `overflow` (it sets `active` on its way out), so a loop
-        can only stop on the NULL it returns.
+        `mas_find()` does not report `overflow` when it runs out of entries (it sets
+        `active` on its way out, `lib/maple_tree.c:6022`), so a loop can only stop on the
+        NULL it returns.
         """),
         md("""
         ## 4. Iterating: `for_each_vma()`
@@ -329,12 +331,13 @@ def notebook():
 
         Why does the mm tree run in RCU mode? Since Linux 6.4 a page fault first tries
         `lock_vma_under_rcu()` (`mm/memory.c`): it finds the VMA with `mas_walk()` under
-        `rcu_read_lock()` and takes only that VMA's lock, not the whole mm's `mmap_lock`.
-        (with `CONFIG_PER_VMA_LOCK`, which `mm/Kconfig` turns on for SMP builds of
-        architectures that support it, x86-64 among them). So a reader
-        can be inside a node while a writer changes the tree. Writes that would
-        move data around inside a live node (the in-place append and the three-slot slot
-        store of lesson 02) are switched off in RCU mode. The node store builds a **new**
+        `rcu_read_lock()` and takes only that VMA's lock, not the whole mm's `mmap_lock`
+        (with `CONFIG_PER_VMA_LOCK`, which `mm/Kconfig:1248` turns on for SMP builds of
+        architectures that support it; `arch/x86/Kconfig:30` selects that support for
+        x86-64). So a reader can be inside a node while a writer changes the tree. Writes
+        that would move data around inside a live node (the in-place append, the three-slot
+        slot store and the big node's write-back of lesson 02) are switched off in RCU
+        mode. The node store builds a **new**
         node instead, links it into the tree in one pointer store (`mas_put_in_tree()`),
         marks the old node **dead** (`mte_set_node_dead()`: its parent pointer points at
         itself) and frees it only after an RCU grace period (`ma_free_rcu()`), when no
@@ -433,8 +436,8 @@ def notebook():
         * The maple state is a cursor: `index`/`last` (the range), `node`/`offset` (where),
           `status` (how the next call starts). `mas_walk()` always starts at the root.
         * `mas_find()` is the iterator of `for_each_vma()`: one slot per call, up and down
-          at the end of a leaf. It never reports `overflow`; `mas_next()` and `mas_prev()`
-          report `overflow` and `underflow`.
+          at the end of a leaf. It does not report `overflow` when it runs out;
+          `mas_next()` and `mas_prev()` report `overflow` and `underflow`.
         * Limits apply to where a range starts (or ends); `mas_find_range()` skips the NULL
           range it starts in; `mt_find()` wraps `index` to 0 after an entry that ends at
           `ULONG_MAX`.

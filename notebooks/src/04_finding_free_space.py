@@ -114,8 +114,9 @@ def notebook():
            indices between its start and `max`, is entered;
         3. in a leaf the gap is the NULL slot's own length, so the first fitting NULL slot
            is the hole;
-        4. if no slot of a node fits (the gap that made the search enter lay below `min`,
-           say), it goes back up and on to the left (`mas_rewind_node()`);
+        4. if no slot of a node fits (the big hole that made the search enter lies above
+           `max`, say), it goes back up and on to the left (`mas_rewind_node()`); once it
+           has passed below `min`, it gives up with `-EBUSY`;
         5. the result is trimmed to the window: `last = min(max, end of the hole)` and
            `index = last - size + 1`.
 
@@ -176,7 +177,8 @@ def notebook():
         | 6 | otherwise `mas_prev()`: if the VMA before grows up (`VM_GROWSUP`, not on x86) and its guard reaches the area, lower `high_limit` to its start and search again | the same for upward stacks |
 
         If it fails, `arch_get_unmapped_area_topdown()` falls back to the bottom-up
-        `unmapped_area()` between `mmap_legacy_base` and `TASK_SIZE`. `mapletree_edu.mm`
+        `unmapped_area()` between `mmap_legacy_base` and the top of the usual 47-bit space
+        (`arch_get_unmapped_area()` and `find_start_end()`, same file). `mapletree_edu.mm`
         models these steps (its docstring lists what it leaves out, such as VMA merging).
 
         `l04.guard_mm()` is a small address space whose highest hole below `mmap_base` ends
@@ -200,8 +202,8 @@ def notebook():
         assert placed.start == l04.expected_guard(l04.GUARD_LEN)
         """),
         md("""
-        The stack guard gap is `stack_guard_gap` in `mm/mmap.c`: 256 pages, which can be
-        changed with the `stack_guard_gap=` boot option.
+        The stack guard gap is `stack_guard_gap` (`mm/mmap.c:2160`): 256 pages, which can be
+        changed with the `stack_guard_gap=` boot option (`:2173`).
         """),
         md("""
         ## 4. `mmap()` and `munmap()` on a real process
@@ -228,10 +230,12 @@ def notebook():
         l04.holes_table(sess, at_least=1, low=0x7F00_0000_0000)
         """),
         md("""
-        The first mapping went to the top of the hole under the `[vvar]` page, right below
-        the VMA above it, as top-down allocation does; the second was too large for any
-        hole up there and went below libc. `munmap()` gives the space back: it stores NULL
-        over the range (after splitting any VMA it cuts).
+        The first mapping went to the top of the highest hole that fits (the 10-page hole
+        under the small anonymous mapping below `[vvar]`), right below the VMA above it, as
+        top-down allocation does; the second was too large for any hole up there and went
+        into the big hole below libc, right under the anonymous mapping at its top.
+        `munmap()` gives the space back: it stores NULL over the range (after splitting any
+        VMA it cuts).
         """),
         code("""
         sess.munmap(first.start, 3 * PAGE_SIZE)
