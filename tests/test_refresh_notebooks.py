@@ -60,3 +60,30 @@ def test_no_run_rewrites_in_nbformat_own_bytes(tmp_path):
     views = [i for i, c in enumerate(again.cells) for o in c.outputs
              if refresh.WIDGET_VIEW in o.get("data", {})]
     assert views == [2]
+
+
+def test_tidy_merges_a_print_flushed_in_pieces():
+    """JupyterLab merges consecutive outputs of one stream when it loads a notebook, so
+    a notebook stored with them apart would change on an unchanged save."""
+    pieces = [new_output("stream", name="stdout", text="nodes"),
+              new_output("stream", name="stdout", text=" 15\n"),
+              new_output("stream", name="stderr", text="warning\n"),
+              new_output("stream", name="stdout", text="done\n")]
+    nb = new_notebook(cells=[new_code_cell("print()", outputs=pieces)])
+    changes = refresh.tidy(nb)
+    outs = nb.cells[0].outputs
+    assert [(o.name, o.text) for o in outs] == [
+        ("stdout", "nodes 15\n"), ("stderr", "warning\n"), ("stdout", "done\n")]
+    assert changes == ["cell 0: merged two stdout outputs"]
+    assert refresh.tidy(nb) == []
+
+
+def test_shipped_notebooks_have_no_stream_in_pieces():
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        for i, cell in enumerate(nb.cells):
+            outs = cell.get("outputs", [])
+            for a, b in zip(outs, outs[1:], strict=False):
+                assert not (a.output_type == b.output_type == "stream" and a.name == b.name), (
+                    f"{path.name} cell {i}: two {a.name} outputs in a row; "
+                    "run tools/refresh_notebooks.py --no-run on it")

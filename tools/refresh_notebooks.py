@@ -13,14 +13,17 @@ For each notebook:
    storing widget state and without per-cell timing metadata;
 2. ``metadata.widgets`` (saved widget state, keyed by per-run model ids) is dropped, and
    so is any ``metadata.execution`` timing a cell still carries;
-3. an output that carries a widget view (``application/vnd.jupyter.widget-view+json``)
+3. consecutive stream outputs of the same stream (a ``print`` the kernel flushed in two
+   pieces) are merged into one, as JupyterLab and Notebook 7 merge them when they load a
+   notebook (and so write them on save);
+4. an output that carries a widget view (``application/vnd.jupyter.widget-view+json``)
    and another representation loses the widget view. Once the kernel that made it is
    gone there is no widget model, and a front end that trusts the notebook would show
    "Error displaying widget: model not found" instead of the other representation: for
    a player, its first frame as a picture (PNG and SVG) with the hint to run the cell;
    for a progress bar, its text. Run the cell and the live widget replaces it. nbval does
    not compare widget views, so the stored outputs still match a fresh run;
-4. the notebook is written with ``nbformat.write``: JSON with sorted keys, one-space
+5. the notebook is written with ``nbformat.write``: JSON with sorted keys, one-space
    indent and a final newline, the bytes JupyterLab and Notebook 7 write when they save
    it (tests/browser/test_first_open.py opens, saves and compares every notebook).
 
@@ -42,7 +45,7 @@ CELL_TIMEOUT = 900          # seconds; the fork cost lab's sweeps are the slowes
 
 
 def tidy(nb):
-    """Apply steps 2 and 3 to a notebook in place; returns a list of what changed."""
+    """Apply steps 2 to 4 to a notebook in place; returns a list of what changed."""
     changes = []
     if nb.metadata.pop("widgets", None) is not None:
         changes.append("dropped metadata.widgets")
@@ -51,6 +54,16 @@ def tidy(nb):
             changes.append(f"cell {i}: dropped timing metadata")
         if cell.cell_type != "code":
             continue
+        merged = []
+        for out in cell.outputs:
+            prev = merged[-1] if merged else None
+            if (out.output_type == "stream" and prev is not None
+                    and prev.output_type == "stream" and prev.name == out.name):
+                prev.text += out.text
+                changes.append(f"cell {i}: merged two {out.name} outputs")
+                continue
+            merged.append(out)
+        cell.outputs = merged
         for out in cell.outputs:
             data = out.get("data", {})
             if WIDGET_VIEW in data and len(data) > 1:

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Builder of notebooks/01-what-a-maple-tree-stores.ipynb."""
 
-from build import check, code, exercise, kernel_functions, lesson, md, predict
+from build import check, code, exercise, kernel_functions, lesson, md, predict, with_id
 
 #: links too long for one source line (all registered in notebooks/src/LINKS.md)
 LOCK_VMA_COMMIT = ("https://www.infradead.org/git/?a=commit"
@@ -17,12 +17,6 @@ WILCOX_LKML = "https://lkml.iu.edu/hypermail/linux/kernel/1903.1/06343.html"
 #: to a ``#cell-id=`` fragment even in a notebook it has just opened, and nbconvert's HTML
 #: (nbviewer) gives every cell the element id ``cell-id=<id>``.
 THRESHOLDS_CELL = "size-thresholds"
-
-
-def with_id(cell_id, cell):
-    """``cell`` with a fixed id (nbformat 4.5), so that links to it survive a rebuild."""
-    cell.id = cell_id
-    return cell
 
 
 def notebook():

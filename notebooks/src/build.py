@@ -19,6 +19,7 @@ them beside the notebook, each with the cell it follows, and tests/test_lesson_c
 runs them there.
 """
 
+import hashlib
 import importlib.util
 import re
 import sys
@@ -36,6 +37,43 @@ KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "nam
 
 
 # --- helpers for the builder scripts -------------------------------------------------------
+#: Cell ids set by ``with_id()``: kept as they are. Every other cell gets an id derived from
+#: its content (``_stable_ids``), so a rebuild of unchanged sources changes no byte and a
+#: changed cell changes only its own id.
+PINNED_IDS = set()
+
+
+def with_id(cell_id, cell):
+    """``cell`` with a fixed id (nbformat 4.5), for a cell that links point to
+    (``NN-name.ipynb#cell-id=<id>``): it survives edits of the cell."""
+    if not re.fullmatch(r"[A-Za-z0-9-_]{1,64}", cell_id):
+        raise ValueError(f"not a valid nbformat cell id: {cell_id!r}")
+    PINNED_IDS.add(cell_id)
+    cell.id = cell_id
+    return cell
+
+
+def _content_id(cell, taken):
+    """An id made from the cell's type and source; a repeat gets a suffix."""
+    digest = hashlib.sha1(f"{cell.cell_type}\0{cell.source}".encode()).hexdigest()
+    base, n = digest[:12], 1
+    cell_id = base
+    while cell_id in taken:
+        n += 1
+        cell_id = f"{base}-{n}"
+    return cell_id
+
+
+def _stable_ids(cells):
+    """Give every cell not pinned by ``with_id()`` its content id (in place)."""
+    taken = {c.id for c in cells if c.get("id") in PINNED_IDS}
+    for c in cells:
+        if c.get("id") in PINNED_IDS:
+            continue
+        c.id = _content_id(c, taken)
+        taken.add(c.id)
+    return cells
+
 def md(text):
     """A markdown cell (the text is dedented and stripped)."""
     return new_markdown_cell(dedent(text).strip("\n"))
@@ -148,7 +186,7 @@ def lesson(cells, description):
         if slide:
             c.metadata["slideshow"] = {"slide_type": slide}
     _player_slides(flat)
-    nb = new_notebook(cells=flat)
+    nb = new_notebook(cells=_stable_ids(flat))
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
     nb.metadata["language_info"] = {"name": "python"}
     nb.metadata["mapletree_edu"] = {"description": description}
@@ -233,7 +271,7 @@ def nav_cell(line):
 def with_nav(nb, line):
     """The notebook with its navigation cells (first and last) set to ``line``."""
     cells = [c for c in nb.cells if not is_nav(c)]
-    nb.cells = [nav_cell(line)] + cells + [nav_cell(line)]
+    nb.cells = _stable_ids([nav_cell(line)] + cells + [nav_cell(line)])
     return nb
 
 
