@@ -271,7 +271,12 @@ def nav_cell(line):
 def with_nav(nb, line):
     """The notebook with its navigation cells (first and last) set to ``line``."""
     cells = [c for c in nb.cells if not is_nav(c)]
-    nb.cells = _stable_ids([nav_cell(line)] + cells + [nav_cell(line)])
+    taken = {c.id for c in cells}
+    first, last = nav_cell(line), nav_cell(line)
+    for c in (first, last):
+        c.id = _content_id(c, taken)
+        taken.add(c.id)
+    nb.cells = [first] + cells + [last]
     return nb
 
 
