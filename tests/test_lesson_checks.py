@@ -190,3 +190,14 @@ def test_a_stale_notebook_is_refused():
     shipped.cells.insert(2, nbformat.v4.new_code_cell("x = 3"))
     with pytest.raises(pytest.fail.Exception, match="not what its source builds"):
         placed(shipped, nb, checks, "stale.ipynb")
+
+
+@pytest.mark.parametrize("src", SOURCES, ids=[build.target_name(s) for s in SOURCES])
+def test_cell_ids_are_the_sources(src):
+    """Cell ids come from the cells' content (or ``with_id()``), so a rebuild of an
+    unchanged source gives the shipped ids again, and a link to a pinned id survives."""
+    shipped = nbformat.read(NOTEBOOKS / build.target_name(src), as_version=4)
+    body = [c.id for c in shipped.cells if not build.is_nav(c)]
+    assert body == [c.id for c in build.built(src)[0].cells]
+    assert [c.id for c in build.built(src)[0].cells] == body, "two builds, two id sets"
+    assert len(set(c.id for c in shipped.cells)) == len(shipped.cells)
