@@ -519,8 +519,9 @@ def notebook():
         * *The Maple Tree Internals*, Oracle Linux blog: how ranges, pivots and dumps look:
           <https://blogs.oracle.com/linux/maple-tree-storing-ranges>
         * *Introducing maple trees*, LWN, February 2021: <https://lwn.net/Articles/845507/>
-        * Matthew Wilcox on LKML (2019), why a wide tree: a 1000-entry rbtree is 10 levels
-          deep, a maple tree 5: <""" + WILCOX_LKML + """>
+        * Matthew Wilcox on LKML (2019), why a wide tree: he compares the depth of a
+          1000-entry rbtree with a maple tree's, for the design of that time (section 9
+          measures v6.8's): <""" + WILCOX_LKML + """>
         * *Stabilizing per-VMA locking*, LWN (July 2023), on the per-VMA locks of 6.4; its
           summary: <https://pipedot.org/article/6CYGN>
         * "mm: introduce lock_vma_under_rcu to be used from arch-specific code" (Suren
