@@ -379,7 +379,8 @@ def notebook():
 
         Up to Linux 6.0 each process kept its VMAs in a red-black tree, a sorted linked
         list and a small per-thread VMA cache. Linux 6.1 replaced the three with one maple
-        tree: "Maple Tree: add new data structure" (mainline `54a611b60590`) added the tree,
+        tree (it came with Andrew Morton's memory-management pull request for the 6.1 merge
+        window; Phoronix's report is under Resources): "Maple Tree: add new data structure" (mainline `54a611b60590`) added the tree,
         later commits of the same series moved the mm onto it, "mm: remove the vma linked
         list" (`763ecb035029`) among them. The commit message of the first names the three
         structures it replaces and gives the first two reasons below; the last two are what
@@ -519,6 +520,8 @@ def notebook():
         * *The Maple Tree Internals*, Oracle Linux blog: how ranges, pivots and dumps look:
           <https://blogs.oracle.com/linux/maple-tree-storing-ranges>
         * *Introducing maple trees*, LWN, February 2021: <https://lwn.net/Articles/845507/>
+        * *MGLRU & Maple Tree Submitted For Linux 6.1*, Phoronix, October 2022:
+          <https://www.phoronix.com/news/MGLRU-Maple-Tree-Linux-6.1-PR>
         * Matthew Wilcox on LKML (2019), why a wide tree: he compares the depth of a
           1000-entry rbtree with a maple tree's, for the design of that time (section 9
           measures v6.8's): <""" + WILCOX_LKML + """>
