@@ -575,6 +575,47 @@ def test_fork_v68_iter_is_fork_v68(extra):
     assert child.rcu and child.validate() == []
 
 
+def _dontcopy_parent(extra, indices):
+    from dataclasses import replace
+
+    from mapletree_edu.fork import DONTCOPY
+    vmas = synthetic_address_space(extra)
+    for i in indices:
+        vmas[i] = replace(vmas[i], flags=vmas[i].flags | {DONTCOPY})
+    return build_mm_tree(vmas)
+
+
+@pytest.mark.parametrize("indices", [range(40, 41), range(100, 300, 2), range(40, 70)])
+def test_fork_v68_iter_clears_dontcopy_vmas(indices):
+    """v6.8 dup_mmap() clears a VM_DONTCOPY VMA in the copy (vma_iter_clear_gfp through
+    the iterator's state): the child holds the same VMAs and nodes as fork_v68's, the
+    clears start at the iterator's leaf, and the iterator's reads are counted on the tree
+    as the clears change it."""
+    parent = _dontcopy_parent(300, indices)
+    counts = {}
+    child, costs, _s = fork_v68_iter(parent, counts=counts)
+    ref = fork_v68(parent)
+    assert counts["cleared"] == len(indices) == ref.skipped
+    assert counts["stores"] == ref.copied == len(list(child))
+    assert tree_shape(child) == tree_shape(ref.child)
+    assert [(a, b) for a, b, _e in child.ranges()] == [(a, b) for a, b, _e in ref.child.ranges()]
+    assert child.rcu and child.validate() == []
+    assert (costs.rebalances, costs.spanning_stores) == \
+        (ref.costs.rebalances, ref.costs.spanning_stores)
+    assert costs.visits < ref.costs.visits          # no walk from the root per VMA
+    if child.node_count == parent.node_count:       # the clears left every node in place
+        assert counts["iter_reads"] == iterator_moves(child) == iterator_moves(parent)
+        assert (costs.allocs, costs.frees, costs.alloc_calls) == \
+            (ref.allocs, ref.frees, ref.alloc_calls)
+    else:                                           # rebalanced under the iterator
+        assert costs.rebalances > 0
+        assert counts["iter_reads"] != iterator_moves(parent)
+        # one maple state for the whole loop: nodes freed by a clear (non-RCU) stay in
+        # its pool and serve the next clear, where fork_v68 starts each from scratch
+        assert costs.allocs - costs.frees == ref.allocs - ref.frees
+        assert costs.alloc_calls < ref.alloc_calls
+
+
 def test_iterator_moves_count_the_edges_twice():
     t = MapleTree(alloc=True)
     for i in range(400):

@@ -208,8 +208,16 @@ def test_node_reads_count_the_kernels_iterator_path():
     # one leaf per exact-fit store and every node copied once, not a walk from the root
     assert l08.node_reads(parent, v68) < v68.costs.visits + iterator_moves(child)
     assert l08.node_reads(parent, pre) == pre.costs.visits + iterator_moves(parent)
+    # a VM_DONTCOPY VMA is cleared through the iterator's state and counted the same way
     marked = build_mm_tree(l08.with_flags(read_sample()))
-    assert l08.node_reads(marked, l08.fork_both(marked)[1]) is None
+    counts = {}
+    _child, costs, _s = fork_v68_iter(marked, counts=counts)
+    marked_v68 = l08.fork_both(marked)[1]
+    assert counts["cleared"] == 1
+    assert l08.node_reads(marked, marked_v68) == costs.visits + counts["iter_reads"]
+    assert l08.node_reads(marked, marked_v68) < marked_v68.costs.visits + \
+        iterator_moves(marked_v68.child)
+    assert "-" not in l08.fork_table(marked, l08.fork_both(marked)).rows[1]
 
 
 def test_usable_holes_are_inside_mmap_min_addr_and_task_size():

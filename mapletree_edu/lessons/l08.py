@@ -130,21 +130,20 @@ def has_dontcopy(tree):
 
 
 def node_reads(parent, result):
-    """The nodes a fork reads, counted the kernel's way, or None.
+    """The nodes a fork reads, counted the kernel's way.
 
     pre-6.8: the bulk stores (each starts at the leaf the state is on), ``mas_destroy``'s
     walk, and the VMA iterator over the *parent's* tree (``for_each_vma(old_vmi)``).
-    v6.8: the ``__mt_dup`` copy, the replace pass as ``lab.replace.fork_v68_iter`` runs it
-    (each exact-fit store starts at the iterator's leaf) and the iterator over the copy.
-    ``fork_v68_iter`` does not handle VM_DONTCOPY, so a v6.8 fork of a parent with such a
-    VMA gives None.
+    v6.8: the ``__mt_dup`` copy, the loop as ``lab.replace.fork_v68_iter`` runs it (each
+    exact-fit store starts at the iterator's leaf; a VM_DONTCOPY VMA is cleared through
+    the same state, ``vma_iter_clear_gfp``) and the iterator over the copy, counted on
+    the tree as the clears leave it.
     """
     if result.method == PRE68:
         return result.costs.visits + iterator_moves(parent)
-    if has_dontcopy(parent):
-        return None
-    child, costs, _s = fork_v68_iter(parent)
-    return costs.visits + iterator_moves(child)
+    counts = {}
+    _child, costs, _s = fork_v68_iter(parent, counts=counts)
+    return costs.visits + counts["iter_reads"]
 
 
 def fork_table(parent, results):
@@ -156,7 +155,7 @@ def fork_table(parent, results):
         reads = node_reads(parent, r)
         rows.append((r.method, r.child.height, r.child.node_count, leaf_sizes(r.child),
                      len(list(r.child)), c.allocs, c.frees, c.alloc_calls, c.nodes_copied,
-                     "-" if reads is None else reads, c.splits, c.pushes, c.rebalances,
+                     reads, c.splits, c.pushes, c.rebalances,
                      c.spanning_stores))
     return Table(["method", "height", "nodes", "leaf sizes", "VMAs", "allocs", "frees",
                   "alloc_calls", "nodes copied", "node reads", "splits", "pushes",

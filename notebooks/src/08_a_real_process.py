@@ -220,7 +220,8 @@ spanning stores, and **node reads** counted the way the kernel walks (`l08.node_
 - pre-6.8: the VMA iterator over the *parent's* tree, and the bulk stores, each of which
   starts at the leaf the maple state is already on;
 - v6.8: the copy (every node once), the iterator over the copy, and one leaf per
-  exact-fit store (the iterator's state is already there: `lab.replace.fork_v68_iter`).
+  exact-fit store (the iterator's state is already there: `lab.replace.fork_v68_iter`);
+  a `VM_DONTCOPY` VMA is cleared through the same state.
 """),
     code("""
 pre, v68 = l08.fork_both(tree)
@@ -275,7 +276,8 @@ neighbouring NULLs.)
 with record(child, f"clear [{victim.start:#x}, {victim.last:#x}]") as rec:
     child.clear(victim.start, victim.last)
 clear_steps = rec.steps
-clear_player = Player(clear_steps, title=f"vma_iter_clear_gfp({victim.start:#x})")
+clear_player = Player(clear_steps, title=f"clear [{victim.start:#x}, {victim.last:#x}] "
+                                         "in the copy")
 clear_player
 """, ignore_output=True),
     code("""
@@ -304,9 +306,11 @@ assert l08.child_vmas(pre) == l08.child_vmas(v68) == kept
 """),
     md("""
 Both children hold the same VMAs, by different routes: the bulk rebuild never stores the
-`DONTCOPY` VMA; the v6.8 loop finds it in the copied tree and stores NULL over it. (The
-node reads of the v6.8 fork are left out here: the iterator-path model does not handle
-`VM_DONTCOPY`.) The leaf that held the `DONTCOPY` VMA, in each child:
+`DONTCOPY` VMA; the v6.8 loop finds it in the copied tree and stores NULL over it
+(`vma_iter_clear_gfp()`, through the iterator's own state, so its walk starts at the
+leaf the iterator is on; the player above walked from the root, as the normal API does).
+The node reads count that path: the clear's walk, and the iterator going on over the
+tree as the clear left it. The leaf that held the `DONTCOPY` VMA, in each child:
 """),
     code("""
 show(l08.named_copy(pre.child), collapse=1, focus_index=victim.start,
