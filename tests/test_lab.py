@@ -431,6 +431,22 @@ def test_touch_and_waste_sentences_follow_the_data():
     assert "hardly matters" in verdicts.waste_sentence(altered, 51221)
 
 
+def test_layout_table_parts_keep_the_waste_out_of_the_touch_table():
+    """Lesson 09 asks about the unused preallocation in section 5: the section 4 table
+    (touches) must not show it; the section 5 table (waste) shows it."""
+    cached = sweep.load_cache()
+    touches = verdicts.layout_table(cached, 51221, part="touches")
+    waste = verdicts.layout_table(cached, 51221, part="waste")
+    full = verdicts.layout_table(cached, 51221)
+    assert not {"preallocated", "unused", "unused %"} & set(touches.headers)
+    assert "old/new" in touches.headers and "old/new" not in waste.headers
+    assert "unused %" in waste.headers and len(full.headers) == 11
+    holes = dict(zip(waste.headers, waste.rows[0], strict=True))
+    assert holes["unused %"] == "12.5"
+    with pytest.raises(ValueError, match="part must be"):
+        verdicts.layout_table(cached, 51221, part="neither")
+
+
 def work_of(row, path):
     return sweep.work(row, path)
 

@@ -60,8 +60,10 @@ CASES = [
     (l07, "check_nodes_freed", lambda k: next((sum((1, 2, 9, 8)[:i]) for i in range(4)
                                                if k <= sum((1, 2, 9, 8)[:i + 1])), 0),
      lambda k: k - 1),
-    # §8 E: the boundary moved from 715 to 735: the VMA [710, 715] is number 71.
-    (l07, "check_pivot_mover", 71, 23),
+    # VMA 71 ([710, 715]) ends on the first internal node's max: clearing it alone moves the
+    # boundary up to 725; clearing 71 and 72 makes the spanning rebuild cut at 705.
+    (l07, "check_boundary_down", {71, 72}, {71}),
+    (l07, "check_boundary_down", [70, 71, 72, 73], set(range(60, 135))),
     # §4.4 / §8 E: clearing every third VMA keeps height 3 (20 nodes); clearing VMAs 60..134
     # empties whole leaves and leaves 9 nodes under one root: height 2.
     (l07, "check_height_change", set(range(60, 135)), {2, 5, 8}),

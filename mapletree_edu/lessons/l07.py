@@ -306,23 +306,51 @@ def check_nodes_freed(answer):
                   "children), and a failure frees every group before the failing one.", "")
 
 
-def _pivot_mover():
-    src = forking_source()
+def _marked_vmas(answer):
+    """The answer as a set of VMA numbers of the check_forking tree, or an error text."""
+    if unanswered(answer):
+        return None, "set answer to a set (or list) of VMA numbers."
+    try:
+        marked = set(answer)
+    except TypeError:
+        return None, "the answer is a set or list of VMA numbers."
+    if not marked or not all(isinstance(v, int) and not isinstance(v, bool)
+                             and 0 <= v < FORKING_ENTRIES for v in marked):
+        return None, f"give VMA numbers between 0 and {FORKING_ENTRIES - 1}."
+    return marked, ""
+
+
+def boundary_after(dontcopy, src=None):
+    """The root's children's [(min, max)] in the copy after the NULL stores of the VMAs
+    ``dontcopy`` (entry numbers of the check_forking tree)."""
+    src = forking_source() if src is None else src
+    marked = set(dontcopy)
     copy = src.dup()
-    rows = dontcopy_pass(copy, lambda e: e % 3 == 2)
-    return [r[0] for r in rows if "parent pivot moved" in r[2]]
+    dontcopy_pass(copy, lambda e: e in marked)
+    return internal_bounds(copy)
 
 
-def check_pivot_mover(answer):
-    """Exercise 4: which VMA's NULL store moved the pivot between the two internal
-    nodes (every third VMA DONTCOPY)."""
-    want = _pivot_mover()
-    ok = answer in want
-    return report(ok, f"v{want[0]} was the last entry of its leaf and of the first internal "
-                  "node: its NULL store ended on the subtree's max, so it became a spanning "
-                  "store that rebuilt both sides of the boundary.",
-                  "look for a DONTCOPY VMA whose range ends exactly at the first internal "
-                  "node's max (hint: internal_bounds(source))")
+def check_boundary_down(answer):
+    """Exercise "boundary_down": a set of VMA numbers whose DONTCOPY NULL stores leave
+    the root with two children, the first ending below the parent's boundary."""
+    marked, problem = _marked_vmas(answer)
+    if marked is None:
+        return report(False, "", problem)
+    before = internal_bounds(forking_source())[0][1]
+    bounds = boundary_after(marked)
+    if len(bounds) == 2 and bounds[0][1] < before:
+        return report(True, f"{len(marked)} DONTCOPY VMA(s): the first child of the root now "
+                      f"ends at {bounds[0][1]} (it ended at {before}). A NULL store that ends "
+                      "on the boundary is a spanning store: it rebuilds the nodes on both "
+                      "sides and cuts them afresh, by how many entries each side has left.",
+                      "")
+    if len(bounds) != 2:
+        return report(False, "", f"the root now has {len(bounds)} child(ren): too much was "
+                      "cleared. Mark fewer VMAs, near the boundary.")
+    return report(False, "", f"the first child of the root still ends at {bounds[0][1]} "
+                  f"(the parent's: {before}). Only a write that reaches the boundary can "
+                  "move it: which VMA ends exactly there, and what happens to the rebuild "
+                  "when the leaves just right of the boundary lose entries as well?")
 
 
 def check_height_change(answer):
@@ -428,17 +456,22 @@ r = fork_v68(l07.failing_parent(), fail_at_vma=l07.MARKER_AT, fail_in="copy_page
 answer = (r.marker_at, r.torn_down)
 print(answer)
 ok = l07.check_marker(answer)''',
-    "pivot_mover": '''\
+    "boundary_down": '''\
 from mapletree_edu.lessons import l07
 
 src = l07.forking_source()
-print(l07.internal_bounds(src))          # where the first internal node ends
-copy = src.dup()
-rows = l07.dontcopy_pass(copy, lambda e: e % 3 == 2)
-mover = [entry for entry, rng, what, sizes in rows if "parent pivot moved" in what]
-print(mover)
-answer = mover[0]
-ok = l07.check_pivot_mover(answer)''',
+edge = l07.internal_bounds(src)[0][1]          # 715: the first internal node's max
+ends_there = edge // 10                        # VMA 71 is [710, 715]
+print("boundary", edge, "is the end of VMA", ends_there)
+# clear that VMA and a growing run of the VMAs right of it, until the boundary moves down
+for last in range(ends_there, ends_there + 10):
+    marked = set(range(ends_there, last + 1))
+    bounds = l07.boundary_after(marked)
+    print(sorted(marked), "->", bounds)
+    if len(bounds) == 2 and bounds[0][1] < edge:
+        break
+answer = marked
+ok = l07.check_boundary_down(answer)''',
 }
 
 
@@ -458,7 +491,8 @@ def solution(name):
 __all__ = ["child_entry", "layout", "internal_sizes", "forking_source", "dup_with_ledger",
            "internal_count", "internal_bounds", "visit_table", "replace_all", "dontcopy_pass",
            "leaf_text", "failed_dup", "record_dup", "check_visit_numbers",
-           "check_dup_alloc_calls", "check_nodes_freed", "check_pivot_mover", "solution",
+           "check_dup_alloc_calls", "check_nodes_freed", "check_boundary_down", "boundary_after",
+           "solution",
            "SOLUTIONS", "FORKING_ENTRIES", "FAIL_EXTRA", "FAIL_AT", "MARKER_AT",
            "failing_parent", "child_kinds", "failure_table", "height_change",
            "check_height_change", "check_marker"]

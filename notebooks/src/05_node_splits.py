@@ -573,7 +573,8 @@ def notebook():
         ## After v6.8
 
         * **The small-pivot rule is gone.** "maple_tree: simplify split calculation"
-          (upstream `4f6a6bed0bfe`, in the v6.13 source) removed the `min` argument and
+          (upstream `4f6a6bed0bfe`, November 2024; the loop is gone in the
+          6.13.7 source) removed the `min` argument and
           the loop: its message says the rule never worked because the minimum passed for
           leaves was 0, and that it could leave a deficient right node. Since then the
           normal split is `b_end / 2` plus the NULL adjustment.

@@ -162,8 +162,8 @@ small = l07.forking_source(30)
 show(small)
 """, ignore_output=True),
     predict("""
-in which order are the nodes copied? How many nodes does the first `mas_dup_alloc` ask
-for, and how many allocator calls does the whole copy make?
+in which order are the nodes copied, and how many nodes does the first `mas_dup_alloc`
+ask for?
 """),
     code("""
 small_steps = l07.record_dup(small)
@@ -211,9 +211,10 @@ node and its leaves. Each `mas_dup_alloc` line follows the copy of an internal n
 
 ## 4. Children are allocated together
 
-One allocator call for the root, then one bulk call per internal node, whatever its
-number of children. So the copy of any tree allocates exactly `node_count` nodes and
-frees nothing. Trees of several sizes and both kinds:
+Every node the copy allocates is a node of the copy, so the copy of any tree allocates
+exactly `node_count` nodes and frees nothing; an internal node's children come in one
+bulk request. The ledger of trees of several sizes and both kinds (exercise 2 asks you
+for the rule behind the `alloc_calls` column):
 """),
     code("""
 rows = []
@@ -577,12 +578,15 @@ Which VMA holds `XA_ZERO_ENTRY`, and how many VMAs does `exit_mmap()` release? A
 """, """
 answer = None   # (marker VMA, VMAs released)
 """, "check_marker", "l07", "marker"),
-    exercise(6, "the moving pivot", """
-With every third VMA `VM_DONTCOPY`, which VMA's NULL store moved the boundary between
-the root's two children? Answer with its number.
+    exercise(6, "move the boundary down", """
+In section 6 the NULL store of VMA 71 moved the boundary between the root's two children
+*up*, from 715 to 725. Find a set of `VM_DONTCOPY` VMAs (entry numbers of the
+`check_forking` tree) that leaves the child's root with two children, the first one
+ending **below** 715. `l07.boundary_after(vmas)` tells you where the root's children
+end in the copy.
 """, """
-answer = None   # a VMA number
-""", "check_pivot_mover", "l07", "pivot_mover"),
+answer = None   # a set of VMA numbers
+""", "check_boundary_down", "l07", "boundary_down"),
     md("""
 ## Summary
 

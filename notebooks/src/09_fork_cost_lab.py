@@ -90,7 +90,8 @@ LIVE_SIZES = [n for n in ALL_SIZES if FULL_SWEEP or n <= 6421]
     md("""
 ## 1. The published tables
 
-Peng measured with byte-unixbench's `spawn` test, pinned to one CPU for 10 s:
+Peng measured with byte-unixbench's `spawn` test, counting fork() calls per ten seconds
+with the process bound to a CPU ("CPU binding", in the patch's words):
 
 """ + blockquote("peng_spawn") + """
 
@@ -254,7 +255,7 @@ rise, fall or stay?
 live = {lay: sweep.run_sweep(LIVE_SIZES, lay, timing=1) for lay in layouts.LAYOUTS}
 cached = sweep.load_cache()
 rows = {lay: sweep.merged(live[lay], cached[lay]) for lay in layouts.LAYOUTS}
-verdicts.layout_table(rows, 51221)
+verdicts.layout_table(rows, 51221, part="touches")
 """),
     check("""
 for _lay in layouts.LAYOUTS:
@@ -291,6 +292,9 @@ the load did not use. The lab's three layouts:
 A process whose VMAs touch has about half the entries of one with a hole after every
 VMA. Which share of the preallocation will the old path leave unused for it, and for
 the real processes?
+"""),
+    code("""
+verdicts.layout_table(rows, 51221, part="waste")
 """),
     code("""
 reals = verdicts.real_rows()
@@ -444,34 +448,34 @@ _text = " ".join(summary.conclusions(bench, rows, reals))
 assert "PASS" not in _text and "True" not in _text
 """),
     md("""
-- A fork costs `a + b·n`: the fixed part bends VMAs/s and the gain; the gain of the
-  fits is about +46 % at 1,621 VMAs and tends to about +53 %.
-- Liam's "dip at 3221" is the multiplier 2323 written for 3223.
-- Counted the same way (both paths walk a tree once), the old path touches about 1.2–1.3
-  times the nodes of the new one, on every layout; both are linear in n.
-- The layout decides how much of the bulk preallocation is wasted: about 13 % with a
-  hole after every VMA, about half with touching VMAs and in real processes.
-- An append at the kept position is O(1) amortised, so both paths are O(n); the new one
-  has the smaller constant.
+- A fork costs `a + b·n`: the fixed part `a` bends VMAs/s and the gain, and the gain of
+  the two fitted lines tends to `b_old / b_new − 1` only as n grows (section 3).
+- Liam's dip at 3221 comes from the multiplier printed for that column (section 2).
+- Count the same work on both paths before comparing them: both walk a tree of the same
+  shape once (section 4).
+- The layout of the holes decides how much of the preallocation for 2n + 1 entries the
+  old path uses (section 5); the benchmark's layout is unknown.
+- An append at the kept position is O(1) amortised, so both paths are O(n); they differ
+  in the constant (section 6, exercise 4).
 - The model's CPU time is the model's, not the kernel's.
 
 ## Kernel functions explained
 
-| function | what it does | v6.8 file, line |
+| function | what it does | where in v6.8 |
 | --- | --- | --- |
-| `dup_mmap()` | copies the parent's VMAs; in v6.8 by `__mt_dup()` + replace | kernel/fork.c 626 |
-| `__mt_dup()` | copies a whole tree node by node, in pre-order | lib/maple_tree.c 6723 |
-| `mas_dup_build()` | the pre-order walk of the copy | lib/maple_tree.c 6630 |
-| `mas_dup_alloc()` | one bulk allocation for all children of a node | lib/maple_tree.c 6586 |
-| `for_each_vma()` | the VMA iterator (`vma_next()`, a `mas_find()`) | include/linux/mm.h 1036 |
-| `vma_iter_bulk_store()` | sets the range, then `mas_store()` | include/linux/mm.h 1014 |
-| `vma_iter_bulk_alloc()` | the old path's `mas_expected_entries()` call | include/linux/mm.h 991 |
-| `mas_expected_entries()` | preallocates for 2n + 1 entries | lib/maple_tree.c 5584 |
-| `mas_split()` | splits an overflowing node (or pushes to a sibling) | lib/maple_tree.c 3315 |
-| `mab_calc_split()` | where to split; bulk: right node minimal | lib/maple_tree.c 1852 |
-| `mas_push_data()` | moves entries into a sibling with room | lib/maple_tree.c 3247 |
-| `mas_destroy()` | frees the unused preallocation | lib/maple_tree.c 5530 |
-| `mas_find()` | the next entry from the state's position | lib/maple_tree.c 6012 |
+| `dup_mmap()` | copies the parent's VMAs; in v6.8 by `__mt_dup()` + replace | `kernel/fork.c:626` |
+| `__mt_dup()` | copies a whole tree node by node, in pre-order | `lib/maple_tree.c:6723` |
+| `mas_dup_build()` | the pre-order walk of the copy | `lib/maple_tree.c:6630` |
+| `mas_dup_alloc()` | one bulk allocation for all children of a node | `lib/maple_tree.c:6586` |
+| `for_each_vma()` | the VMA iterator (`vma_next()`, a `mas_find()`) | `include/linux/mm.h:1036` |
+| `vma_iter_bulk_store()` | sets the range, then `mas_store()` | `include/linux/mm.h:1014` |
+| `vma_iter_bulk_alloc()` | the old path's `mas_expected_entries()` call | `include/linux/mm.h:991` |
+| `mas_expected_entries()` | preallocates for 2n + 1 entries | `lib/maple_tree.c:5584` |
+| `mas_split()` | splits an overflowing node (or pushes to a sibling) | `lib/maple_tree.c:3315` |
+| `mab_calc_split()` | where to split; bulk: right node minimal | `lib/maple_tree.c:1852` |
+| `mas_push_data()` | moves entries into a sibling with room | `lib/maple_tree.c:3247` |
+| `mas_destroy()` | frees the unused preallocation | `lib/maple_tree.c:5530` |
+| `mas_find()` | the next entry from the state's position | `lib/maple_tree.c:6012` |
 
 ## Resources
 
