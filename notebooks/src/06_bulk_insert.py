@@ -274,7 +274,7 @@ Plain appends (`mas_wr_append()`) do not touch it. In the table, the flag is cle
 store 13: a big-node write into the last range, the push of the next section.
 """),
     md("""
-## 4. Push left is still tried first
+## 4. Pushing in bulk mode
 
 Bulk mode does not switch off pushing. Every time a node overflows, `mas_split()` first
 tries to move entries into the previous sibling (`mas_push_data()`, left), then into the

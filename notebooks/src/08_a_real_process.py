@@ -322,9 +322,10 @@ show(l08.named_copy(v68.child), collapse=1, focus_index=victim.start,
 ## 7. Bigger processes
 
 `synthetic_address_space(n)` is the sample's small process plus `n` one-page anonymous
-VMAs with one-page holes between them, as a test program mapping pages would get (the
-kernel's fork benchmark added 100 to 51,200 VMAs this way). Lesson 09 measures this
-properly, on more than one layout; here is a first look at how the two methods scale:
+VMAs with one-page holes between them, as a test program mapping pages might get (the
+fork benchmark of the `__mt_dup` review added 100 to 51,200 VMAs to a small process; how
+it laid them out was not published). Lesson 09 measures this properly, on more than one
+layout; here is a first look at how the two methods scale:
 """),
     code("""
 rows = []
@@ -342,9 +343,10 @@ Table(["VMAs", "parent nodes", "method", "allocs", "frees", "alloc_calls", "node
 `__mt_dup` never splits: its work grows with the number of nodes, and every node it
 allocates is kept. The bulk rebuild splits (or pushes) over and over as the child grows,
 and allocates for the worst case, a hole beside every VMA (this layout has one). It
-makes fewer allocator calls, though: one preallocation against one bulk call per internal
-node. Counted the way the kernel iterates, the rebuild also reads more nodes than the
-copy; the ratio, from the table:
+makes fewer allocator calls, though: its one preallocation takes a call for the head of
+the node list and one bulk call per 30 further nodes, where the copy makes one call for
+the root and one bulk call per internal node. Counted the way the kernel iterates, the
+rebuild reads more nodes than the copy once the process grows; the ratio, from the table:
 """),
     code("""
 for k in range(0, len(rows), 2):
@@ -421,7 +423,8 @@ answer = None   # a node count
   `VM_WIPEONFORK` VMAs are copied like the others.
 - v6.8's fork allocates exactly the parent's nodes and keeps its shape; the pre-6.8
   rebuild preallocates, splits and pushes, frees the rest, and has a shape of its own.
-  Counted the way the kernel iterates, the rebuild also reads more nodes.
+  Counted the way the kernel iterates, both read the same number of nodes for the
+  small sample, and the rebuild reads more as the process grows (section 7).
 """),
     md_with("""
 ## Kernel functions explained
