@@ -37,14 +37,17 @@ CASES = [
      [(i * 0x10000, i * 0x10000 + 0xffff) for i in range(100)]),
     (l06, "check_least_waste", [(i * 0x10000, i * 0x10000 + 0x3fff) for i in range(100)],
      [(5, 3)] * 100),
-    # §8 C, gaps: the 9th store (i=8) splits the root leaf 11 / 7.
-    (l06, "check_first_split", [11, 7], [9, 9]),
-    (l06, "check_first_split", [11, 7], ...),
-    # §2.6: a left push leaves mt_slots - 1 = 15 entries in the left node (§8 C: 15 13).
-    (l06, "check_push_left", 15, 16),
-    # §3.2: internal bulk split = b_end - mt_min_slots: arange keeps 7 of 11, range64 11 of 17.
-    (l06, "check_internal_split", (7, 11), (6, 10)),
-    (l06, "check_internal_split", [7, 11], (11, 7)),
+    # Gap VMAs from 0x10000: NULL, then VMA/NULL pairs; the 8th store (i=7) makes 17 entries,
+    # b_end 16, split 16 - 6 = 10 is NULL -> 9: leaves 10 / 7 (from 0 it is 11 / 7, §3).
+    (l06, "check_first_split", [10, 7], [11, 7]),
+    (l06, "check_first_split", [10, 7], ...),
+    # The first left push of that load cuts at mt_slots - 2 = 14, a NULL slot, so
+    # mab_no_null_split() moves it to 15: leaves 16 / 11 (from 0: 15 / 13).
+    (l06, "check_push_left", [16, 11], [15, 13]),
+    (l06, "check_push_left", (16, 11), 16),
+    # Internal bulk split = b_end - mt_min_slots: a range_64 node of 17 keeps 11 on the left.
+    (l06, "check_internal_split", 11, 10),
+    (l06, "check_internal_split", 11, (7, 11)),
     # §3.3: an in-order bulk split leaves at least mt_min_slots (6) entries on the right and
     # later stores only add to it, so the smallest flagged last leaf is 6, never <= 4.
     (l06, "check_destroy_min", 6, 4),
