@@ -51,10 +51,14 @@ CASES = [
     # §3.3: an in-order bulk split leaves at least mt_min_slots (6) entries on the right and
     # later stores only add to it, so the smallest flagged last leaf is 6, never <= 4.
     (l06, "check_destroy_min", 6, 4),
-    # §8 D: internal children 9 + 8 -> visits: root 1, first internal 2, its 9 leaves,
-    # second internal 2 + 9 + 1 = 12.
-    (l07, "check_visit_numbers", [1, 2, 12], [1, 2, 11]),
-    (l07, "check_visit_numbers", [1, 2, 12], None),
+    # forking_source(800), height 4; l06.internal_sizes in pre-order: root 2; first level-2
+    # node 6, its level-3 nodes 9 9 9 9 9 9 leaves; second level-2 node 6, its level-3 nodes
+    # 9 9 9 9 6 5 leaves. Visits: 1, 2, 3, 3+10=13, ..., 53, then 63 (after 53's 9 leaves),
+    # 64, 74, 84, 94, 104, 104+7=111.
+    (l07, "check_visit_numbers", [1, 2, 3, 13, 23, 33, 43, 53, 63, 64, 74, 84, 94, 104, 111],
+     [1, 2, 12]),
+    (l07, "check_visit_numbers", [1, 2, 3, 13, 23, 33, 43, 53, 63, 64, 74, 84, 94, 104, 111],
+     None),
     # §4.2: one call for the root, one bulk call per internal node, none without a node.
     (l07, "check_dup_alloc_calls", lambda t: 1 + _internal(t) if t.node_count else 0,
      lambda t: 1 + _internal(t)),

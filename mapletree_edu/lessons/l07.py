@@ -25,6 +25,8 @@ from .l06 import FnLog, internal_sizes
 
 #: The kernel's check_forking() tree: [i*10, i*10+5] holding i, for i = 0..134.
 FORKING_ENTRIES = 135
+#: Exercise 1's tree: forking_source(VISIT_ENTRIES) has height 4 (the lesson's has 3).
+VISIT_ENTRIES = 800
 
 
 # --- helpers the notebook uses ---------------------------------------------------------------
@@ -243,18 +245,18 @@ def _dup_calls(tree):
 
 
 def check_visit_numbers(answer):
-    """Exercise 1: the pre-order visit numbers of the internal nodes of the
-    check_forking tree, in increasing order."""
-    src = forking_source()
+    """Exercise 1: the pre-order visit numbers of the internal nodes of
+    forking_source(VISIT_ENTRIES) (height 4), in increasing order."""
+    src = forking_source(VISIT_ENTRIES)
     want = [v.id + 1 for v in walk(src.core.root) if v.node.type >= 2]
     if unanswered(answer):
         return report(False, "", "give a list of visit numbers, e.g. [1, ...]")
     ok = isinstance(answer, (list, tuple)) and list(answer) == want
     return report(ok, f"internal nodes are visits {want}: the root first, then each internal "
-                  "node just before its own leaves.",
+                  "node just before its own subtree.",
                   "pre-order: a node is copied before all of its children, and a whole subtree "
-                  "before its next sibling (hint: the root is 1; its first child 2; count that "
-                  "child's leaves before the second child)")
+                  "before its next sibling (hint: the root is 1, its first child 2, that "
+                  "child's first child 3; count each subtree's nodes before the next sibling)")
 
 
 def check_dup_alloc_calls(answer):
@@ -403,8 +405,8 @@ SOLUTIONS = {
     "visit_numbers": '''\
 from mapletree_edu.lessons import l07
 
-src = l07.forking_source()
-steps = l07.record_dup(src)
+tree = l07.forking_source(l07.VISIT_ENTRIES)
+steps = l07.record_dup(tree)
 internal = [s.details["visit"] for s in steps
             if s.fn == "mas_dup_build" and s.details.get("visit")
             and s.view.by_serial()[s.details["src"]].type != "leaf_64"]
@@ -493,6 +495,6 @@ __all__ = ["child_entry", "layout", "internal_sizes", "forking_source", "dup_wit
            "leaf_text", "failed_dup", "record_dup", "check_visit_numbers",
            "check_dup_alloc_calls", "check_nodes_freed", "check_boundary_down", "boundary_after",
            "solution",
-           "SOLUTIONS", "FORKING_ENTRIES", "FAIL_EXTRA", "FAIL_AT", "MARKER_AT",
+           "SOLUTIONS", "FORKING_ENTRIES", "VISIT_ENTRIES", "FAIL_EXTRA", "FAIL_AT", "MARKER_AT",
            "failing_parent", "child_kinds", "failure_table", "height_change",
            "check_height_change", "check_marker"]

@@ -537,9 +537,11 @@ that every mm goes through anyway stops there. That is what was merged
     md("""
 ## Exercises
 """),
-    exercise(1, "visit numbers", """
-In the `check_forking` tree, at which pre-order visits are the internal nodes copied?
-Give the list in increasing order.
+    exercise(1, "visit numbers in a taller tree", """
+Section 3 numbered the visits of a tree of height 3. `l07.forking_source(l07.VISIT_ENTRIES)`
+(800 entries) has height 4. From its internal nodes' children counts in pre-order
+(`l06.internal_sizes(tree)`), work out at which pre-order visits its internal nodes are
+copied, before you record the copy. Give the list in increasing order.
 """, """
 answer = None   # a list of visit numbers
 """, "check_visit_numbers", "l07", "visit_numbers"),
