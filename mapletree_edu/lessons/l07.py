@@ -183,12 +183,20 @@ def failed_dup(src, k):
 FAIL_EXTRA = 40
 FAIL_AT = 10
 MARKER_AT = 17
+#: Exercise "marker": these VMAs of failing_parent() are VM_DONTCOPY.
+MARKER_DONTCOPY = (3, 4)
 
 
-def failing_parent():
-    """The parent tree of section 7: synthetic_address_space(FAIL_EXTRA), mm-style."""
-    from ..fork import build_mm_tree, synthetic_address_space
-    return build_mm_tree(synthetic_address_space(FAIL_EXTRA))
+def failing_parent(dontcopy=()):
+    """The parent tree of section 7: synthetic_address_space(FAIL_EXTRA), mm-style; the
+    VMAs at the indices ``dontcopy`` get VM_DONTCOPY."""
+    from dataclasses import replace
+
+    from ..fork import DONTCOPY, build_mm_tree, synthetic_address_space
+    vmas = synthetic_address_space(FAIL_EXTRA)
+    for i in dontcopy:
+        vmas[i] = replace(vmas[i], flags=vmas[i].flags | {DONTCOPY})
+    return build_mm_tree(vmas)
 
 
 def child_kinds(parent, result):
@@ -380,11 +388,11 @@ def check_height_change(answer):
 
 
 def check_marker(answer):
-    """Exercise "marker": copy_page_range() fails at VMA MARKER_AT of failing_parent():
-    (the VMA holding XA_ZERO_ENTRY, the VMAs exit_mmap() tears down)."""
+    """Exercise "marker": in failing_parent(MARKER_DONTCOPY), copy_page_range() fails at VMA
+    MARKER_AT: (the VMA holding XA_ZERO_ENTRY, the VMAs exit_mmap() tears down)."""
     from ..fork import fork_v68
-    r = fork_v68(failing_parent(), fail_at_vma=MARKER_AT, fail_in="copy_page_range",
-                 events=None)
+    r = fork_v68(failing_parent(MARKER_DONTCOPY), fail_at_vma=MARKER_AT,
+                 fail_in="copy_page_range", events=None)
     want = (r.marker_at, r.torn_down)
     if unanswered(answer):
         return report(False, "", "set answer = (marker VMA, VMAs torn down).")
@@ -393,10 +401,16 @@ def check_marker(answer):
     if tuple(answer) == want:
         return report(True, f"VMA {MARKER_AT} was stored and counted before "
                       f"copy_page_range() failed, so the marker goes on VMA {want[0]} "
-                      f"(vma_next()) and exit_mmap() releases {want[1]} VMAs: map_count.", "")
+                      f"(vma_next()). map_count counts the copies only: the "
+                      f"{len(MARKER_DONTCOPY)} VM_DONTCOPY VMAs were cleared, not counted, "
+                      f"and exit_mmap() finds NULL there, so it releases {want[1]} VMAs.", "")
     if answer[0] == MARKER_AT:
         return report(False, "", "that is where a failure *before* the store puts it; when "
                       "does dup_mmap() call copy_page_range(), before or after the store?")
+    if answer[0] == want[0]:
+        return report(False, "", "the marker is right. Which VMAs before it did dup_mmap() "
+                      "count in map_count, and what did it leave in the tree for the "
+                      "VM_DONTCOPY ones?")
     return report(False, "", "which VMAs are in map_count when copy_page_range() fails, "
                   "and which VMA does dup_mmap() look at next?")
 
@@ -454,9 +468,10 @@ ok = l07.check_height_change(answer)''',
 from mapletree_edu.fork import fork_v68
 from mapletree_edu.lessons import l07
 
-r = fork_v68(l07.failing_parent(), fail_at_vma=l07.MARKER_AT, fail_in="copy_page_range")
+parent = l07.failing_parent(l07.MARKER_DONTCOPY)
+r = fork_v68(parent, fail_at_vma=l07.MARKER_AT, fail_in="copy_page_range")
 answer = (r.marker_at, r.torn_down)
-print(answer)
+print(answer, "map_count", r.map_count)
 ok = l07.check_marker(answer)''',
     "boundary_down": '''\
 from mapletree_edu.lessons import l07
@@ -495,6 +510,6 @@ __all__ = ["child_entry", "layout", "internal_sizes", "forking_source", "dup_wit
            "leaf_text", "failed_dup", "record_dup", "check_visit_numbers",
            "check_dup_alloc_calls", "check_nodes_freed", "check_boundary_down", "boundary_after",
            "solution",
-           "SOLUTIONS", "FORKING_ENTRIES", "VISIT_ENTRIES", "FAIL_EXTRA", "FAIL_AT", "MARKER_AT",
+           "SOLUTIONS", "FORKING_ENTRIES", "VISIT_ENTRIES", "FAIL_EXTRA", "FAIL_AT", "MARKER_AT", "MARKER_DONTCOPY",
            "failing_parent", "child_kinds", "failure_table", "height_change",
            "check_height_change", "check_marker"]

@@ -573,10 +573,11 @@ try with as few VMAs as you can.
 """, """
 answer = None   # a set of VMA numbers
 """, "check_height_change", "l07", "height_change"),
-    exercise(5, "where is the marker?", """
-In the process of section 7.2, `copy_page_range()` fails for VMA `l07.MARKER_AT` (17).
-Which VMA holds `XA_ZERO_ENTRY`, and how many VMAs does `exit_mmap()` release? Answer
-`(marker VMA, VMAs released)` before you run the fork.
+    exercise(5, "where is the marker, with DONTCOPY VMAs?", """
+In the process of section 7.2, mark VMAs 3 and 4 `VM_DONTCOPY`
+(`l07.failing_parent(l07.MARKER_DONTCOPY)`), and let `copy_page_range()` fail for VMA
+`l07.MARKER_AT` (17). Which VMA holds `XA_ZERO_ENTRY`, and how many VMAs does
+`exit_mmap()` release? Answer `(marker VMA, VMAs released)` before you run the fork.
 """, """
 answer = None   # (marker VMA, VMAs released)
 """, "check_marker", "l07", "marker"),
