@@ -246,10 +246,9 @@ print("__mt_dup of 135 entries: ", ledger)
 ## 5. The replace pass
 
 After the copy, `dup_mmap()` visits every VMA of the new tree and stores the child's own
-copy of the VMA over **exactly** its range. In `mas_wr_modify()` that is the first case,
-the exact fit: the slot is overwritten, nothing else changes. (The kernel stores through
-the iterator's maple state, which is already on the right leaf; the model's `store()`
-walks from the root, with the same result.)
+copy of the VMA over **exactly** its range. (The kernel stores through the iterator's
+maple state, which is already on the right leaf; the model's `store()` walks from the
+root, with the same result.)
 """),
     code("""
 copy = src.dup()
@@ -268,6 +267,10 @@ replace_player = Player(replace_steps, title=f"store over [{first}, {last}]",
                         dot_opts={"collapse": 4})
 replace_player
 """, ignore_output=True),
+    md("""
+*After the player:* in `mas_wr_modify()` a store over exactly one existing range is the
+first case, the exact fit: the slot is overwritten, nothing else changes.
+"""),
     code("""
 show_steps(step_table(replace_steps))
 """, ignore_output=True),
@@ -321,9 +324,9 @@ print("the root's children cover:", l07.internal_bounds(copy))
 show(copy, collapse=4, focus_index=710)
 """, ignore_output=True),
     predict("""
-VMA 71's range ends exactly at the first internal node's max, 715. Which write path
-will its NULL store take, and which nodes will be rebuilt? Will the boundary between the
-root's two children stay at 715?
+VMA 71's range ends exactly at the first internal node's max, 715, so its NULL store is
+a spanning store. Which nodes will it rebuild, and where will the boundary between the
+root's two children be afterwards: still at 715, below it, or above it?
 """),
     code("""
 with record(copy, "clear [710, 715]") as rec:

@@ -156,8 +156,8 @@ l08.node_summary(tree)
 
 The root is an `arange_64` node: next to each child pointer it keeps the size of the
 largest NULL range below that child. `mmap()` uses those gaps to find room for a new
-mapping without visiting every leaf (lesson 04). But the tree covers every index from 0
-to MAX, and not all of it is address space a mapping may take.
+mapping without visiting every leaf (lesson 04). The tree covers every index from 0 to
+MAX.
 """),
     predict("""
 the root's largest gap is the size of the largest NULL range in the tree. Is that the
