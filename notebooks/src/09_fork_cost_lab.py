@@ -269,7 +269,7 @@ print(verdicts.touch_sentence(rows, 51221))
 plots.sweep_counters(rows);
 """, ignore_output=True),
     md("""
-Both paths touch a constant number of nodes per VMA on every layout. The old path's
+Whether the touches per VMA stay constant as n grows is section 6. The old path's
 touches are also the heavier kind: a bulk store that overflows a leaf builds a big node
 and splits or pushes, where `__mt_dup()` copies whole nodes.
 
@@ -308,9 +308,10 @@ plots.unused_share(rows, reals);
 """, ignore_output=True),
     md("""
 The Jupyter-kernel-like process (`python-jupyter`) is the kind lesson 08 forks in its
-last section. Real processes have few holes between their VMAs (a library's segments
-touch), so they sit near the touching layout, far from the case the preallocation is
-sized for. Where Peng's benchmark sat is unknown (its layout was not published).
+last section. The *holes after a VMA* column of the table says how close each real
+process is to the touching layout (a library's segments touch one another), and so how
+far from the case the preallocation is sized for. Where Peng's benchmark sat is unknown
+(its layout was not published).
 
 ## 6. Both paths are linear
 
