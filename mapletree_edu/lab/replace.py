@@ -36,8 +36,8 @@ from ..core.constants import MA_ACTIVE, ULONG_MAX
 from ..core.iterate import mas_find
 from ..core.node import Node
 from ..core.pool import KernelBug
-from ..core.tracer import NULL_TRACER
 from ..core.state import MaState
+from ..core.tracer import NULL_TRACER
 from ..core.write import mas_destroy, mas_store
 from ..debug.walker import walk
 from ..fork.vma import DONTCOPY, Vma

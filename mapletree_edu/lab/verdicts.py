@@ -105,10 +105,10 @@ def real_rows(names=REAL_MAPS):
         vmas = real_process(name)
         parent = build_mm_tree(vmas)
         old = fork_pre68(parent)
-        _child, new, _s = fork_v68_iter(parent)
-        moves = iterator_moves(parent)
-        w_old = old.costs.allocs + old.costs.visits + moves
-        w_new = new.allocs + new.visits + moves
+        counts = {}
+        _child, new, _s = fork_v68_iter(parent, counts=counts)
+        w_old = old.costs.allocs + old.costs.visits + iterator_moves(parent)
+        w_new = new.allocs + new.visits + counts["iter_reads"]
         out.append({"name": name, "vmas": len(vmas), "holes": holes_after(vmas),
                     "entries": entries(vmas), "nodes": parent.node_count,
                     "prealloc": old.allocs, "unused": old.frees, "ratio": w_old / w_new})

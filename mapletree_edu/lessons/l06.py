@@ -357,7 +357,8 @@ def solution(name):
     return solution_text(SOLUTIONS, name)
 
 
-__all__ = ["SHIFTED", "big_node_table", "vmas", "normal_load", "bulk_load", "leaf_sizes", "internal_sizes",
+__all__ = ["SHIFTED", "big_node_table", "vmas", "normal_load", "bulk_load", "leaf_sizes",
+           "internal_sizes",
            "flag_names", "histogram", "fill_table", "FnLog", "destroy_sweep",
            "first_bulk_split", "bulk_waste", "WASTE_VMAS", "best_simple_waste",
            "check_least_waste", "normal_ledgers", "check_first_split", "check_push_left",

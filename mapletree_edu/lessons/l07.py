@@ -509,7 +509,7 @@ __all__ = ["child_entry", "layout", "internal_sizes", "forking_source", "dup_wit
            "internal_count", "internal_bounds", "visit_table", "replace_all", "dontcopy_pass",
            "leaf_text", "failed_dup", "record_dup", "check_visit_numbers",
            "check_dup_alloc_calls", "check_nodes_freed", "check_boundary_down", "boundary_after",
-           "solution",
-           "SOLUTIONS", "FORKING_ENTRIES", "VISIT_ENTRIES", "FAIL_EXTRA", "FAIL_AT", "MARKER_AT", "MARKER_DONTCOPY",
+           "solution", "SOLUTIONS", "FORKING_ENTRIES", "VISIT_ENTRIES", "FAIL_EXTRA", "FAIL_AT",
+           "MARKER_AT", "MARKER_DONTCOPY",
            "failing_parent", "child_kinds", "failure_table", "height_change",
            "check_height_change", "check_marker"]

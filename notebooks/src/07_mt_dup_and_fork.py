@@ -621,8 +621,9 @@ answer = None   # a set of VMA numbers
 - Version 3 of the series, whose review is quoted here (cover letter):
   <https://lore.kernel.org/lkml/20230925035617.84767-1-zhangpeng.00@bytedance.com/>.
 - Version 5, where the failure path moved into `exit_mmap()` (its list of changes since
-  v4 says so): its cover letter, message ID `20231016032226.59199-1-zhangpeng.00@bytedance.com`, archived
-  at <http://mail.spinics.net/lists/linux-mm/msg358803.html>.
+  v4 says so): its cover letter, message ID
+  `20231016032226.59199-1-zhangpeng.00@bytedance.com`, archived at
+  <http://mail.spinics.net/lists/linux-mm/msg358803.html>.
 - The merged commits: "maple_tree: introduce interfaces `__mt_dup()` and `mtree_dup()`"
   (`fd32e4e9b7646510ee9010e0d5f8b8857d48a6f7`,
   <https://lab.nexedi.com/kirr/linux/-/commit/fd32e4e9b7646510ee9010e0d5f8b8857d48a6f7>)

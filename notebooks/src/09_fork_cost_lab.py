@@ -470,7 +470,7 @@ assert "PASS" not in _text and "True" not in _text
 | `mas_dup_alloc()` | one bulk allocation for all children of a node | `lib/maple_tree.c:6586` |
 | `for_each_vma()` | the VMA iterator (`vma_next()`, a `mas_find()`) | `include/linux/mm.h:1036` |
 | `vma_iter_bulk_store()` | sets the range, then `mas_store()` | `include/linux/mm.h:1014` |
-| `vma_iter_bulk_alloc()` | the old path's `mas_expected_entries()` call | `include/linux/mm.h:991` |
+| `vma_iter_bulk_alloc()` | the old path's `mas_expected_entries()` | `include/linux/mm.h:991` |
 | `mas_expected_entries()` | preallocates for 2n + 1 entries | `lib/maple_tree.c:5584` |
 | `mas_split()` | splits an overflowing node (or pushes to a sibling) | `lib/maple_tree.c:3315` |
 | `mab_calc_split()` | where to split; bulk: right node minimal | `lib/maple_tree.c:1852` |
