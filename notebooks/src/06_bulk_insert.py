@@ -86,7 +86,7 @@ two can be compared on the same code.
 * what `mas_expected_entries()` preallocates, and why the load itself allocates nothing;
 * why that only works with RCU mode off, as `dup_mmap()` had it;
 * where a bulk split cuts, and what `MA_STATE_REBALANCE` records;
-* why in-order loads still push into the left sibling;
+* what happens when the last leaf of an in-order load overflows again, and why;
 * what `mas_destroy()` checks at the end, and why that check never fires for them.
 """, PREREQUISITES=PREREQUISITES),
     md_with("""

@@ -97,7 +97,7 @@ runs out of memory, and a fork that fails half-way through its VMAs.
 *You will learn:*
 
 * the order in which `__mt_dup()` copies nodes, and how it allocates them;
-* why the replace pass allocates nothing and changes no node;
+* what the replace pass costs, and what it changes in the tree;
 * what a `VM_DONTCOPY` VMA does to the child's tree;
 * where a failed `dup_mmap()` leaves its `XA_ZERO_ENTRY` marker, and who stops at it;
 * how the merged failure path differs from the one first proposed in review.
