@@ -275,8 +275,9 @@ and splits or pushes, where `__mt_dup()` copies whole nodes.
 
 ## 5. The layout decides the waste
 
-The VMA tree stores the holes between VMAs too, so n VMAs make between n + 1 entries
-(every VMA touches the next) and 2n + 1 (a hole after every VMA).
+The VMA tree stores the holes too: between VMAs, below the first one and above the last.
+So n VMAs make between n + 2 entries (every VMA touches the next) and 2n + 1 (a hole
+after every VMA).
 `mas_expected_entries()` sizes its preallocation for 2n + 1; `mas_destroy()` frees what
 the load did not use. The lab's three layouts:
 
