@@ -399,16 +399,19 @@ plots.sweep_time(live);
     md("""
 ## Exercises
 """),
-    exercise(1, "the multiplier", """
-Liam's old row prints 1420514.5 VMAs/s in the 3221 column. Which multiplier turns the v3
-old forks per 10 s there (`data.load_benchmarks()["v3"]`) into that number?
+    exercise(1, "where the merged table peaks", """
+Normalise the merged commit's table (`data.load_benchmarks()["v4"]`, up to 51,221 VMAs)
+with the true VMA count: VMAs/s = forks per 10 s / 10 × n. At which VMA count is it
+highest for the old path, and at which for the new one? Answer `(old, new)`. Before you
+compute: if every fork cost exactly `a + b·n`, where would the peak be?
 """, """
-answer = None   # a number
-""", "check_multiplier", "l09", "multiplier"),
-    exercise(2, "the fixed cost against +53 %", """
-Fit `T(n) = a + b·n` to both columns of the thread's table (v3, relative weights:
-`fit.fork_time_fit`). Give the gain `T_old(n) / T_new(n) − 1` the two lines predict at
-1,621 VMAs and the value it tends to as n grows, both in percent:
+answer = None   # (VMA count, VMA count)
+""", "check_peaks", "l09", "peaks"),
+    exercise(2, "the fixed cost against +53 %, in the merged table", """
+Section 3 fitted the thread's table (v3). Do the same for the merged commit's table:
+fit `T(n) = a + b·n` to both of its columns (v4, relative weights:
+`fit.fork_time_fit`), and give the gain `T_old(n) / T_new(n) − 1` the two lines predict
+at 1,621 VMAs and the value it tends to as n grows, both in percent:
 `(gain at 1621, limit)`.
 """, """
 answer = None   # (percent, percent)
