@@ -83,15 +83,16 @@ CASES = [
     # fs/proc/task_mmu.c show_smap_vma_flags(): VM_DONTCOPY "dc", VM_WIPEONFORK "wf".
     (l08, "check_flag_codes", ("dc", "wf"), ("dc", "wr")),
     (l08, "check_flag_codes", ["dc", "wf"], ...),
-    # The sample has 23 VMAs (procmaps doctest); one is made DONTCOPY, WIPEONFORK stays.
-    (l08, "check_child_vmas", 22, 21),
+    # The sample has 23 VMAs (procmaps doctest); EXERCISE_FLAGS marks 3 of them DONTCOPY and
+    # 2 WIPEONFORK: 20 in the child.
+    (l08, "check_child_vmas", 20, 18),
     # The sample's first leaf ends with VMA 11 (libc's data, [0x7f4b0a258000, 0x7f4b0a25a000)):
     # its NULL store ends on the leaf's max, a spanning store; VMA 3 sits inside a leaf.
     (l08, "check_spanning_dontcopy", {11}, {3}),
     (l08, "check_spanning_dontcopy", [11, 3], [99]),
-    # §3.1 for 23 entries: 47 -> 4 leaves -> 4 + 1 + 3 = 8 preallocated; the child of 23
-    # VMAs (29 slots with gaps) needs 2 leaves and a root: 8 - 3 = 5 freed.
-    (l08, "check_bulk_frees", 5, 8),
+    # synthetic_address_space(10): 31 VMAs -> 63 entries -> 5 leaves + 1 = 6, + 3 = 9
+    # preallocated; the child keeps 5 nodes (4 leaves and a root): 4 freed.
+    (l08, "check_bulk_frees", 4, 9),
 ]
 
 

@@ -392,7 +392,9 @@ Which two-letter codes does `/proc/<pid>/smaps` print in the `VmFlags` line for
 answer = None   # a pair of two-letter codes
 """, "check_flag_codes", "l08", "flag_codes"),
     exercise(2, "the child's VMAs", """
-Fork the what-if sample of section 6 (either way). How many VMAs does the child have?
+Mark the sample with other flags: `l08.with_flags(read_sample(), l08.EXERCISE_FLAGS)`
+(`l08.EXERCISE_FLAGS` says which VMA gets which flag). Fork it (either way): how many
+VMAs does the child have? Answer before you fork.
 """, """
 answer = None   # a VMA count
 """, "check_child_vmas", "l08", "child_vmas"),
@@ -405,8 +407,10 @@ happened.
 answer = None   # a set of VMA indices
 """, "check_spanning_dontcopy", "l08", "spanning_dontcopy"),
     exercise(4, "what the bulk rebuild gives back", """
-How many nodes does `fork_pre68` free when it forks the (unmodified) sample? Work it
-out from lesson 06's preallocation before you run it.
+How many nodes does `fork_pre68` free when it forks
+`l08.synthetic_address_space(l08.BULK_FREES_EXTRA)` (the sample's small process plus 10
+one-page VMAs)? Work it out from lesson 06's preallocation and the nodes the child will
+need before you run it.
 """, """
 answer = None   # a node count
 """, "check_bulk_frees", "l08", "bulk_frees"),
