@@ -367,7 +367,8 @@ range (`-@29` is `[16, 29]`: gap, `v2`, gap). Every few leaves a cleared VMA was
 leaf's last entry: a spanning store.
 
 A rebalance needs a leaf to shrink a lot. Mark a run of seven neighbouring VMAs
-`VM_DONTCOPY` instead (as a driver might for one large buffer split into several VMAs):
+`VM_DONTCOPY` instead (as one `madvise(MADV_DONTFORK)` over a range that spans several
+VMAs would):
 """),
     code("""
 copy = src.dup()
