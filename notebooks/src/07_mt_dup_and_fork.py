@@ -409,7 +409,13 @@ request containing it fails whole, as `kmem_cache_alloc_bulk()` does. `mas_dup_a
 then zeroes the child slots it was filling and sets `-ENOMEM`; `mas_dup_free()` walks the
 partial copy backwards and frees everything allocated so far. The source is untouched,
 and `dup_mmap()` returns before its loop: nothing is stored.
+
+The `check_forking` tree again, collapsed to its internal nodes:
 """),
+    code("""
+print("internal children (pre-order):", l06.internal_sizes(src))
+show(src, collapse=2)
+""", ignore_output=True),
     predict("""
 with `set_fail_at(5)` on the `check_forking` tree, which request fails (count the nodes:
 the root, then each bulk request in pre-order), and how many nodes does `mas_dup_free`

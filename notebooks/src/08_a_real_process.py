@@ -267,6 +267,10 @@ before = l08.leaf_sizes(child)
 print("leaf sizes of the copy:", before)
 l08.vma_table(what_if, rows=sorted(l08.WHAT_IF))
 """),
+    code("""
+show(l08.named_copy(child), collapse=1, focus_index=victim.start,
+     title="the copy: the leaf that holds the DONTCOPY VMA")
+""", ignore_output=True),
     predict("""
 when v6.8 clears the `DONTCOPY` VMA in the copy, which write path does the NULL store
 take, and how many slots does its leaf lose? (Lesson 02: NULL stores coalesce with
