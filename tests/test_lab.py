@@ -431,6 +431,17 @@ def test_touch_and_waste_sentences_follow_the_data():
     assert "hardly matters" in verdicts.waste_sentence(altered, 51221)
 
 
+def test_liam_table_is_the_thread_s_table_without_the_multiplier():
+    """Section 2's prompt needs Liam's printed rows on screen, and not the answer."""
+    text = report.liam_table().text()
+    thread = quotes.normalised((ROOT / "mapletree_edu" / "data"
+                                / "lkml-mt-dup-review-thread.txt").read_text())
+    for row in (data.LIAM_OLD_ROW, data.LIAM_NEW_ROW, data.LIAM_DELTA_ROW):
+        assert " ".join(row) in thread
+        assert all(v in text for v in row)
+    assert "2323" not in text and "multiplier" not in text
+
+
 def test_layout_table_parts_keep_the_waste_out_of_the_touch_table():
     """Lesson 09 asks about the unused preallocation in section 5: the section 4 table
     (touches) must not show it; the section 5 table (waste) shows it."""

@@ -122,6 +122,9 @@ VMAs of one fork. His table has a dip at 3221 VMAs in both rows; he first though
 something else running on the host machine, but both runs dropped by about the same
 percentage.
 """),
+    code("""
+report.liam_table()
+"""),
     predict("""
 Every printed VMAs/s is forks/10 × some multiplier. Read the multiplier back from his
 rows (printed value × 10 / forks). Is the dip at 3221 a measurement or arithmetic?
