@@ -37,21 +37,28 @@ CASES = [
      [(i * 0x10000, i * 0x10000 + 0xffff) for i in range(100)]),
     (l06, "check_least_waste", [(i * 0x10000, i * 0x10000 + 0x3fff) for i in range(100)],
      [(5, 3)] * 100),
-    # §8 C, gaps: the 9th store (i=8) splits the root leaf 11 / 7.
-    (l06, "check_first_split", [11, 7], [9, 9]),
-    (l06, "check_first_split", [11, 7], ...),
-    # §2.6: a left push leaves mt_slots - 1 = 15 entries in the left node (§8 C: 15 13).
-    (l06, "check_push_left", 15, 16),
-    # §3.2: internal bulk split = b_end - mt_min_slots: arange keeps 7 of 11, range64 11 of 17.
-    (l06, "check_internal_split", (7, 11), (6, 10)),
-    (l06, "check_internal_split", [7, 11], (11, 7)),
+    # Gap VMAs from 0x10000: NULL, then VMA/NULL pairs; the 8th store (i=7) makes 17 entries,
+    # b_end 16, split 16 - 6 = 10 is NULL -> 9: leaves 10 / 7 (from 0 it is 11 / 7, §3).
+    (l06, "check_first_split", [10, 7], [11, 7]),
+    (l06, "check_first_split", [10, 7], ...),
+    # The first left push of that load cuts at mt_slots - 2 = 14, a NULL slot, so
+    # mab_no_null_split() moves it to 15: leaves 16 / 11 (from 0: 15 / 13).
+    (l06, "check_push_left", [16, 11], [15, 13]),
+    (l06, "check_push_left", (16, 11), 16),
+    # Internal bulk split = b_end - mt_min_slots: a range_64 node of 17 keeps 11 on the left.
+    (l06, "check_internal_split", 11, 10),
+    (l06, "check_internal_split", 11, (7, 11)),
     # §3.3: an in-order bulk split leaves at least mt_min_slots (6) entries on the right and
     # later stores only add to it, so the smallest flagged last leaf is 6, never <= 4.
     (l06, "check_destroy_min", 6, 4),
-    # §8 D: internal children 9 + 8 -> visits: root 1, first internal 2, its 9 leaves,
-    # second internal 2 + 9 + 1 = 12.
-    (l07, "check_visit_numbers", [1, 2, 12], [1, 2, 11]),
-    (l07, "check_visit_numbers", [1, 2, 12], None),
+    # forking_source(800), height 4; l06.internal_sizes in pre-order: root 2; first level-2
+    # node 6, its level-3 nodes 9 9 9 9 9 9 leaves; second level-2 node 6, its level-3 nodes
+    # 9 9 9 9 6 5 leaves. Visits: 1, 2, 3, 3+10=13, ..., 53, then 63 (after 53's 9 leaves),
+    # 64, 74, 84, 94, 104, 104+7=111.
+    (l07, "check_visit_numbers", [1, 2, 3, 13, 23, 33, 43, 53, 63, 64, 74, 84, 94, 104, 111],
+     [1, 2, 12]),
+    (l07, "check_visit_numbers", [1, 2, 3, 13, 23, 33, 43, 53, 63, 64, 74, 84, 94, 104, 111],
+     None),
     # §4.2: one call for the root, one bulk call per internal node, none without a node.
     (l07, "check_dup_alloc_calls", lambda t: 1 + _internal(t) if t.node_count else 0,
      lambda t: 1 + _internal(t)),
@@ -60,28 +67,32 @@ CASES = [
     (l07, "check_nodes_freed", lambda k: next((sum((1, 2, 9, 8)[:i]) for i in range(4)
                                                if k <= sum((1, 2, 9, 8)[:i + 1])), 0),
      lambda k: k - 1),
-    # §8 E: the boundary moved from 715 to 735: the VMA [710, 715] is number 71.
-    (l07, "check_pivot_mover", 71, 23),
+    # VMA 71 ([710, 715]) ends on the first internal node's max: clearing it alone moves the
+    # boundary up to 725; clearing 71 and 72 makes the spanning rebuild cut at 705.
+    (l07, "check_boundary_down", {71, 72}, {71}),
+    (l07, "check_boundary_down", [70, 71, 72, 73], set(range(60, 135))),
     # §4.4 / §8 E: clearing every third VMA keeps height 3 (20 nodes); clearing VMAs 60..134
     # empties whole leaves and leaves 9 nodes under one root: height 2.
     (l07, "check_height_change", set(range(60, 135)), {2, 5, 8}),
     (l07, "check_height_change", list(range(60, 135)), [135]),
     # v6.8 dup_mmap(): copy_page_range() fails after VMA 17's store and map_count++: the
-    # marker goes on VMA 18 (vma_next()), exit_mmap() releases VMAs 0..17.
-    (l07, "check_marker", (18, 18), (17, 17)),
-    (l07, "check_marker", (18, 18), (18, 17)),
+    # marker goes on VMA 18 (vma_next()); VMAs 3 and 4 are VM_DONTCOPY, cleared and not
+    # counted, so exit_mmap() releases 18 - 2 = 16 VMAs.
+    (l07, "check_marker", (18, 16), (17, 16)),
+    (l07, "check_marker", (18, 16), (18, 18)),
     # fs/proc/task_mmu.c show_smap_vma_flags(): VM_DONTCOPY "dc", VM_WIPEONFORK "wf".
     (l08, "check_flag_codes", ("dc", "wf"), ("dc", "wr")),
     (l08, "check_flag_codes", ["dc", "wf"], ...),
-    # The sample has 23 VMAs (procmaps doctest); one is made DONTCOPY, WIPEONFORK stays.
-    (l08, "check_child_vmas", 22, 21),
+    # The sample has 23 VMAs (procmaps doctest); EXERCISE_FLAGS marks 3 of them DONTCOPY and
+    # 2 WIPEONFORK: 20 in the child.
+    (l08, "check_child_vmas", 20, 18),
     # The sample's first leaf ends with VMA 11 (libc's data, [0x7f4b0a258000, 0x7f4b0a25a000)):
     # its NULL store ends on the leaf's max, a spanning store; VMA 3 sits inside a leaf.
     (l08, "check_spanning_dontcopy", {11}, {3}),
     (l08, "check_spanning_dontcopy", [11, 3], [99]),
-    # §3.1 for 23 entries: 47 -> 4 leaves -> 4 + 1 + 3 = 8 preallocated; the child of 23
-    # VMAs (29 slots with gaps) needs 2 leaves and a root: 8 - 3 = 5 freed.
-    (l08, "check_bulk_frees", 5, 8),
+    # synthetic_address_space(10): 31 VMAs -> 63 entries -> 5 leaves + 1 = 6, + 3 = 9
+    # preallocated; the child keeps 5 nodes (4 leaves and a root): 4 freed.
+    (l08, "check_bulk_frees", 4, 9),
 ]
 
 
@@ -208,8 +219,16 @@ def test_node_reads_count_the_kernels_iterator_path():
     # one leaf per exact-fit store and every node copied once, not a walk from the root
     assert l08.node_reads(parent, v68) < v68.costs.visits + iterator_moves(child)
     assert l08.node_reads(parent, pre) == pre.costs.visits + iterator_moves(parent)
+    # a VM_DONTCOPY VMA is cleared through the iterator's state and counted the same way
     marked = build_mm_tree(l08.with_flags(read_sample()))
-    assert l08.node_reads(marked, l08.fork_both(marked)[1]) is None
+    counts = {}
+    _child, costs, _s = fork_v68_iter(marked, counts=counts)
+    marked_v68 = l08.fork_both(marked)[1]
+    assert counts["cleared"] == 1
+    assert l08.node_reads(marked, marked_v68) == costs.visits + counts["iter_reads"]
+    assert l08.node_reads(marked, marked_v68) < marked_v68.costs.visits + \
+        iterator_moves(marked_v68.child)
+    assert "-" not in l08.fork_table(marked, l08.fork_both(marked)).rows[1]
 
 
 def test_usable_holes_are_inside_mmap_min_addr_and_task_size():

@@ -3,7 +3,7 @@
 
 * :func:`load_benchmarks` reads the package's copy of ``fork-benchmarks.csv``:
   forks per 10 s measured with byte-unixbench ``spawn`` (modified to add VMAs,
-  CPU-pinned) before and after ``__mt_dup()`` came to ``dup_mmap()``: series ``v3``
+  with CPU binding) before and after ``__mt_dup()`` came to ``dup_mmap()``: series ``v3``
   (the table of "[PATCH v3 9/9]", baseline next-20230921) and ``v4`` (the table of
   the merged commit d2406291483775ecddaee929231a39c70c08fda2, baseline
   next-20231006). ``vmas`` is the total VMA count of the forking process.

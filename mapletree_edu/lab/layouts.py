@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Address-space layouts for the fork cost lab: where the holes are.
 
-The VMA tree stores the holes between VMAs as NULL ranges, so a process of n VMAs has
-between n + 1 and 2n + 1 entries: n + 1 when every VMA touches the next, 2n + 1 when a
+The VMA tree stores the holes between VMAs as NULL ranges, and the ranges below the first
+VMA (which is at least mmap_min_addr) and above the last one, so a process of n VMAs has
+between n + 2 and 2n + 1 entries: n + 2 when every VMA touches the next, 2n + 1 when a
 hole follows every VMA. ``mas_expected_entries()`` sizes its preallocation for the
 second, worst case. Which case a process is in decides how much of that preallocation
 the pre-6.8 fork leaves unused, so the lab runs every sweep on three layouts:

@@ -6,8 +6,9 @@ Peng's argument in the review (and in the merged ``__mt_dup`` commit): with n en
 and 16 slots everywhere there are n/16 leaves, n/16**2 nodes above them, ..., so
 n/16 + n/16**2 + ... + 1 = (n-1)/15 nodes; every step of the copy is a constant per
 node, so the copy is linear in n. The VMA tree differs in two ways the argument
-waves away: its entries include the NULL gaps between VMAs (about 2n+1 for n VMAs),
-and its internal nodes (``arange_64``) have 10 slots, not 16.
+leaves out: its entries include the NULL ranges around the VMAs (between n + 2 and
+2n + 1 for n VMAs, by the layout), and its internal nodes (``arange_64``) have 10
+slots, not 16.
 
 The bulk rebuild preallocated for the worst case (``mas_expected_entries``):
 ``leaves = ceil((2n+1)/14)``, ``leaves + ceil(leaves/8) + 3`` nodes for an alloc tree.

@@ -56,6 +56,15 @@ def gain_sentence(bench):
 
 # --- 2. the normalisation ---------------------------------------------------------------------
 
+def liam_table():
+    """Liam's normalised table as the review thread prints it ("VMA Count", "log(VMA)",
+    the old row, the new row and their delta, in VMAs per second)."""
+    rows = [["log(VMA)", *D.LIAM_LOG_ROW], ["next-20230921 (old)", *D.LIAM_OLD_ROW],
+            ["this (new)", *D.LIAM_NEW_ROW], ["delta", *D.LIAM_DELTA_ROW]]
+    return Table(["VMA count", *D.LIAM_VMA_ROW], rows,
+                 "Liam's table in the review thread: VMAs per second, as printed")
+
+
 def multiplier_table(bench):
     """Per column of the thread's table: the multiplier read back from Liam's old and
     new rows, n + 2 and n."""
@@ -257,7 +266,7 @@ def fixed_cost_sentence(bench, series="v3", n0=821, n1=1621):
                    "fit, so the fixed cost alone does not explain it.")
 
 
-__all__ = ["forks_table", "gain_sentence", "multiplier_table", "multiplier_sentence",
+__all__ = ["forks_table", "gain_sentence", "liam_table", "multiplier_table", "multiplier_sentence",
            "reproduce_sentence", "dip_sentence", "normalised_table", "fits", "fit_table",
            "bend_sentence", "marginal_growth", "marginal_sentence", "marginal_table",
            "fitted_gain", "gain_limit", "gain_table", "fixed_cost_sentence", "pct", "join"]

@@ -73,8 +73,9 @@ def measure(vmas, layout="holes", timing=1):
     row = {"vmas": vmas, "layout": layout, "parent": tree_counts(parent)}
     old = fork_pre68(parent)
     row["old"] = dict(old.costs.as_dict(), iter_moves=moves, **_child(old.child))
-    child, costs, _s = fork_v68_iter(parent)
-    row["new"] = dict(costs.as_dict(), iter_moves=iterator_moves(child), **_child(child))
+    counts = {}
+    child, costs, _s = fork_v68_iter(parent, counts=counts)
+    row["new"] = dict(costs.as_dict(), iter_moves=counts["iter_reads"], **_child(child))
     if timing:
         row["old"]["seconds"] = timed(lambda: fork_pre68(parent, events=None), timing)[0]
         row["new"]["seconds"] = timed(lambda: fork_v68_iter(parent, events=None), timing)[0]

@@ -54,20 +54,28 @@ def touch_ratio(row, with_parent_walk=True):
     return old / work(row, "new")
 
 
-def layout_table(by_layout, vmas):
+def layout_table(by_layout, vmas, part="all"):
     """One line per layout at ``vmas`` VMAs: entries, nodes, the preallocation, how much
-    of it is unused, and node touches per VMA of both paths."""
+    of it is unused, and node touches per VMA of both paths. ``part="touches"`` leaves
+    out the preallocation columns, ``part="waste"`` the touch columns."""
+    if part not in ("all", "touches", "waste"):
+        raise ValueError(f"part must be 'all', 'touches' or 'waste', not {part!r}")
+    heads = ["layout", "entries", "nodes", "height"]
+    waste = ["preallocated", "unused", "unused %"]
+    touches = ["old touches/VMA", "new touches/VMA", "old/new",
+               "old/new without the parent walk"]
+    keep = heads + (waste if part != "touches" else []) + (touches if part != "waste" else [])
     body = []
     for layout, rows in by_layout.items():
         r = row_at(rows, vmas)
-        body.append([_name(layout), r["parent"]["entries"], r["parent"]["nodes"],
-                     r["parent"]["height"], r["old"]["allocs"], r["old"]["frees"],
-                     f"{unused(r) * 100:.1f}", f"{work(r, 'old') / vmas:.3f}",
-                     f"{work(r, 'new') / vmas:.3f}", f"{touch_ratio(r):.3f}",
-                     f"{touch_ratio(r, False):.3f}"])
-    return Table(["layout", "entries", "nodes", "height", "preallocated", "unused",
-                  "unused %", "old touches/VMA", "new touches/VMA", "old/new",
-                  "old/new without the parent walk"], body, f"{vmas:,} VMAs per layout")
+        cells = dict(zip(heads + waste + touches, [
+            _name(layout), r["parent"]["entries"], r["parent"]["nodes"],
+            r["parent"]["height"], r["old"]["allocs"], r["old"]["frees"],
+            f"{unused(r) * 100:.1f}", f"{work(r, 'old') / vmas:.3f}",
+            f"{work(r, 'new') / vmas:.3f}", f"{touch_ratio(r):.3f}",
+            f"{touch_ratio(r, False):.3f}"], strict=True))
+        body.append([cells[k] for k in keep])
+    return Table(keep, body, f"{vmas:,} VMAs per layout")
 
 
 def touch_sentence(by_layout, vmas):
@@ -97,10 +105,10 @@ def real_rows(names=REAL_MAPS):
         vmas = real_process(name)
         parent = build_mm_tree(vmas)
         old = fork_pre68(parent)
-        _child, new, _s = fork_v68_iter(parent)
-        moves = iterator_moves(parent)
-        w_old = old.costs.allocs + old.costs.visits + moves
-        w_new = new.allocs + new.visits + moves
+        counts = {}
+        _child, new, _s = fork_v68_iter(parent, counts=counts)
+        w_old = old.costs.allocs + old.costs.visits + iterator_moves(parent)
+        w_new = new.allocs + new.visits + counts["iter_reads"]
         out.append({"name": name, "vmas": len(vmas), "holes": holes_after(vmas),
                     "entries": entries(vmas), "nodes": parent.node_count,
                     "prealloc": old.allocs, "unused": old.frees, "ratio": w_old / w_new})

@@ -189,6 +189,10 @@ def bulk_waste(ranges, alloc=True):
 #: Exercise "least_waste": the number of VMAs to lay out.
 WASTE_VMAS = 100
 
+#: Exercises 2 and 3 load the VMAs of section 3 moved up by this much, so that a NULL range
+#: comes before the first VMA (section 3's first VMA starts at 0).
+SHIFTED = 0x10000
+
 
 def best_simple_waste(n=WASTE_VMAS):
     """The unused preallocation of the simple layouts (holes after every VMA, touching
@@ -225,23 +229,24 @@ def check_least_waste(answer):
 
 
 def check_first_split(answer):
-    """Exercise 2: leaf sizes right after the first bulk split of gap VMAs."""
-    want, _ = first_bulk_split(vmas(40, gap=True))
+    """Exercise 2: leaf sizes right after the first bulk split of gap VMAs that start at
+    SHIFTED (a NULL range first)."""
+    want, _ = first_bulk_split(vmas(40, gap=True, start=SHIFTED))
     return report(list(answer) == want if isinstance(answer, (list, tuple)) else False,
                    f"the bulk split leaves {want[0]} entries on the left and {want[1]} on "
-                   "the right.",
-                   "give a list of two counts, left leaf first (hint: b_end - 6 is the "
-                   "split slot; move one left if it is NULL; the left leaf keeps slots "
-                   "0..split)")
+                   "the right: the leading NULL range makes the leaf overflow one store "
+                   "earlier than in section 3, and b_end - 6 falls on a NULL.",
+                   "give a list of two counts, left leaf first (hint: count the big node's "
+                   "entries with the NULL range in front; then apply section 3's rule)")
 
 
-def _push_after_bulk_split():
-    """Sizes of the leaves at the first successful push-left of a gap bulk load."""
+def _push_after_bulk_split(start=SHIFTED):
+    """Leaf sizes at the first successful push-left of a gap bulk load from ``start``."""
     t = MapleTree()
     log = FnLog()
     t.tracer = log
     with t.bulk(40) as b:
-        for first, last, entry in vmas(40, gap=True):
+        for first, last, entry in vmas(40, gap=True, start=start):
             b.store(first, last, entry)
             if [d for d in log.calls("mas_push_data") if d.get("pushed")]:
                 return leaf_sizes(t)
@@ -249,13 +254,15 @@ def _push_after_bulk_split():
 
 
 def check_push_left(answer):
-    """Exercise 3: how many entries the left leaf holds after the first push-left."""
-    sizes = _push_after_bulk_split()
-    want = sizes[0]
-    return report(answer == want, f"a left push fills the left sibling to {want} entries "
-                   f"(leaves {sizes} after it): mt_slots - 1, the split point 14.",
-                   "where does a left push put its split point (lesson 05, section 4), "
-                   "and how many entries does the left node get from it?")
+    """Exercise 3: the leaf sizes right after the first push-left of the SHIFTED load."""
+    want = _push_after_bulk_split()
+    ok = isinstance(answer, (list, tuple)) and list(answer) == want
+    return report(ok, f"leaves {want} after the push: a left push cuts at mt_slots - 2 = 14, "
+                   "and where that slot holds NULL mab_no_null_split() moves the cut one to "
+                   f"the right, so the left leaf keeps {want[0]}.",
+                   "give the list of leaf sizes, left to right (hint: where does a left push "
+                   "put its split point, lesson 05 section 4, and what does "
+                   "mab_no_null_split() do when that slot is NULL?)")
 
 
 def _first_internal_split(alloc):
@@ -273,15 +280,14 @@ def _first_internal_split(alloc):
 
 
 def check_internal_split(answer):
-    """Exercise 4: children the LEFT internal node keeps in the first internal bulk split,
-    as (alloc tree, plain tree)."""
-    want = (_first_internal_split(True)[0], _first_internal_split(False)[0])
-    ok = isinstance(answer, (list, tuple)) and tuple(answer) == want
-    return report(ok, f"an arange_64 node of 11 children splits {want[0]}/"
-                   f"{11 - want[0]}, a range_64 node of 17 splits {want[1]}/{17 - want[1]}: "
-                   "split = b_end - mt_min_slots, no NULL check, no flag.",
-                   "give (alloc, plain) (hint: mt_min_slots is 4 for arange_64 and 6 for "
-                   "range_64; b_end is the index of the last child, one less than the count)")
+    """Exercise 4: children the LEFT range_64 node keeps in the first internal bulk split of
+    a plain tree (section 6 shows the arange_64 one)."""
+    want = _first_internal_split(False)[0]
+    ok = isinstance(answer, int) and not isinstance(answer, bool) and answer == want
+    return report(ok, f"a range_64 node of 17 children splits {want}/{17 - want}: split = "
+                   "b_end - mt_min_slots = 16 - 6, no NULL check, no flag.",
+                   "give a number of children (hint: mt_min_slots is 6 for range_64; b_end "
+                   "is the index of the last child, one less than the count)")
 
 
 def check_destroy_min(answer):
@@ -310,7 +316,7 @@ ok = l06.check_least_waste(answer)''',
     "first_split": '''\
 from mapletree_edu.lessons import l06
 
-sizes, calc = l06.first_bulk_split(l06.vmas(40, gap=True))
+sizes, calc = l06.first_bulk_split(l06.vmas(40, gap=True, start=l06.SHIFTED))
 print("big node b_end", calc["b_end"], "-> split", calc["split"])
 answer = sizes
 ok = l06.check_first_split(answer)''',
@@ -318,24 +324,23 @@ ok = l06.check_first_split(answer)''',
 from mapletree_edu import MapleTree
 from mapletree_edu.lessons import l06
 
-# store gap VMAs one at a time until mas_push_data reports a push
+# store the shifted gap VMAs one at a time until mas_push_data reports a push
 t = MapleTree()
 log = l06.FnLog()
 t.tracer = log
 with t.bulk(40) as b:
-    for first, last, vma in l06.vmas(40):
+    for first, last, vma in l06.vmas(40, start=l06.SHIFTED):
         b.store(first, last, vma)
         if any(d.get("pushed") for d in log.calls("mas_push_data")):
             break
-print("leaf sizes after the first push:", l06.leaf_sizes(t))
-answer = l06.leaf_sizes(t)[0]
+answer = l06.leaf_sizes(t)
+print("leaf sizes after the first push:", answer)
 ok = l06.check_push_left(answer)''',
     "internal_split": '''\
 from mapletree_edu.lessons import l06
 
-# arange_64: b_end = 10 (11 children), split = 10 - 4 = 6 -> left keeps 7
-# range_64:  b_end = 16 (17 children), split = 16 - 6 = 10 -> left keeps 11
-answer = (7, 11)
+# range_64: b_end = 16 (17 children), split = 16 - 6 = 10 -> the left node keeps 11
+answer = 16 - 6 + 1
 ok = l06.check_internal_split(answer)''',
     "destroy_min": '''\
 from mapletree_edu.lessons import l06
@@ -352,7 +357,8 @@ def solution(name):
     return solution_text(SOLUTIONS, name)
 
 
-__all__ = ["big_node_table", "vmas", "normal_load", "bulk_load", "leaf_sizes", "internal_sizes",
+__all__ = ["SHIFTED", "big_node_table", "vmas", "normal_load", "bulk_load", "leaf_sizes",
+           "internal_sizes",
            "flag_names", "histogram", "fill_table", "FnLog", "destroy_sweep",
            "first_bulk_split", "bulk_waste", "WASTE_VMAS", "best_simple_waste",
            "check_least_waste", "normal_ledgers", "check_first_split", "check_push_left",

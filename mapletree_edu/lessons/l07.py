@@ -25,6 +25,8 @@ from .l06 import FnLog, internal_sizes
 
 #: The kernel's check_forking() tree: [i*10, i*10+5] holding i, for i = 0..134.
 FORKING_ENTRIES = 135
+#: Exercise 1's tree: forking_source(VISIT_ENTRIES) has height 4 (the lesson's has 3).
+VISIT_ENTRIES = 800
 
 
 # --- helpers the notebook uses ---------------------------------------------------------------
@@ -181,12 +183,20 @@ def failed_dup(src, k):
 FAIL_EXTRA = 40
 FAIL_AT = 10
 MARKER_AT = 17
+#: Exercise "marker": these VMAs of failing_parent() are VM_DONTCOPY.
+MARKER_DONTCOPY = (3, 4)
 
 
-def failing_parent():
-    """The parent tree of section 7: synthetic_address_space(FAIL_EXTRA), mm-style."""
-    from ..fork import build_mm_tree, synthetic_address_space
-    return build_mm_tree(synthetic_address_space(FAIL_EXTRA))
+def failing_parent(dontcopy=()):
+    """The parent tree of section 7: synthetic_address_space(FAIL_EXTRA), mm-style; the
+    VMAs at the indices ``dontcopy`` get VM_DONTCOPY."""
+    from dataclasses import replace
+
+    from ..fork import DONTCOPY, build_mm_tree, synthetic_address_space
+    vmas = synthetic_address_space(FAIL_EXTRA)
+    for i in dontcopy:
+        vmas[i] = replace(vmas[i], flags=vmas[i].flags | {DONTCOPY})
+    return build_mm_tree(vmas)
 
 
 def child_kinds(parent, result):
@@ -243,18 +253,18 @@ def _dup_calls(tree):
 
 
 def check_visit_numbers(answer):
-    """Exercise 1: the pre-order visit numbers of the internal nodes of the
-    check_forking tree, in increasing order."""
-    src = forking_source()
+    """Exercise 1: the pre-order visit numbers of the internal nodes of
+    forking_source(VISIT_ENTRIES) (height 4), in increasing order."""
+    src = forking_source(VISIT_ENTRIES)
     want = [v.id + 1 for v in walk(src.core.root) if v.node.type >= 2]
     if unanswered(answer):
         return report(False, "", "give a list of visit numbers, e.g. [1, ...]")
     ok = isinstance(answer, (list, tuple)) and list(answer) == want
     return report(ok, f"internal nodes are visits {want}: the root first, then each internal "
-                  "node just before its own leaves.",
+                  "node just before its own subtree.",
                   "pre-order: a node is copied before all of its children, and a whole subtree "
-                  "before its next sibling (hint: the root is 1; its first child 2; count that "
-                  "child's leaves before the second child)")
+                  "before its next sibling (hint: the root is 1, its first child 2, that "
+                  "child's first child 3; count each subtree's nodes before the next sibling)")
 
 
 def check_dup_alloc_calls(answer):
@@ -306,23 +316,51 @@ def check_nodes_freed(answer):
                   "children), and a failure frees every group before the failing one.", "")
 
 
-def _pivot_mover():
-    src = forking_source()
+def _marked_vmas(answer):
+    """The answer as a set of VMA numbers of the check_forking tree, or an error text."""
+    if unanswered(answer):
+        return None, "set answer to a set (or list) of VMA numbers."
+    try:
+        marked = set(answer)
+    except TypeError:
+        return None, "the answer is a set or list of VMA numbers."
+    if not marked or not all(isinstance(v, int) and not isinstance(v, bool)
+                             and 0 <= v < FORKING_ENTRIES for v in marked):
+        return None, f"give VMA numbers between 0 and {FORKING_ENTRIES - 1}."
+    return marked, ""
+
+
+def boundary_after(dontcopy, src=None):
+    """The root's children's [(min, max)] in the copy after the NULL stores of the VMAs
+    ``dontcopy`` (entry numbers of the check_forking tree)."""
+    src = forking_source() if src is None else src
+    marked = set(dontcopy)
     copy = src.dup()
-    rows = dontcopy_pass(copy, lambda e: e % 3 == 2)
-    return [r[0] for r in rows if "parent pivot moved" in r[2]]
+    dontcopy_pass(copy, lambda e: e in marked)
+    return internal_bounds(copy)
 
 
-def check_pivot_mover(answer):
-    """Exercise 4: which VMA's NULL store moved the pivot between the two internal
-    nodes (every third VMA DONTCOPY)."""
-    want = _pivot_mover()
-    ok = answer in want
-    return report(ok, f"v{want[0]} was the last entry of its leaf and of the first internal "
-                  "node: its NULL store ended on the subtree's max, so it became a spanning "
-                  "store that rebuilt both sides of the boundary.",
-                  "look for a DONTCOPY VMA whose range ends exactly at the first internal "
-                  "node's max (hint: internal_bounds(source))")
+def check_boundary_down(answer):
+    """Exercise "boundary_down": a set of VMA numbers whose DONTCOPY NULL stores leave
+    the root with two children, the first ending below the parent's boundary."""
+    marked, problem = _marked_vmas(answer)
+    if marked is None:
+        return report(False, "", problem)
+    before = internal_bounds(forking_source())[0][1]
+    bounds = boundary_after(marked)
+    if len(bounds) == 2 and bounds[0][1] < before:
+        return report(True, f"{len(marked)} DONTCOPY VMA(s): the first child of the root now "
+                      f"ends at {bounds[0][1]} (it ended at {before}). A NULL store that ends "
+                      "on the boundary is a spanning store: it rebuilds the nodes on both "
+                      "sides and cuts them afresh, by how many entries each side has left.",
+                      "")
+    if len(bounds) != 2:
+        return report(False, "", f"the root now has {len(bounds)} child(ren): too much was "
+                      "cleared. Mark fewer VMAs, near the boundary.")
+    return report(False, "", f"the first child of the root still ends at {bounds[0][1]} "
+                  f"(the parent's: {before}). Only a write that reaches the boundary can "
+                  "move it: which VMA ends exactly there, and what happens to the rebuild "
+                  "when the leaves just right of the boundary lose entries as well?")
 
 
 def check_height_change(answer):
@@ -350,11 +388,11 @@ def check_height_change(answer):
 
 
 def check_marker(answer):
-    """Exercise "marker": copy_page_range() fails at VMA MARKER_AT of failing_parent():
-    (the VMA holding XA_ZERO_ENTRY, the VMAs exit_mmap() tears down)."""
+    """Exercise "marker": in failing_parent(MARKER_DONTCOPY), copy_page_range() fails at VMA
+    MARKER_AT: (the VMA holding XA_ZERO_ENTRY, the VMAs exit_mmap() tears down)."""
     from ..fork import fork_v68
-    r = fork_v68(failing_parent(), fail_at_vma=MARKER_AT, fail_in="copy_page_range",
-                 events=None)
+    r = fork_v68(failing_parent(MARKER_DONTCOPY), fail_at_vma=MARKER_AT,
+                 fail_in="copy_page_range", events=None)
     want = (r.marker_at, r.torn_down)
     if unanswered(answer):
         return report(False, "", "set answer = (marker VMA, VMAs torn down).")
@@ -363,10 +401,16 @@ def check_marker(answer):
     if tuple(answer) == want:
         return report(True, f"VMA {MARKER_AT} was stored and counted before "
                       f"copy_page_range() failed, so the marker goes on VMA {want[0]} "
-                      f"(vma_next()) and exit_mmap() releases {want[1]} VMAs: map_count.", "")
+                      f"(vma_next()). map_count counts the copies only: the "
+                      f"{len(MARKER_DONTCOPY)} VM_DONTCOPY VMAs were cleared, not counted, "
+                      f"and exit_mmap() finds NULL there, so it releases {want[1]} VMAs.", "")
     if answer[0] == MARKER_AT:
         return report(False, "", "that is where a failure *before* the store puts it; when "
                       "does dup_mmap() call copy_page_range(), before or after the store?")
+    if answer[0] == want[0]:
+        return report(False, "", "the marker is right. Which VMAs before it did dup_mmap() "
+                      "count in map_count, and what did it leave in the tree for the "
+                      "VM_DONTCOPY ones?")
     return report(False, "", "which VMAs are in map_count when copy_page_range() fails, "
                   "and which VMA does dup_mmap() look at next?")
 
@@ -375,8 +419,8 @@ SOLUTIONS = {
     "visit_numbers": '''\
 from mapletree_edu.lessons import l07
 
-src = l07.forking_source()
-steps = l07.record_dup(src)
+tree = l07.forking_source(l07.VISIT_ENTRIES)
+steps = l07.record_dup(tree)
 internal = [s.details["visit"] for s in steps
             if s.fn == "mas_dup_build" and s.details.get("visit")
             and s.view.by_serial()[s.details["src"]].type != "leaf_64"]
@@ -424,21 +468,27 @@ ok = l07.check_height_change(answer)''',
 from mapletree_edu.fork import fork_v68
 from mapletree_edu.lessons import l07
 
-r = fork_v68(l07.failing_parent(), fail_at_vma=l07.MARKER_AT, fail_in="copy_page_range")
+parent = l07.failing_parent(l07.MARKER_DONTCOPY)
+r = fork_v68(parent, fail_at_vma=l07.MARKER_AT, fail_in="copy_page_range")
 answer = (r.marker_at, r.torn_down)
-print(answer)
+print(answer, "map_count", r.map_count)
 ok = l07.check_marker(answer)''',
-    "pivot_mover": '''\
+    "boundary_down": '''\
 from mapletree_edu.lessons import l07
 
 src = l07.forking_source()
-print(l07.internal_bounds(src))          # where the first internal node ends
-copy = src.dup()
-rows = l07.dontcopy_pass(copy, lambda e: e % 3 == 2)
-mover = [entry for entry, rng, what, sizes in rows if "parent pivot moved" in what]
-print(mover)
-answer = mover[0]
-ok = l07.check_pivot_mover(answer)''',
+edge = l07.internal_bounds(src)[0][1]          # 715: the first internal node's max
+ends_there = edge // 10                        # VMA 71 is [710, 715]
+print("boundary", edge, "is the end of VMA", ends_there)
+# clear that VMA and a growing run of the VMAs right of it, until the boundary moves down
+for last in range(ends_there, ends_there + 10):
+    marked = set(range(ends_there, last + 1))
+    bounds = l07.boundary_after(marked)
+    print(sorted(marked), "->", bounds)
+    if len(bounds) == 2 and bounds[0][1] < edge:
+        break
+answer = marked
+ok = l07.check_boundary_down(answer)''',
 }
 
 
@@ -458,7 +508,8 @@ def solution(name):
 __all__ = ["child_entry", "layout", "internal_sizes", "forking_source", "dup_with_ledger",
            "internal_count", "internal_bounds", "visit_table", "replace_all", "dontcopy_pass",
            "leaf_text", "failed_dup", "record_dup", "check_visit_numbers",
-           "check_dup_alloc_calls", "check_nodes_freed", "check_pivot_mover", "solution",
-           "SOLUTIONS", "FORKING_ENTRIES", "FAIL_EXTRA", "FAIL_AT", "MARKER_AT",
+           "check_dup_alloc_calls", "check_nodes_freed", "check_boundary_down", "boundary_after",
+           "solution", "SOLUTIONS", "FORKING_ENTRIES", "VISIT_ENTRIES", "FAIL_EXTRA", "FAIL_AT",
+           "MARKER_AT", "MARKER_DONTCOPY",
            "failing_parent", "child_kinds", "failure_table", "height_change",
            "check_height_change", "check_marker"]

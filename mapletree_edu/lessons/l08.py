@@ -28,6 +28,10 @@ from .l07 import internal_count, layout
 
 #: Flags of the sample the "what if" section adds (index in read_sample() -> flag).
 WHAT_IF = {6: DONTCOPY, 12: WIPEONFORK}
+#: Exercise "child_vmas": the flags it adds to the sample (index -> flag).
+EXERCISE_FLAGS = {3: DONTCOPY, 6: DONTCOPY, 12: WIPEONFORK, 13: WIPEONFORK, 14: DONTCOPY}
+#: Exercise "bulk_frees": the process is synthetic_address_space(BULK_FREES_EXTRA).
+BULK_FREES_EXTRA = 10
 
 #: x86-64: TASK_SIZE of a 64-bit task is 2**47 - PAGE_SIZE with 4-level page tables
 #: (task_size_max(), arch/x86/include/asm/page_64.h); with 5-level ones it is
@@ -130,21 +134,20 @@ def has_dontcopy(tree):
 
 
 def node_reads(parent, result):
-    """The nodes a fork reads, counted the kernel's way, or None.
+    """The nodes a fork reads, counted the kernel's way.
 
     pre-6.8: the bulk stores (each starts at the leaf the state is on), ``mas_destroy``'s
     walk, and the VMA iterator over the *parent's* tree (``for_each_vma(old_vmi)``).
-    v6.8: the ``__mt_dup`` copy, the replace pass as ``lab.replace.fork_v68_iter`` runs it
-    (each exact-fit store starts at the iterator's leaf) and the iterator over the copy.
-    ``fork_v68_iter`` does not handle VM_DONTCOPY, so a v6.8 fork of a parent with such a
-    VMA gives None.
+    v6.8: the ``__mt_dup`` copy, the loop as ``lab.replace.fork_v68_iter`` runs it (each
+    exact-fit store starts at the iterator's leaf; a VM_DONTCOPY VMA is cleared through
+    the same state, ``vma_iter_clear_gfp``) and the iterator over the copy, counted on
+    the tree as the clears leave it.
     """
     if result.method == PRE68:
         return result.costs.visits + iterator_moves(parent)
-    if has_dontcopy(parent):
-        return None
-    child, costs, _s = fork_v68_iter(parent)
-    return costs.visits + iterator_moves(child)
+    counts = {}
+    _child, costs, _s = fork_v68_iter(parent, counts=counts)
+    return costs.visits + counts["iter_reads"]
 
 
 def fork_table(parent, results):
@@ -156,7 +159,7 @@ def fork_table(parent, results):
         reads = node_reads(parent, r)
         rows.append((r.method, r.child.height, r.child.node_count, leaf_sizes(r.child),
                      len(list(r.child)), c.allocs, c.frees, c.alloc_calls, c.nodes_copied,
-                     "-" if reads is None else reads, c.splits, c.pushes, c.rebalances,
+                     reads, c.splits, c.pushes, c.rebalances,
                      c.spanning_stores))
     return Table(["method", "height", "nodes", "leaf sizes", "VMAs", "allocs", "frees",
                   "alloc_calls", "nodes copied", "node reads", "splits", "pushes",
@@ -218,17 +221,17 @@ def check_flag_codes(answer):
 
 
 def check_child_vmas(answer):
-    """Exercise 2: how many VMAs the child has after forking the what-if sample
-    (either way)."""
-    parent = build_mm_tree(with_flags(read_sample()))
+    """Exercise 2: how many VMAs the child has after forking the sample marked with
+    EXERCISE_FLAGS (either way)."""
+    parent = build_mm_tree(with_flags(read_sample(), EXERCISE_FLAGS))
     pre, v68 = fork_both(parent)
     want = len(list(v68.child))
     if unanswered(answer):
         return report(False, "", "set answer to a number of VMAs.")
     ok = answer == want and want == len(list(pre.child))
-    return report(ok, f"{want}: the DONTCOPY VMA is missing in both children (skipped before "
-                  "v6.8, NULL-stored in v6.8); the WIPEONFORK one is there, only its pages "
-                  "start empty.",
+    return report(ok, f"{want}: the DONTCOPY VMAs are missing in both children (skipped before "
+                  "v6.8, NULL-stored in v6.8); the WIPEONFORK ones are there, only their "
+                  "pages start empty.",
                   "start from the parent's VMA count and take away the VMAs fork leaves out "
                   "(hint: which flag does that, and which only empties the pages?)")
 
@@ -258,16 +261,20 @@ def check_spanning_dontcopy(answer):
 
 
 def check_bulk_frees(answer):
-    """Exercise 4: nodes the pre-6.8 fork of the (unflagged) sample frees."""
-    parent = build_mm_tree(read_sample())
-    want = fork_pre68(parent).frees
+    """Exercise 4: nodes the pre-6.8 fork of synthetic_address_space(BULK_FREES_EXTRA)
+    frees."""
+    parent = build_mm_tree(_synthetic(BULK_FREES_EXTRA))
+    result = fork_pre68(parent)
+    want = result.frees
     if unanswered(answer):
         return report(False, "", "set answer to a number of nodes.")
     ok = answer == want
-    return report(ok, f"{want}: mas_expected_entries preallocated for {len(list(parent))} VMAs, "
-                  "the child kept its node count, and mas_destroy freed the rest.",
+    return report(ok, f"{want}: mas_expected_entries preallocated "
+                  f"{expected_entries_request(len(list(parent)), True)} nodes for "
+                  f"{len(list(parent))} VMAs, the child kept {result.child.node_count}, and "
+                  "mas_destroy freed the rest.",
                   "preallocation (lesson 06's formula with the parent's VMA count) minus the "
-                  "child's node count")
+                  "nodes the child keeps")
 
 
 SOLUTIONS = {
@@ -282,7 +289,7 @@ ok = l08.check_flag_codes(answer)''',
 from mapletree_edu.lessons import l08
 from mapletree_edu.procmaps import read_sample
 
-vmas = l08.with_flags(read_sample())
+vmas = l08.with_flags(read_sample(), l08.EXERCISE_FLAGS)
 dontcopy = sum(v.dontcopy for v in vmas)
 print(len(vmas), "VMAs,", dontcopy, "DONTCOPY")
 answer = len(vmas) - dontcopy
@@ -303,9 +310,8 @@ ok = l08.check_spanning_dontcopy(answer)''',
     "bulk_frees": '''\
 from mapletree_edu.fork import build_mm_tree
 from mapletree_edu.lessons import l08
-from mapletree_edu.procmaps import read_sample
 
-parent = build_mm_tree(read_sample())
+parent = build_mm_tree(l08.synthetic_address_space(l08.BULK_FREES_EXTRA))
 vma_count = len(list(parent))
 preallocated = l08.expected_entries_request(vma_count, True)   # lesson 06's formula
 child = l08.fork_both(parent)[0].child          # the pre-6.8 bulk rebuild
@@ -320,8 +326,8 @@ def solution(name):
     return solution_text(SOLUTIONS, name)
 
 
-__all__ = ["WHAT_IF", "short_name", "named_copy", "node_summary", "fork_flagged", "pretty_flags",
-           "vma_table", "tree_checks",
+__all__ = ["WHAT_IF", "EXERCISE_FLAGS", "BULK_FREES_EXTRA", "short_name", "named_copy",
+           "node_summary", "fork_flagged", "pretty_flags", "vma_table", "tree_checks",
            "with_flags", "fork_both", "fork_table", "child_vmas", "synthetic_address_space",
            "internal_count", "internal_sizes", "layout", "expected_entries_request",
            "check_flag_codes", "check_child_vmas", "check_spanning_dontcopy", "check_bulk_frees",

@@ -11,7 +11,6 @@ import numbers
 from ..fork import Vma, as_vma, build_mm_tree, fork_pre68
 from ..lab import data as D
 from ..lab.fill import bulk_load_logged
-from ..lab.normalise import recovered_multiplier
 from ..lab.report import fitted_gain, gain_limit
 from ..stats import CostCounter
 from ..tree import MapleTree
@@ -25,48 +24,67 @@ def _number(answer):
 
 # --- exercise 1 -------------------------------------------------------------------------------
 
-def expected_multiplier(vmas=3221):
-    """The multiplier read back from Liam's old row at ``vmas``."""
-    rows = {r.vmas: r for r in D.load_benchmarks()["v3"]}
-    k = D.LIAM_VMA_ROW.index(vmas)
-    return recovered_multiplier(rows[vmas].old, D.LIAM_OLD_ROW[k])
+def vmas_per_second(series="v4"):
+    """{path: [(n, VMAs/s)]} of a published table, normalised with the true count n:
+    forks per 10 s / 10 x n."""
+    rows = D.load_benchmarks()[series]
+    return {path: [(r.vmas, getattr(r, path) / 10 * r.vmas) for r in rows]
+            for path in ("old", "new")}
 
 
-def check_multiplier(answer):
-    """Exercise 1: the multiplier Liam used in the 3221 column."""
-    want = expected_multiplier()
-    if unanswered(answer) or not _number(answer):
-        return report(False, "", "give a number: what turns the v3 old forks per 10 s at "
-                      "3221 VMAs into the 1420514.5 Liam printed?")
-    ok = answer == want
-    return report(ok, f"{want}: Liam multiplied by {want} where n + 2 = 3223, two digits "
-                  "swapped. Every other column uses n + 2.",
-                  f"{answer} does not turn the forks into the printed 1420514.5 (VMAs/s = "
-                  "forks / 10 x multiplier; solve for the multiplier)")
+def expected_peaks(series="v4"):
+    """(n where the old path's VMAs/s is highest, the same for the new path)."""
+    per = vmas_per_second(series)
+    return tuple(max(per[path], key=lambda nv: nv[1])[0] for path in ("old", "new"))
+
+
+def check_peaks(answer):
+    """Exercise 1: the VMA counts at which the merged commit's table (v4) gives the highest
+    VMAs/s, old path and new path."""
+    want = expected_peaks()
+    if (unanswered(answer) or not isinstance(answer, (tuple, list)) or len(answer) != 2
+            or not all(_number(a) for a in answer)):
+        return report(False, "", "give a pair of VMA counts: (old path's peak, new path's "
+                      "peak), e.g. (821, 1621)")
+    per = vmas_per_second()
+    last = {path: per[path][-1] for path in per}
+    peak = {path: dict(per[path])[n] for path, n in zip(("old", "new"), want, strict=True)}
+    falls = [(peak[p] - last[p][1]) / peak[p] * 100 for p in ("old", "new")]
+    ok = tuple(answer) == want
+    return report(ok, f"the old path peaks at {want[0]:,} VMAs and the new one at "
+                  f"{want[1]:,}; at {last['old'][0]:,} they are {falls[0]:.1f} % and "
+                  f"{falls[1]:.1f} % lower. n/(a + b*n) can only rise towards 1/b, so these "
+                  "last columns are the scatter of the measurement around the fitted line "
+                  "(section 3): both paths are already close to their limit there.",
+                  "VMAs/s = forks per 10 s / 10 x n, for every column of "
+                  "data.load_benchmarks()[\"v4\"]; which column is largest, for each path?")
 
 
 # --- exercise 2 -------------------------------------------------------------------------------
 
-def expected_gains(series="v3", vmas=1621):
+def expected_gains(series="v4", vmas=1621):
     """(gain of the relative fits at ``vmas``, their limit), in percent."""
     bench = D.load_benchmarks()
     return fitted_gain(bench, vmas, series) * 100, gain_limit(bench, series) * 100
 
 
 def check_gains(answer):
-    """Exercise 2: (fitted gain at 1,621 VMAs, the limit for large n), in percent."""
+    """Exercise 2: for the merged commit's table (v4): (fitted gain at 1,621 VMAs, the
+    limit for large n), in percent."""
     want = expected_gains()
     if (unanswered(answer) or not isinstance(answer, (tuple, list)) or len(answer) != 2
             or not all(_number(a) for a in answer)):
         return report(False, "", "give a pair of percentages: (gain at 1621, limit), e.g. "
                       "(40.0, 45.0)")
     ok = all(abs(a - w) <= 0.5 for a, w in zip(answer, want, strict=True))
+    v3 = expected_gains("v3")
     return report(ok, f"about {want[0]:+.1f} % at 1,621 VMAs and {want[1]:+.1f} % in the "
                   "limit: with a fixed cost per fork the gain T_old/T_new - 1 = "
                   "(a_old + b_old n)/(a_new + b_new n) - 1 still grows at 1,621 VMAs and "
-                  "reaches b_old/b_new - 1 only for very large n. Liam's +53 % is the "
-                  "limit; +46 % is what the fixed cost predicts at 1,621.",
-                  f"{tuple(answer)} is not within half a point of both (fit both v3 columns "
+                  "reaches b_old/b_new - 1 only for very large n. The thread's table (v3) "
+                  f"gave {v3[0]:+.1f} % and {v3[1]:+.1f} %: the merged table tells the same "
+                  "story.",
+                  f"{tuple(answer)} is not within half a point of both (fit both v4 columns "
                   "with relative weights, divide the old path's T(n) by the new path's, "
                   "and compare the slopes for the limit)")
 
@@ -167,26 +185,28 @@ def check_amortised(answer, sizes=SIZES_4):
 
 
 SOLUTIONS = {
-    "multiplier": '''\
-from mapletree_edu.lab import data, normalise
+    "peaks": '''\
+from mapletree_edu.lab import data
 from mapletree_edu.lessons import l09
 
-rows = {r.vmas: r for r in data.load_benchmarks()["v3"]}
-k = data.LIAM_VMA_ROW.index(3221)
-m = normalise.recovered_multiplier(rows[3221].old, data.LIAM_OLD_ROW[k])
-print("multiplier at 3221:", m, "| n + 2 would be", 3221 + 2)
-l09.check_multiplier(m)''',
+v4 = data.load_benchmarks()["v4"]
+old = max(v4, key=lambda r: r.old / 10 * r.vmas)
+new = max(v4, key=lambda r: r.new / 10 * r.vmas)
+print("old path peaks at", old.vmas, "VMAs; new path at", new.vmas)
+answer = (old.vmas, new.vmas)
+ok = l09.check_peaks(answer)''',
     "gains": '''\
 from mapletree_edu.lab import data, fit
 from mapletree_edu.lessons import l09
 
-v3 = data.load_benchmarks()["v3"]
-old = fit.fork_time_fit(v3, "old", relative=True)
-new = fit.fork_time_fit(v3, "new", relative=True)
+v4 = data.load_benchmarks()["v4"]
+old = fit.fork_time_fit(v4, "old", relative=True)
+new = fit.fork_time_fit(v4, "new", relative=True)
 at_1621 = (old(1621) / new(1621) - 1) * 100
 limit = (old.b / new.b - 1) * 100
 print(f"gain of the fit at 1621: {at_1621:+.1f} %, limit: {limit:+.1f} %")
-l09.check_gains((at_1621, limit))''',
+answer = (at_1621, limit)
+ok = l09.check_gains(answer)''',
     "layouts": '''\
 from mapletree_edu.fork import Vma
 from mapletree_edu.lessons import l09
@@ -227,6 +247,6 @@ def solution(name):
     return solution_text(SOLUTIONS, name)
 
 
-__all__ = ["check_multiplier", "check_gains", "check_layouts", "check_amortised",
+__all__ = ["check_peaks", "check_gains", "check_layouts", "check_amortised",
            "unused_share", "append_touches", "overflows", "solution", "SOLUTIONS",
-           "expected_multiplier", "expected_gains", "SIZES_4", "Vma"]
+           "expected_peaks", "vmas_per_second", "expected_gains", "SIZES_4", "Vma"]

@@ -466,8 +466,9 @@ def notebook():
         a rebalance combines at most about 22. Only a **spanning store** can gather more:
         it keeps the head of one leaf, the new entry and the tail of the next leaf, so if
         both leaves are full and the store covers little of them, the big node holds 33
-        entries or more. Store from inside the last entry of one full leaf to inside the NULL
-        range that starts the next one:
+        entries or more. Then the first split point is `b_end / 3` and the second twice
+        that, each moved off a NULL slot by `mab_no_null_split()`. Store from inside the last
+        entry of one full leaf to inside the NULL range that starts the next one:
         """),
         code("""
         base = l05.erase_base()
@@ -479,8 +480,9 @@ def notebook():
         l05.big_node_table(steps)
         """),
         predict("""
-        count the big node's entries. Will `mab_calc_split()` cut it in two or in three,
-        and where will the first split point fall?
+        count the big node's entries: is it past the three-way threshold? Then find the two
+        split points, and check the slots there for NULL. How many entries will each of the
+        three new leaves get?
         """),
         code("""
         three = PredictPlayer(steps, f"store{l05.THREE_WAY_STORE}", dot_opts=l05.COLLAPSED)
@@ -573,7 +575,8 @@ def notebook():
         ## After v6.8
 
         * **The small-pivot rule is gone.** "maple_tree: simplify split calculation"
-          (upstream `4f6a6bed0bfe`, in the v6.13 source) removed the `min` argument and
+          (upstream `4f6a6bed0bfe`, November 2024; the loop is gone in the
+          6.13.7 source) removed the `min` argument and
           the loop: its message says the rule never worked because the minimum passed for
           leaves was 0, and that it could leave a deficient right node. Since then the
           normal split is `b_end / 2` plus the NULL adjustment.

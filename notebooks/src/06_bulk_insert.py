@@ -86,7 +86,7 @@ two can be compared on the same code.
 * what `mas_expected_entries()` preallocates, and why the load itself allocates nothing;
 * why that only works with RCU mode off, as `dup_mmap()` had it;
 * where a bulk split cuts, and what `MA_STATE_REBALANCE` records;
-* why in-order loads still push into the left sibling;
+* what happens when the last leaf of an in-order load overflows again, and why;
 * what `mas_destroy()` checks at the end, and why that check never fires for them.
 """, PREREQUISITES=PREREQUISITES),
     md_with("""
@@ -274,7 +274,7 @@ Plain appends (`mas_wr_append()`) do not touch it. In the table, the flag is cle
 store 13: a big-node write into the last range, the push of the next section.
 """),
     md("""
-## 4. Push left is still tried first
+## 4. Pushing in bulk mode
 
 Bulk mode does not switch off pushing. Every time a node overflows, `mas_split()` first
 tries to move entries into the previous sibling (`mas_push_data()`, left), then into the
@@ -372,23 +372,21 @@ NULL check (internal slots are never NULL) and without setting a flag:
 split = b_end - mt_min_slots[type]     # arange_64: b_end - 4    range_64: b_end - 6
 ```
 
-The cell below finds the first internal bulk split in an alloc tree and in a plain tree.
+The cell below finds the first internal bulk split in an alloc tree (`arange_64` nodes;
+a plain tree's `range_64` nodes are exercise 4).
 """),
     code("""
-rows = []
-for alloc, n in ((True, 200), (False, 400)):
-    t = MapleTree(alloc=alloc)
-    log = l06.FnLog()
-    t.tracer = log
-    with t.bulk(n) as b:
-        for first, last, vma in l06.vmas(n):
-            b.store(first, last, vma)
-    calc = next(d for d in log.calls("mab_calc_split")
-                if d["mode"] == "bulk" and d["big_node"]["type"] != 1)
-    kind = "arange_64" if alloc else "range_64"
-    rows.append((kind, calc["b_end"] + 1, calc["b_end"], calc["split"], calc["split"] + 1,
-                 calc["b_end"] - calc["split"]))
-Table(["internal type", "children", "b_end", "split", "left keeps", "right gets"], rows)
+t = MapleTree()                         # an alloc tree: arange_64 internal nodes
+log = l06.FnLog()
+t.tracer = log
+with t.bulk(200) as b:
+    for first, last, vma in l06.vmas(200):
+        b.store(first, last, vma)
+calc = next(d for d in log.calls("mab_calc_split")
+            if d["mode"] == "bulk" and d["big_node"]["type"] != 1)
+Table(["internal type", "children", "b_end", "split", "left keeps", "right gets"],
+      [("arange_64", calc["b_end"] + 1, calc["b_end"], calc["split"], calc["split"] + 1,
+        calc["b_end"] - calc["split"])])
 """),
     md("""
 Internal nodes are later topped up by pushes too, so internal fill differs from a
@@ -533,24 +531,27 @@ freed). The check accepts any layout that wastes no more than the best simple la
 """, """
 answer = None   # a list of (first, last) ranges
 """, "check_least_waste", "l06", "least_waste"),
-    exercise(2, "the first bulk split", """
-Load VMAs with gaps (`l06.vmas(40)`) in bulk. Right after the first leaf split, how many
-entries does each leaf hold? Predict it from the rule of section 3, then check.
+    exercise(2, "the first bulk split, shifted", """
+Section 3's VMAs start at 0. Load the same VMAs moved up by `l06.SHIFTED` (0x10000), so
+that a NULL range comes first: `l06.vmas(40, start=l06.SHIFTED)`, in bulk. Right after
+the first leaf split, how many entries does each leaf hold? Predict it from the rule of
+section 3, then check.
 """, """
 answer = None   # a list of two leaf sizes, left to right
 """, "check_first_split", "l06", "first_split"),
-    exercise(3, "the push", """
-In the same load, how many entries does the left leaf hold right after the first
-successful push into it?
+    exercise(3, "the push, shifted", """
+In the same shifted load, what are the leaf sizes right after the first successful push
+into the left leaf? Section 4's push (from 0) left 15 entries on the left; is it the same
+here?
 """, """
-answer = None   # an entry count
+answer = None   # a list of leaf sizes, left to right
 """, "check_push_left", "l06", "push_left"),
-    exercise(4, "internal bulk splits", """
-When an internal node splits in bulk mode, how many children does the *left* node keep?
-Answer `(alloc tree, plain tree)` for the first internal split of each (an arange_64
-node of 11 children, a range_64 node of 17).
+    exercise(4, "internal bulk splits in a plain tree", """
+Section 6 split an `arange_64` node. A plain tree (`MapleTree(alloc=False)`) has
+`range_64` internal nodes of up to 16 children. When the first of them splits in a bulk
+load (17 children), how many children does the *left* node keep?
 """, """
-answer = None   # (alloc, plain)
+answer = None   # a number of children
 """, "check_internal_split", "l06", "internal_split"),
     exercise(5, "mas_destroy", """
 Run `l06.destroy_sweep(range(1, 121))`. Among the loads that still had

@@ -97,7 +97,7 @@ runs out of memory, and a fork that fails half-way through its VMAs.
 *You will learn:*
 
 * the order in which `__mt_dup()` copies nodes, and how it allocates them;
-* why the replace pass allocates nothing and changes no node;
+* what the replace pass costs, and what it changes in the tree;
 * what a `VM_DONTCOPY` VMA does to the child's tree;
 * where a failed `dup_mmap()` leaves its `XA_ZERO_ENTRY` marker, and who stops at it;
 * how the merged failure path differs from the one first proposed in review.
@@ -162,8 +162,8 @@ small = l07.forking_source(30)
 show(small)
 """, ignore_output=True),
     predict("""
-in which order are the nodes copied? How many nodes does the first `mas_dup_alloc` ask
-for, and how many allocator calls does the whole copy make?
+in which order are the nodes copied, and how many nodes does the first `mas_dup_alloc`
+ask for?
 """),
     code("""
 small_steps = l07.record_dup(small)
@@ -211,9 +211,10 @@ node and its leaves. Each `mas_dup_alloc` line follows the copy of an internal n
 
 ## 4. Children are allocated together
 
-One allocator call for the root, then one bulk call per internal node, whatever its
-number of children. So the copy of any tree allocates exactly `node_count` nodes and
-frees nothing. Trees of several sizes and both kinds:
+Every node the copy allocates is a node of the copy, so the copy of any tree allocates
+exactly `node_count` nodes and frees nothing; an internal node's children come in one
+bulk request. The ledger of trees of several sizes and both kinds (exercise 2 asks you
+for the rule behind the `alloc_calls` column):
 """),
     code("""
 rows = []
@@ -245,10 +246,9 @@ print("__mt_dup of 135 entries: ", ledger)
 ## 5. The replace pass
 
 After the copy, `dup_mmap()` visits every VMA of the new tree and stores the child's own
-copy of the VMA over **exactly** its range. In `mas_wr_modify()` that is the first case,
-the exact fit: the slot is overwritten, nothing else changes. (The kernel stores through
-the iterator's maple state, which is already on the right leaf; the model's `store()`
-walks from the root, with the same result.)
+copy of the VMA over **exactly** its range. (The kernel stores through the iterator's
+maple state, which is already on the right leaf; the model's `store()` walks from the
+root, with the same result.)
 """),
     code("""
 copy = src.dup()
@@ -267,6 +267,10 @@ replace_player = Player(replace_steps, title=f"store over [{first}, {last}]",
                         dot_opts={"collapse": 4})
 replace_player
 """, ignore_output=True),
+    md("""
+*After the player:* in `mas_wr_modify()` a store over exactly one existing range is the
+first case, the exact fit: the slot is overwritten, nothing else changes.
+"""),
     code("""
 show_steps(step_table(replace_steps))
 """, ignore_output=True),
@@ -320,9 +324,9 @@ print("the root's children cover:", l07.internal_bounds(copy))
 show(copy, collapse=4, focus_index=710)
 """, ignore_output=True),
     predict("""
-VMA 71's range ends exactly at the first internal node's max, 715. Which write path
-will its NULL store take, and which nodes will be rebuilt? Will the boundary between the
-root's two children stay at 715?
+VMA 71's range ends exactly at the first internal node's max, 715, so its NULL store is
+a spanning store. Which nodes will it rebuild, and where will the boundary between the
+root's two children be afterwards: still at 715, below it, or above it?
 """),
     code("""
 with record(copy, "clear [710, 715]") as rec:
@@ -363,7 +367,8 @@ range (`-@29` is `[16, 29]`: gap, `v2`, gap). Every few leaves a cleared VMA was
 leaf's last entry: a spanning store.
 
 A rebalance needs a leaf to shrink a lot. Mark a run of seven neighbouring VMAs
-`VM_DONTCOPY` instead (as a driver might for one large buffer split into several VMAs):
+`VM_DONTCOPY` instead (as one `madvise(MADV_DONTFORK)` over a range that spans several
+VMAs would):
 """),
     code("""
 copy = src.dup()
@@ -404,7 +409,13 @@ request containing it fails whole, as `kmem_cache_alloc_bulk()` does. `mas_dup_a
 then zeroes the child slots it was filling and sets `-ENOMEM`; `mas_dup_free()` walks the
 partial copy backwards and frees everything allocated so far. The source is untouched,
 and `dup_mmap()` returns before its loop: nothing is stored.
+
+The `check_forking` tree again, collapsed to its internal nodes:
 """),
+    code("""
+print("internal children (pre-order):", l06.internal_sizes(src))
+show(src, collapse=2)
+""", ignore_output=True),
     predict("""
 with `set_fail_at(5)` on the `check_forking` tree, which request fails (count the nodes:
 the root, then each bulk request in pre-order), and how many nodes does `mas_dup_free`
@@ -536,9 +547,11 @@ that every mm goes through anyway stops there. That is what was merged
     md("""
 ## Exercises
 """),
-    exercise(1, "visit numbers", """
-In the `check_forking` tree, at which pre-order visits are the internal nodes copied?
-Give the list in increasing order.
+    exercise(1, "visit numbers in a taller tree", """
+Section 3 numbered the visits of a tree of height 3. `l07.forking_source(l07.VISIT_ENTRIES)`
+(800 entries) has height 4. From its internal nodes' children counts in pre-order
+(`l06.internal_sizes(tree)`), work out at which pre-order visits its internal nodes are
+copied, before you record the copy. Give the list in increasing order.
 """, """
 answer = None   # a list of visit numbers
 """, "check_visit_numbers", "l07", "visit_numbers"),
@@ -570,19 +583,23 @@ try with as few VMAs as you can.
 """, """
 answer = None   # a set of VMA numbers
 """, "check_height_change", "l07", "height_change"),
-    exercise(5, "where is the marker?", """
-In the process of section 7.2, `copy_page_range()` fails for VMA `l07.MARKER_AT` (17).
-Which VMA holds `XA_ZERO_ENTRY`, and how many VMAs does `exit_mmap()` release? Answer
-`(marker VMA, VMAs released)` before you run the fork.
+    exercise(5, "where is the marker, with DONTCOPY VMAs?", """
+In the process of section 7.2, mark VMAs 3 and 4 `VM_DONTCOPY`
+(`l07.failing_parent(l07.MARKER_DONTCOPY)`), and let `copy_page_range()` fail for VMA
+`l07.MARKER_AT` (17). Which VMA holds `XA_ZERO_ENTRY`, and how many VMAs does
+`exit_mmap()` release? Answer `(marker VMA, VMAs released)` before you run the fork.
 """, """
 answer = None   # (marker VMA, VMAs released)
 """, "check_marker", "l07", "marker"),
-    exercise(6, "the moving pivot", """
-With every third VMA `VM_DONTCOPY`, which VMA's NULL store moved the boundary between
-the root's two children? Answer with its number.
+    exercise(6, "move the boundary down", """
+In section 6 the NULL store of VMA 71 moved the boundary between the root's two children
+*up*, from 715 to 725. Find a set of `VM_DONTCOPY` VMAs (entry numbers of the
+`check_forking` tree) that leaves the child's root with two children, the first one
+ending **below** 715. `l07.boundary_after(vmas)` tells you where the root's children
+end in the copy.
 """, """
-answer = None   # a VMA number
-""", "check_pivot_mover", "l07", "pivot_mover"),
+answer = None   # a set of VMA numbers
+""", "check_boundary_down", "l07", "boundary_down"),
     md("""
 ## Summary
 
@@ -610,8 +627,10 @@ answer = None   # a VMA number
 
 - Version 3 of the series, whose review is quoted here (cover letter):
   <https://lore.kernel.org/lkml/20230925035617.84767-1-zhangpeng.00@bytedance.com/>.
-- Version 5, where the failure path moved into `exit_mmap()`: its cover letter has the
-  message ID `20231016032226.59199-1-zhangpeng.00@bytedance.com`.
+- Version 5, where the failure path moved into `exit_mmap()` (its list of changes since
+  v4 says so): its cover letter, message ID
+  `20231016032226.59199-1-zhangpeng.00@bytedance.com`, archived at
+  <http://mail.spinics.net/lists/linux-mm/msg358803.html>.
 - The merged commits: "maple_tree: introduce interfaces `__mt_dup()` and `mtree_dup()`"
   (`fd32e4e9b7646510ee9010e0d5f8b8857d48a6f7`,
   <https://lab.nexedi.com/kirr/linux/-/commit/fd32e4e9b7646510ee9010e0d5f8b8857d48a6f7>)

@@ -156,8 +156,8 @@ l08.node_summary(tree)
 
 The root is an `arange_64` node: next to each child pointer it keeps the size of the
 largest NULL range below that child. `mmap()` uses those gaps to find room for a new
-mapping without visiting every leaf (lesson 04). But the tree covers every index from 0
-to MAX, and not all of it is address space a mapping may take.
+mapping without visiting every leaf (lesson 04). The tree covers every index from 0 to
+MAX.
 """),
     predict("""
 the root's largest gap is the size of the largest NULL range in the tree. Is that the
@@ -220,7 +220,8 @@ spanning stores, and **node reads** counted the way the kernel walks (`l08.node_
 - pre-6.8: the VMA iterator over the *parent's* tree, and the bulk stores, each of which
   starts at the leaf the maple state is already on;
 - v6.8: the copy (every node once), the iterator over the copy, and one leaf per
-  exact-fit store (the iterator's state is already there: `lab.replace.fork_v68_iter`).
+  exact-fit store (the iterator's state is already there: `lab.replace.fork_v68_iter`);
+  a `VM_DONTCOPY` VMA is cleared through the same state.
 """),
     code("""
 pre, v68 = l08.fork_both(tree)
@@ -266,6 +267,10 @@ before = l08.leaf_sizes(child)
 print("leaf sizes of the copy:", before)
 l08.vma_table(what_if, rows=sorted(l08.WHAT_IF))
 """),
+    code("""
+show(l08.named_copy(child), collapse=1, focus_index=victim.start,
+     title="the copy: the leaf that holds the DONTCOPY VMA")
+""", ignore_output=True),
     predict("""
 when v6.8 clears the `DONTCOPY` VMA in the copy, which write path does the NULL store
 take, and how many slots does its leaf lose? (Lesson 02: NULL stores coalesce with
@@ -275,7 +280,8 @@ neighbouring NULLs.)
 with record(child, f"clear [{victim.start:#x}, {victim.last:#x}]") as rec:
     child.clear(victim.start, victim.last)
 clear_steps = rec.steps
-clear_player = Player(clear_steps, title=f"vma_iter_clear_gfp({victim.start:#x})")
+clear_player = Player(clear_steps, title=f"clear [{victim.start:#x}, {victim.last:#x}] "
+                                         "in the copy")
 clear_player
 """, ignore_output=True),
     code("""
@@ -304,9 +310,11 @@ assert l08.child_vmas(pre) == l08.child_vmas(v68) == kept
 """),
     md("""
 Both children hold the same VMAs, by different routes: the bulk rebuild never stores the
-`DONTCOPY` VMA; the v6.8 loop finds it in the copied tree and stores NULL over it. (The
-node reads of the v6.8 fork are left out here: the iterator-path model does not handle
-`VM_DONTCOPY`.) The leaf that held the `DONTCOPY` VMA, in each child:
+`DONTCOPY` VMA; the v6.8 loop finds it in the copied tree and stores NULL over it
+(`vma_iter_clear_gfp()`, through the iterator's own state, so its walk starts at the
+leaf the iterator is on; the player above walked from the root, as the normal API does).
+The node reads count that path: the clear's walk, and the iterator going on over the
+tree as the clear left it. The leaf that held the `DONTCOPY` VMA, in each child:
 """),
     code("""
 show(l08.named_copy(pre.child), collapse=1, focus_index=victim.start,
@@ -318,9 +326,10 @@ show(l08.named_copy(v68.child), collapse=1, focus_index=victim.start,
 ## 7. Bigger processes
 
 `synthetic_address_space(n)` is the sample's small process plus `n` one-page anonymous
-VMAs with one-page holes between them, as a test program mapping pages would get (the
-kernel's fork benchmark added 100 to 51,200 VMAs this way). Lesson 09 measures this
-properly, on more than one layout; here is a first look at how the two methods scale:
+VMAs with one-page holes between them, as a test program mapping pages might get (the
+fork benchmark of the `__mt_dup` review added 100 to 51,200 VMAs to a small process; how
+it laid them out was not published). Lesson 09 measures this properly, on more than one
+layout; here is a first look at how the two methods scale:
 """),
     code("""
 rows = []
@@ -338,9 +347,10 @@ Table(["VMAs", "parent nodes", "method", "allocs", "frees", "alloc_calls", "node
 `__mt_dup` never splits: its work grows with the number of nodes, and every node it
 allocates is kept. The bulk rebuild splits (or pushes) over and over as the child grows,
 and allocates for the worst case, a hole beside every VMA (this layout has one). It
-makes fewer allocator calls, though: one preallocation against one bulk call per internal
-node. Counted the way the kernel iterates, the rebuild also reads more nodes than the
-copy; the ratio, from the table:
+makes fewer allocator calls, though: its one preallocation takes a call for the head of
+the node list and one bulk call per 30 further nodes, where the copy makes one call for
+the root and one bulk call per internal node. Counted the way the kernel iterates, the
+rebuild reads more nodes than the copy once the process grows; the ratio, from the table:
 """),
     code("""
 for k in range(0, len(rows), 2):
@@ -386,7 +396,9 @@ Which two-letter codes does `/proc/<pid>/smaps` print in the `VmFlags` line for
 answer = None   # a pair of two-letter codes
 """, "check_flag_codes", "l08", "flag_codes"),
     exercise(2, "the child's VMAs", """
-Fork the what-if sample of section 6 (either way). How many VMAs does the child have?
+Mark the sample with other flags: `l08.with_flags(read_sample(), l08.EXERCISE_FLAGS)`
+(`l08.EXERCISE_FLAGS` says which VMA gets which flag). Fork it (either way): how many
+VMAs does the child have? Answer before you fork.
 """, """
 answer = None   # a VMA count
 """, "check_child_vmas", "l08", "child_vmas"),
@@ -399,8 +411,10 @@ happened.
 answer = None   # a set of VMA indices
 """, "check_spanning_dontcopy", "l08", "spanning_dontcopy"),
     exercise(4, "what the bulk rebuild gives back", """
-How many nodes does `fork_pre68` free when it forks the (unmodified) sample? Work it
-out from lesson 06's preallocation before you run it.
+How many nodes does `fork_pre68` free when it forks
+`l08.synthetic_address_space(l08.BULK_FREES_EXTRA)` (the sample's small process plus 10
+one-page VMAs)? Work it out from lesson 06's preallocation and the nodes the child will
+need before you run it.
 """, """
 answer = None   # a node count
 """, "check_bulk_frees", "l08", "bulk_frees"),
@@ -417,7 +431,8 @@ answer = None   # a node count
   `VM_WIPEONFORK` VMAs are copied like the others.
 - v6.8's fork allocates exactly the parent's nodes and keeps its shape; the pre-6.8
   rebuild preallocates, splits and pushes, frees the rest, and has a shape of its own.
-  Counted the way the kernel iterates, the rebuild also reads more nodes.
+  Counted the way the kernel iterates, both read the same number of nodes for the
+  small sample, and the rebuild reads more as the process grows (section 7).
 """),
     md_with("""
 ## Kernel functions explained

@@ -90,7 +90,8 @@ LIVE_SIZES = [n for n in ALL_SIZES if FULL_SWEEP or n <= 6421]
     md("""
 ## 1. The published tables
 
-Peng measured with byte-unixbench's `spawn` test, pinned to one CPU for 10 s:
+Peng measured with byte-unixbench's `spawn` test, counting fork() calls per ten seconds
+with the process bound to a CPU ("CPU binding", in the patch's words):
 
 """ + blockquote("peng_spawn") + """
 
@@ -120,6 +121,9 @@ Liam turned the table into VMAs per second: forks per 10 s, divided by 10, times
 VMAs of one fork. His table has a dip at 3221 VMAs in both rows; he first thought of
 something else running on the host machine, but both runs dropped by about the same
 percentage.
+"""),
+    code("""
+report.liam_table()
 """),
     predict("""
 Every printed VMAs/s is forks/10 × some multiplier. Read the multiplier back from his
@@ -254,7 +258,7 @@ rise, fall or stay?
 live = {lay: sweep.run_sweep(LIVE_SIZES, lay, timing=1) for lay in layouts.LAYOUTS}
 cached = sweep.load_cache()
 rows = {lay: sweep.merged(live[lay], cached[lay]) for lay in layouts.LAYOUTS}
-verdicts.layout_table(rows, 51221)
+verdicts.layout_table(rows, 51221, part="touches")
 """),
     check("""
 for _lay in layouts.LAYOUTS:
@@ -268,14 +272,15 @@ print(verdicts.touch_sentence(rows, 51221))
 plots.sweep_counters(rows);
 """, ignore_output=True),
     md("""
-Both paths touch a constant number of nodes per VMA on every layout. The old path's
+Whether the touches per VMA stay constant as n grows is section 6. The old path's
 touches are also the heavier kind: a bulk store that overflows a leaf builds a big node
 and splits or pushes, where `__mt_dup()` copies whole nodes.
 
 ## 5. The layout decides the waste
 
-The VMA tree stores the holes between VMAs too, so n VMAs make between n + 1 entries
-(every VMA touches the next) and 2n + 1 (a hole after every VMA).
+The VMA tree stores the holes too: between VMAs, below the first one and above the last.
+So n VMAs make between n + 2 entries (every VMA touches the next) and 2n + 1 (a hole
+after every VMA).
 `mas_expected_entries()` sizes its preallocation for 2n + 1; `mas_destroy()` frees what
 the load did not use. The lab's three layouts:
 
@@ -293,6 +298,9 @@ VMA. Which share of the preallocation will the old path leave unused for it, and
 the real processes?
 """),
     code("""
+verdicts.layout_table(rows, 51221, part="waste")
+"""),
+    code("""
 reals = verdicts.real_rows()
 verdicts.real_table(reals)
 """),
@@ -304,9 +312,10 @@ plots.unused_share(rows, reals);
 """, ignore_output=True),
     md("""
 The Jupyter-kernel-like process (`python-jupyter`) is the kind lesson 08 forks in its
-last section. Real processes have few holes between their VMAs (a library's segments
-touch), so they sit near the touching layout, far from the case the preallocation is
-sized for. Where Peng's benchmark sat is unknown (its layout was not published).
+last section. The *holes after a VMA* column of the table says how close each real
+process is to the touching layout (a library's segments touch one another), and so how
+far from the case the preallocation is sized for. Where Peng's benchmark sat is unknown
+(its layout was not published).
 
 ## 6. Both paths are linear
 
@@ -393,16 +402,19 @@ plots.sweep_time(live);
     md("""
 ## Exercises
 """),
-    exercise(1, "the multiplier", """
-Liam's old row prints 1420514.5 VMAs/s in the 3221 column. Which multiplier turns the v3
-old forks per 10 s there (`data.load_benchmarks()["v3"]`) into that number?
+    exercise(1, "where the merged table peaks", """
+Normalise the merged commit's table (`data.load_benchmarks()["v4"]`, up to 51,221 VMAs)
+with the true VMA count: VMAs/s = forks per 10 s / 10 × n. At which VMA count is it
+highest for the old path, and at which for the new one? Answer `(old, new)`. Before you
+compute: if every fork cost exactly `a + b·n`, where would the peak be?
 """, """
-answer = None   # a number
-""", "check_multiplier", "l09", "multiplier"),
-    exercise(2, "the fixed cost against +53 %", """
-Fit `T(n) = a + b·n` to both columns of the thread's table (v3, relative weights:
-`fit.fork_time_fit`). Give the gain `T_old(n) / T_new(n) − 1` the two lines predict at
-1,621 VMAs and the value it tends to as n grows, both in percent:
+answer = None   # (VMA count, VMA count)
+""", "check_peaks", "l09", "peaks"),
+    exercise(2, "the fixed cost against +53 %, in the merged table", """
+Section 3 fitted the thread's table (v3). Do the same for the merged commit's table:
+fit `T(n) = a + b·n` to both of its columns (v4, relative weights:
+`fit.fork_time_fit`), and give the gain `T_old(n) / T_new(n) − 1` the two lines predict
+at 1,621 VMAs and the value it tends to as n grows, both in percent:
 `(gain at 1621, limit)`.
 """, """
 answer = None   # (percent, percent)
@@ -444,34 +456,34 @@ _text = " ".join(summary.conclusions(bench, rows, reals))
 assert "PASS" not in _text and "True" not in _text
 """),
     md("""
-- A fork costs `a + b·n`: the fixed part bends VMAs/s and the gain; the gain of the
-  fits is about +46 % at 1,621 VMAs and tends to about +53 %.
-- Liam's "dip at 3221" is the multiplier 2323 written for 3223.
-- Counted the same way (both paths walk a tree once), the old path touches about 1.2–1.3
-  times the nodes of the new one, on every layout; both are linear in n.
-- The layout decides how much of the bulk preallocation is wasted: about 13 % with a
-  hole after every VMA, about half with touching VMAs and in real processes.
-- An append at the kept position is O(1) amortised, so both paths are O(n); the new one
-  has the smaller constant.
+- A fork costs `a + b·n`: the fixed part `a` bends VMAs/s and the gain, and the gain of
+  the two fitted lines tends to `b_old / b_new − 1` only as n grows (section 3).
+- Liam's dip at 3221 comes from the multiplier printed for that column (section 2).
+- Count the same work on both paths before comparing them: both walk a tree of the same
+  shape once (section 4).
+- The layout of the holes decides how much of the preallocation for 2n + 1 entries the
+  old path uses (section 5); the benchmark's layout is unknown.
+- An append at the kept position is O(1) amortised, so both paths are O(n); they differ
+  in the constant (section 6, exercise 4).
 - The model's CPU time is the model's, not the kernel's.
 
 ## Kernel functions explained
 
-| function | what it does | v6.8 file, line |
+| function | what it does | where in v6.8 |
 | --- | --- | --- |
-| `dup_mmap()` | copies the parent's VMAs; in v6.8 by `__mt_dup()` + replace | kernel/fork.c 626 |
-| `__mt_dup()` | copies a whole tree node by node, in pre-order | lib/maple_tree.c 6723 |
-| `mas_dup_build()` | the pre-order walk of the copy | lib/maple_tree.c 6630 |
-| `mas_dup_alloc()` | one bulk allocation for all children of a node | lib/maple_tree.c 6586 |
-| `for_each_vma()` | the VMA iterator (`vma_next()`, a `mas_find()`) | include/linux/mm.h 1036 |
-| `vma_iter_bulk_store()` | sets the range, then `mas_store()` | include/linux/mm.h 1014 |
-| `vma_iter_bulk_alloc()` | the old path's `mas_expected_entries()` call | include/linux/mm.h 991 |
-| `mas_expected_entries()` | preallocates for 2n + 1 entries | lib/maple_tree.c 5584 |
-| `mas_split()` | splits an overflowing node (or pushes to a sibling) | lib/maple_tree.c 3315 |
-| `mab_calc_split()` | where to split; bulk: right node minimal | lib/maple_tree.c 1852 |
-| `mas_push_data()` | moves entries into a sibling with room | lib/maple_tree.c 3247 |
-| `mas_destroy()` | frees the unused preallocation | lib/maple_tree.c 5530 |
-| `mas_find()` | the next entry from the state's position | lib/maple_tree.c 6012 |
+| `dup_mmap()` | copies the parent's VMAs; in v6.8 by `__mt_dup()` + replace | `kernel/fork.c:626` |
+| `__mt_dup()` | copies a whole tree node by node, in pre-order | `lib/maple_tree.c:6723` |
+| `mas_dup_build()` | the pre-order walk of the copy | `lib/maple_tree.c:6630` |
+| `mas_dup_alloc()` | one bulk allocation for all children of a node | `lib/maple_tree.c:6586` |
+| `for_each_vma()` | the VMA iterator (`vma_next()`, a `mas_find()`) | `include/linux/mm.h:1036` |
+| `vma_iter_bulk_store()` | sets the range, then `mas_store()` | `include/linux/mm.h:1014` |
+| `vma_iter_bulk_alloc()` | the old path's `mas_expected_entries()` | `include/linux/mm.h:991` |
+| `mas_expected_entries()` | preallocates for 2n + 1 entries | `lib/maple_tree.c:5584` |
+| `mas_split()` | splits an overflowing node (or pushes to a sibling) | `lib/maple_tree.c:3315` |
+| `mab_calc_split()` | where to split; bulk: right node minimal | `lib/maple_tree.c:1852` |
+| `mas_push_data()` | moves entries into a sibling with room | `lib/maple_tree.c:3247` |
+| `mas_destroy()` | frees the unused preallocation | `lib/maple_tree.c:5530` |
+| `mas_find()` | the next entry from the state's position | `lib/maple_tree.c:6012` |
 
 ## Resources
 
