@@ -630,17 +630,17 @@ def test_fork_v68_iter_clears_dontcopy_vmas(indices):
     assert (costs.rebalances, costs.spanning_stores) == \
         (ref.costs.rebalances, ref.costs.spanning_stores)
     assert costs.visits < ref.costs.visits          # no walk from the root per VMA
+    # each clear is a mas_store_gfp(), whose mas_nomem() ends in mas_destroy(): the nodes
+    # a clear freed into the state's pool are released before the next VMA, so the ledger
+    # is the one of fork_v68's clears, each from a fresh state
+    assert (costs.allocs, costs.frees, costs.alloc_calls) == \
+        (ref.allocs, ref.frees, ref.alloc_calls)
     if child.node_count == parent.node_count:       # the clears left every node in place
         assert counts["iter_reads"] == iterator_moves(child) == iterator_moves(parent)
-        assert (costs.allocs, costs.frees, costs.alloc_calls) == \
-            (ref.allocs, ref.frees, ref.alloc_calls)
     else:                                           # rebalanced under the iterator
         assert costs.rebalances > 0
+        assert costs.frees > 0
         assert counts["iter_reads"] != iterator_moves(parent)
-        # one maple state for the whole loop: nodes freed by a clear (non-RCU) stay in
-        # its pool and serve the next clear, where fork_v68 starts each from scratch
-        assert costs.allocs - costs.frees == ref.allocs - ref.frees
-        assert costs.alloc_calls < ref.alloc_calls
 
 
 def test_iterator_moves_count_the_edges_twice():

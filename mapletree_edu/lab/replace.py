@@ -137,7 +137,11 @@ def replace_pass_iter(tree, copy=_copy_entry, counts=None):
                 reads += 2 * _climb(before, mas.node)
             # mas.index / mas.last are the entry's range: [vm_start, vm_end - 1]
             if _dontcopy(entry):
-                mas_store(mas, None)              # vma_iter_clear_gfp -> mas_store_gfp
+                # vma_iter_clear_gfp -> mas_store_gfp: the store, then mas_nomem(), which
+                # with no allocation failure calls mas_destroy(): the nodes a clear freed
+                # into the state's pool go back to the allocator at once
+                mas_store(mas, None)
+                mas_destroy(mas)
                 cleared += 1
             else:
                 mas_store(mas, copy(entry))       # vma_iter_bulk_store
