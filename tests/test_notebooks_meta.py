@@ -272,6 +272,11 @@ def test_predict_before_every_player(path):
         before = [c.source for c in cells[max(0, i - 3):i] if c.cell_type == "markdown"]
         assert any(re.search(r"predict", s, re.I) for s in before), \
             f"{path.name}: cell {i} shows a player without a 'predict, then step' question"
+    for i, c in enumerate(cells):
+        m = re.match(r"\*\*Predict, then step\.\*\* (\S)", c.source)
+        if c.cell_type == "markdown" and m:
+            assert not m.group(1).islower(), \
+                f"{path.name} cell {i}: the question after the lead-in starts in lower case"
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=ids(LESSONS))

@@ -118,8 +118,12 @@ def check(text):
 
 
 def predict(question):
-    """The "predict, then step" prompt that goes before a player."""
-    return md("**Predict, then step.** " + dedent(question).strip())
+    """The "predict, then step" prompt that goes before a player. It follows the bold
+    lead-in as a sentence of its own, so its first letter is a capital."""
+    text = dedent(question).strip()
+    if text[:1].islower():
+        text = text[0].upper() + text[1:]
+    return md("**Predict, then step.** " + text)
 
 
 def exercise(number, title, question, starter, check, module, name):
