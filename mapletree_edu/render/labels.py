@@ -35,7 +35,7 @@ from .notation import (
 )
 
 COLORS = {"new": NEW, "copied": COPIED, "modified": MODIFIED, None: PLAIN}
-FILLS = {"range": RANGE_BG, "null": NULL_BG, "skip": SKIP_BG, "enter": ENTER_BG}
+FILLS = {"range": RANGE_BG, "read": RANGE_BG, "null": NULL_BG, "skip": SKIP_BG, "enter": ENTER_BG}
 BIG_LEFT, BIG_MID, BIG_RIGHT = "#e4ddf6", "#f6f0d2", "#d6efeb"
 TABLE = ('<TABLE BORDER="{b}" CELLBORDER="1" CELLSPACING="0" CELLPADDING="{pad}" '
          'COLOR="{color}" BGCOLOR="white">')
