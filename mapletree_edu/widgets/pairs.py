@@ -88,11 +88,60 @@ def dup_visited(steps, i):
     return visits
 
 
-def copy_view(view, visits):
-    """The source view restricted to the visited nodes: what the copy holds so far."""
+def dup_serials(steps):
+    """{source serial: serial of its copy} for the nodes a recorded __mt_dup copied.
+
+    Each copy is a new allocation with a serial of its own (mas_dup_build's ``dst``).
+    A child never visited (the copy failed first) was allocated in the same bulk call as
+    its siblings, which take consecutive serials: its serial follows the first child's.
+    """
+    out = {}
+    for s in steps:
+        d = s.details
+        if s.fn == "mas_dup_build" and "src" in d and "dst" in d:
+            out[d["src"]] = d["dst"]
+    view = steps[-1].view if steps else None
+    if view is not None and view.root == "node":
+        for n in view.nodes:
+            if not n.is_leaf and n.serial in out and n.slots and n.slots[0] in out:
+                first = out[n.slots[0]]
+                for k, child in enumerate(n.slots[:n.end + 1]):
+                    out.setdefault(child, first + k)
+    return out
+
+
+def dup_allocated(steps, i):
+    """Source serials of the internal nodes whose copies had their children allocated
+    (a successful mas_dup_alloc right after the node's mas_dup_build) by step i."""
+    out = set()
+    for k in range(min(i, len(steps) - 1)):
+        s, nxt = steps[k], steps[k + 1]
+        if s.fn == "mas_dup_build" and "src" in s.details and nxt.fn == "mas_dup_alloc" \
+                and nxt.details.get("ok") and k + 1 <= i:
+            out.add(s.details["src"])
+    return out
+
+
+def copy_view(view, visits, serials=None, allocated=()):
+    """What the copy holds so far: the source's nodes __mt_dup has visited, each under
+    the serial of its copy (``serials``: source serial -> copy's serial; none: the
+    source's own). A copied internal node whose children are allocated (its source
+    serial in ``allocated``) points at their copies; before that, mas_copy_node has
+    copied its slots whole, so they still point at the source's children."""
     if view is None or view.root != "node":
         return view
-    return dataclasses.replace(view, nodes=tuple(n for n in view.nodes if n.serial in visits))
+    serials = serials or {}
+    nodes = []
+    for n in view.nodes:
+        if n.serial not in visits:
+            continue
+        slots = n.slots
+        if not n.is_leaf and n.serial in allocated:
+            slots = tuple(serials.get(c, c) for c in n.slots)
+        nodes.append(dataclasses.replace(
+            n, serial=serials.get(n.serial, n.serial), slots=slots,
+            parent=serials.get(n.parent, n.parent) if n.parent is not None else None))
+    return dataclasses.replace(view, nodes=tuple(nodes))
 
 
 def _column():
@@ -259,12 +308,14 @@ class SideBySide(widgets.VBox):
     @classmethod
     def dup(cls, steps, titles=("source", "copy (nodes copied so far)"), **kwargs):
         """Source beside copy for a recorded ``tree.dup()``: the left panel is the source
-        with the node being copied; the right one the nodes copied so far, numbered in
-        the depth-first pre-order __mt_dup visits them."""
+        with the node being copied; the right one the nodes copied so far, each under
+        its own serial (a copy is a new node), numbered in the depth-first pre-order
+        __mt_dup visits them."""
         steps = list(steps)
         if not any(s.fn in DUP_FNS for s in steps):
             raise InvalidArgumentError("these steps do not record a dup (no mas_dup_* step)")
         visited = [dup_visited(steps, i) for i in range(len(steps))]
+        serials = dup_serials(steps)
         hex_numbers = trace_radix(steps)
 
         freed_at = next((k for k, s in enumerate(steps) if s.fn == "mas_dup_free"), None)
@@ -277,12 +328,13 @@ class SideBySide(widgets.VBox):
                 return ('digraph copy {\n  freed [shape=box, style="rounded,dashed", '
                         'color="#c62828", fontcolor="#c62828", label="out of memory: the '
                         f'{n} nodes of the partial copy were freed (mas_dup_free)"];\n}}\n')
-            v = copy_view(steps[i].view, visited[i])
+            v = copy_view(steps[i].view, visited[i], serials, dup_allocated(steps, i))
             if v is not None and v.root == "node" and not v.nodes:
                 return ('digraph copy {\n  empty [shape=box, style="rounded,dashed", '
                         'label="nothing copied yet"];\n}\n')
-            return view_dot(v, visit_numbers=visited[i], legend=False,
-                            highlight={"copied": tuple(visited[i])},
+            visits = {serials.get(src, src): k for src, k in visited[i].items()}
+            return view_dot(v, visit_numbers=visits, legend=False,
+                            highlight={"copied": tuple(visits)},
                             hex_numbers=hex_numbers, collapse=True, presenter=presenter,
                             caption=[f"{len(visited[i])} of {len(steps[i].view.nodes)} "
                                      "nodes copied"])
