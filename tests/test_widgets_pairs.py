@@ -12,14 +12,13 @@ pytest.importorskip("ipywidgets")
 from mapletree_edu import MapleTree, MapleTreeError  # noqa: E402
 from mapletree_edu.trace import record  # noqa: E402
 from mapletree_edu.widgets import SideBySide  # noqa: E402
-from mapletree_edu.widgets.pairs import (  # noqa: E402
-    align_by_index,
-    align_by_op,
+from mapletree_edu.widgets.dup_copy import (  # noqa: E402
     copy_view,
     dup_allocated,
     dup_serials,
     dup_visited,
 )
+from mapletree_edu.widgets.pairs import align_by_index, align_by_op  # noqa: E402
 
 no_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz `dot` missing")
 VMAS = [(0x1000 + i * 0x2000, 0x1fff + i * 0x2000) for i in range(24)]
