@@ -6,7 +6,7 @@ Every test here is marked ``browser`` and skipped, with the reason, when chromiu
 playwright or jupyter is missing. A test fails when a page of a browser context made by
 ``launch_chromium`` raised an uncaught error since the previous test's end (so an error
 while a module's fixtures load counts for its first test), unless the error is on the
-short allowlist of pageerrors.py (JupyterLab's own).
+short allowlist of pageerrors.py (JupyterLab's and Notebook 7's own).
 """
 
 import pytest
@@ -24,7 +24,7 @@ def no_uncaught_page_errors():
     yield
     new = harness.PAGE_ERRORS[_checked["upto"]:]
     _checked["upto"] = len(harness.PAGE_ERRORS)
-    bad = [(url, msg) for url, msg in new if unexpected([msg])]
+    bad = unexpected(new)
     if bad:
         pytest.fail("uncaught page error(s):\n" + "\n".join(
             f"  {msg}  (page {url})" for url, msg in bad[:10]), pytrace=False)
