@@ -260,6 +260,8 @@ def test_slides_start_at_the_title_and_players_step_inside(deck, page):
     start, after = step_forward(page, player)
     assert after["frame"] != start["frame"] and after["nodes"] != start["nodes"], \
         (start, after)
+    moved = player.locator(".mt-frame").first.get_attribute("data-duration")
+    assert int(moved or 0) > 0, "the step was not animated"
     assert _present(page)["text"] == text, "the slide changed"
     second = page.evaluate(MEASURE_JS, PRESENT)
     screenshot(page, "slides-player-1")
@@ -278,6 +280,32 @@ def test_slides_start_at_the_title_and_players_step_inside(deck, page):
         "presenting changed the notebook"
     assert not (nb_path.parent / ".ipynb_checkpoints").exists()
     assert OUT.is_dir()
+
+
+def test_the_view_starts_in_presenter_mode_in_any_deck(launcher, tmp_path_factory, page):
+    """Without the launcher's variable (the kernel does not know it is presented), the
+    diagram view finds the reveal.js deck in the page and switches its player to
+    presenter mode itself."""
+    root, nb = _lesson_copy(tmp_path_factory, "slides-no-env")
+    port = free_port()
+    voila = str(Path(sys.executable).with_name("voila"))
+    env = launcher.environment(dict(os.environ, PYTHONPATH=_python_path()), presenter=False)
+    assert launcher.PRESENTER_ENV not in env
+    with _serving(launcher.command(nb, port=port, open_browser=False, voila=voila),
+                  root, env, root.parent / "slides-no-env.log", port):
+        url = f"http://127.0.0.1:{port}/"
+        player, _text = open_deck(page, url, url)
+        page.wait_for_function(
+            "(sel) => { const s = [...document.querySelectorAll(sel)].pop();"
+            " const f = s && s.querySelector('.mt-player .mt-frame');"
+            " return s && s.querySelector('.mt-presenter-view') && f"
+            " && f.dataset.state === 'rest'; }", arg=PRESENT, timeout=30_000)
+        page.wait_for_timeout(500)
+        m = page.evaluate(MEASURE_JS, PRESENT)
+        assert not readable(m), (readable(m), m)
+        # the kernel heard it: the player's toggle is pressed
+        assert player.locator(".mt-presenter-toggle.mod-active").count() == 1
+    assert not unexpected(page.errors), unexpected(page.errors)
 
 
 def test_slides_work_under_a_base_url_prefix(prefixed, page):
