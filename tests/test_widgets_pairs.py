@@ -228,6 +228,22 @@ def test_arrange_auto_stacks_wide_diagrams():
     assert SideBySide(wide_l, wide_r, start=-1).arrange.value == "stacked"
 
 
+def test_arrange_auto_uses_a_slide_s_wider_columns_in_a_deck(monkeypatch):
+    """In a slide deck (the kernel started by the slides launcher) a column is about
+    620 px wide, not 474: a pair whose widest diagram is 351-465 pt stays beside."""
+    from mapletree_edu.widgets import diagram, pairs
+    left, right = appends_and_bulk(VMAS[:22])
+    k = len(SideBySide(left, right).pairs) - 1
+    s = SideBySide(left, right, start=k)
+    assert pairs.AUTO_WIDTH_PT < s._widest(k) <= pairs.DECK_AUTO_WIDTH_PT
+    assert s.arrange.value == "stacked"
+    monkeypatch.setattr(diagram, "IN_DECK", True)
+    assert SideBySide(left, right, start=k).arrange.value == "beside"
+    wide_l, wide_r = appends_and_bulk(VMAS[:8])
+    w = SideBySide(wide_l, wide_r, start=-1)
+    assert w._widest(w.value) > pairs.DECK_AUTO_WIDTH_PT and w.arrange.value == "stacked"
+
+
 @pytest.mark.dot
 @no_dot
 def test_dup_copy_is_drawn_at_the_source_s_scale():

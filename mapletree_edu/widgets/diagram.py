@@ -67,10 +67,13 @@ def presenter_default(env=None):
     return SLIDES_TEMPLATE in query.get("template", [])
 
 
+#: Whether this kernel's players are shown in a slide deck (see presenter_default()).
+IN_DECK = presenter_default()
+
 # Presenter mode, remembered for the session: a player made after the toggle was
 # pressed starts in the mode last chosen (the page also keeps it in localStorage; in a
 # slide deck, every player starts in it).
-PRESENTER = {"on": presenter_default()}
+PRESENTER = {"on": IN_DECK}
 
 CSS = """
 .mt-diagram { outline: none; position: relative; width: 100%; }

@@ -31,6 +31,9 @@ from .text import kernel_panel_html, kernel_panel_text, status_html, status_text
 
 OP_START_FNS = frozenset({"mtree_store_range", "mas_store", "mtree_erase"})
 AUTO_WIDTH_PT = 350          # a half-width column at 1400 px (474 px): wider would shrink text
+# a half-width column of a slide (1344 px wide, ~1300 px of content): ~620 px; stacked
+# diagrams would fall below a slide's bottom edge, so beside is kept up to this width
+DECK_AUTO_WIDTH_PT = 465
 
 
 def op_groups(steps):
@@ -124,7 +127,8 @@ class SideBySide(widgets.VBox):
     explicit list of (left index, right index) pairs. ``arrange``: "beside" (two
     columns), "stacked" (one diagram above the other, each at full width; the kernel
     panels stay side by side) or "auto" (stacked when a diagram is wider than
-    ``AUTO_WIDTH_PT`` points, which would shrink its text in a half-width column),
+    ``AUTO_WIDTH_PT`` points, which would shrink its text in a half-width column;
+    ``DECK_AUTO_WIDTH_PT`` in a slide deck, whose columns are wider),
     decided again at every frame until the learner picks one with the toggle.
     ``animate=False`` draws server-side SVG without animation. ``value`` is the frame
     index.
@@ -215,7 +219,8 @@ class SideBySide(widgets.VBox):
         self._arrange(change["new"])
 
     def _auto_arrangement(self, k):
-        return "stacked" if self._widest(k) > AUTO_WIDTH_PT else "beside"
+        limit = DECK_AUTO_WIDTH_PT if diagram.IN_DECK else AUTO_WIDTH_PT
+        return "stacked" if self._widest(k) > limit else "beside"
 
     def _widest(self, k):
         """Natural width in points of the widest diagram of frame k: the frame
