@@ -147,6 +147,30 @@ def test_dup_visited_grows_in_pre_order():
     assert sizes == sorted(sizes) and sizes[0] == 1
 
 
+def test_dup_copy_panel_after_a_failed_child_allocation():
+    """When mas_dup_alloc fails for a copied node, the model clears that copy's slots to
+    NULL: the copy panel shows them so (and says so on hover), under the copy's serial."""
+    t, _steps = dup_steps()
+    t.allocator.set_fail_at(3)
+    try:
+        with record(t, "dup") as rec:
+            t.dup()
+    except MapleTreeError:
+        pass
+    finally:
+        t.allocator.set_fail_at(None)
+    steps = rec.steps
+    k = next(i for i, st in enumerate(steps)
+             if st.fn == "mas_dup_alloc" and not st.details["ok"])
+    failed_src = steps[k - 1].details["src"]
+    serials = dup_serials(steps)
+    v = copy_view(steps[k].view, dup_visited(steps, k), serials, dup_allocated(steps, k))
+    node = next(n for n in v.nodes if n.serial == serials[failed_src])
+    assert node.slots[:node.end + 1] == (None,) * (node.end + 1)
+    dot = SideBySide.dup(steps, animate=False).right.frames.dot(k)
+    assert "NULL (no child)" in dot and f"n{serials[failed_src]}" in dot
+
+
 @pytest.mark.dot
 @no_dot
 def test_dup_copy_panel_shows_only_the_nodes_copied_so_far():

@@ -44,23 +44,24 @@ def dup_serials(steps):
 
 
 def dup_allocated(steps, i):
-    """Source serials of the internal nodes whose copies had their children allocated
-    (a successful mas_dup_alloc right after the node's mas_dup_build) by step i."""
-    out = set()
+    """{source serial: whether its copy's children were allocated} for the internal
+    nodes whose mas_dup_alloc (right after the node's mas_dup_build) ran by step i."""
+    out = {}
     for k in range(min(i, len(steps) - 1)):
         s, nxt = steps[k], steps[k + 1]
-        if s.fn == "mas_dup_build" and "src" in s.details and nxt.fn == "mas_dup_alloc" \
-                and nxt.details.get("ok") and k + 1 <= i:
-            out.add(s.details["src"])
+        if s.fn == "mas_dup_build" and "src" in s.details and nxt.fn == "mas_dup_alloc":
+            out[s.details["src"]] = bool(nxt.details.get("ok"))
     return out
 
 
-def copy_view(view, visits, serials=None, allocated=()):
+def copy_view(view, visits, serials=None, allocated=None):
     """What the copy holds so far: the source's nodes __mt_dup has visited, each under
     the serial of its copy (``serials``: source serial -> copy's serial; none: the
-    source's own). A copied internal node whose children are allocated (its source
-    serial in ``allocated``) points at their copies; before that, mas_copy_node has
-    copied its slots whole, so they still point at the source's children."""
+    source's own). A copied internal node whose children are allocated
+    (``allocated[source serial]`` true) points at their copies; before that,
+    mas_copy_node has copied its slots whole, so they still point at the source's
+    children; when the allocation failed (false), its slots were cleared to NULL."""
+    allocated = allocated or {}
     if view is None or view.root != "node":
         return view
     serials = serials or {}
@@ -69,8 +70,10 @@ def copy_view(view, visits, serials=None, allocated=()):
         if n.serial not in visits:
             continue
         slots = n.slots
-        if not n.is_leaf and n.serial in allocated:
+        if not n.is_leaf and allocated.get(n.serial):
             slots = tuple(serials.get(c, c) for c in n.slots)
+        elif not n.is_leaf and n.serial in allocated:
+            slots = (None,) * (n.end + 1) + tuple(n.slots[n.end + 1:])
         nodes.append(dataclasses.replace(
             n, serial=serials.get(n.serial, n.serial), slots=slots,
             parent=serials.get(n.parent, n.parent) if n.parent is not None else None))
