@@ -245,22 +245,35 @@ def test_data_files_named_in_origin_exist():
         assert Path(rel).name in origin, f"ORIGIN.md does not mention {rel}"
 
 
-def test_slides_config_file_is_what_the_launcher_says():
-    """mapletree_edu/slides/config/voila.json (read by Voila) holds voila_config(), and
-    the reveal.js style sheets it points at ship in the package."""
+def test_slides_templates_ship_with_their_style_sheets():
+    """The slide template (mapletree_edu/slides/voila/templates/mapletree-slides) sets the
+    slide size the launcher names and addresses reveal.js's style sheets, which ship in the
+    package, under the server's base URL; the theme fetches no fonts; both templates drop
+    the links their parents make to a CDN; the launcher's presenter variable is the one
+    the players read."""
     import json
 
     from mapletree_edu import slides
-    assert json.loads((slides.CONFIG / "voila.json").read_text()) == slides.voila_config()
-    static = slides.SHARE / "voila" / "templates" / slides.TEMPLATE / "static"
-    assert slides.resources()["reveal"]["url_prefix"].endswith(
-        f"/voila/templates/{slides.TEMPLATE}/static")
+    from mapletree_edu.widgets import diagram
+    tpl = slides.TEMPLATES / slides.TEMPLATE
+    static = tpl / "static"
+    index = (tpl / "index.html.j2").read_text()
+    assert f'"width": {slides.WIDTH}, "height": {slides.HEIGHT}' in index
+    assert 'resources.base_url ~ "voila/templates/mapletree-slides/static"' in index
     assert (static / "dist" / "reveal.css").is_file()
-    theme = slides.resources()["reveal"]["theme"]
-    css = (static / "dist" / "theme" / f"{theme}.css").read_text()
+    css = (static / "dist" / "theme" / "white.css").read_text()
     assert "@import" not in css, "the theme must not fetch fonts from elsewhere"
-    conf = json.loads((static.parent / "conf.json").read_text())
-    assert conf["base_template"] == "reveal"
+    assert json.loads((tpl / "conf.json").read_text())["base_template"] == "reveal"
+    page = slides.TEMPLATES / slides.PAGE_TEMPLATE
+    assert json.loads((page / "conf.json").read_text())["base_template"] == "lab"
+    for t in (tpl, page):
+        assert "offline.local_only(super())" in (t / "index.html.j2").read_text(), t
+    assert slides.PRESENTER_ENV == diagram.PRESENTER_ENV
+    assert slides.TEMPLATE == diagram.SLIDES_TEMPLATE
+    env = slides.environment({"JUPYTER_PATH": "/elsewhere"})
+    assert env["JUPYTER_PATH"].split(os.pathsep) == [str(slides.SHARE), "/elsewhere"]
+    assert env[slides.PRESENTER_ENV] == "1"
+    assert slides.PRESENTER_ENV not in slides.environment({}, presenter=False)
 
 
 def test_package_data_covers_shipped_assets():

@@ -223,6 +223,31 @@ def test_legend_shows_only_the_marks_used():
     assert not build(t, legend=False).legend
 
 
+def test_legend_names_the_yellow_range_per_step_written_or_looked_up():
+    """On a write step the yellow slots are the "written range"; on a read step (a walk,
+    a find, mas_walk, a gap search's result) the same yellow is the "range looked up",
+    and the legend says so; the notation key explains both."""
+    from mapletree_edu.render.highlight import LOOKUP_FNS
+    t = tree_of(40)
+    writes = build_trace(recorded(t, "store 100", t.store, 100, 105, 9))
+    reads = build_trace(recorded(t, "find 200", t.find, 200))
+    gaps = build_trace(recorded(t, "empty area", t.empty_area, 0, 1000, 3))
+    written = BY_KEY["range"].name
+    looked = BY_KEY["read"].name
+    assert written != looked and "written" in written and "looked up" in looked
+    assert any("range" in f.legend for f in writes)
+    assert not any("read" in f.legend for f in writes)
+    for frames in (reads, gaps):
+        assert not any("range" in f.legend for f in frames), [f.legend for f in frames]
+        assert f">{written}</" not in "".join(f.dot for f in frames)
+    assert any("read" in f.legend for f in reads)
+    for f in reads:
+        assert (f">{looked}</" in f.dot) == ("read" in f.legend)
+    steps = recorded(t, "find 200 again", t.find, 200)
+    assert {s.fn for s in steps} <= LOOKUP_FNS and "mt_find" in {s.fn for s in steps}
+    assert "mas_insert" not in LOOKUP_FNS      # it checks the range it is about to write
+
+
 def test_caption_leaves_out_empty_details_and_the_status_line():
     t = tree_of(8)
     steps = recorded(t, "store 80", t.store, 80, 85, 9)
@@ -240,7 +265,8 @@ def test_caption_leaves_out_empty_details_and_the_status_line():
 def test_notation_covers_every_mark_the_frames_use():
     keys = {m.key for m in MARKS}
     assert len(keys) == len(MARKS)
-    for needed in ("new", "copied", "modified", "freed", "path", "sibling", "range", "null",
+    for needed in ("new", "copied", "modified", "freed", "path", "sibling", "range", "read",
+                   "null",
                    "slot", "skip", "enter", "gap_off", "summary", "elided", "split", "visit",
                    "pivot", "serial", "max", "hex"):
         assert needed in keys

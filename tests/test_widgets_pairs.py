@@ -12,7 +12,13 @@ pytest.importorskip("ipywidgets")
 from mapletree_edu import MapleTree, MapleTreeError  # noqa: E402
 from mapletree_edu.trace import record  # noqa: E402
 from mapletree_edu.widgets import SideBySide  # noqa: E402
-from mapletree_edu.widgets.pairs import align_by_index, align_by_op, dup_visited  # noqa: E402
+from mapletree_edu.widgets.dup_copy import (  # noqa: E402
+    copy_view,
+    dup_allocated,
+    dup_serials,
+    dup_visited,
+)
+from mapletree_edu.widgets.pairs import align_by_index, align_by_op  # noqa: E402
 
 no_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz `dot` missing")
 VMAS = [(0x1000 + i * 0x2000, 0x1fff + i * 0x2000) for i in range(24)]
@@ -90,14 +96,45 @@ def test_side_by_side_bad_align():
         SideBySide([], right)
 
 
-def dup_steps(n=60):
+def dup_steps(n=60, with_copy=False):
     t = MapleTree()
     with t.bulk(n) as b:
         for i in range(n):
             b.store(0x1000 + i * 0x2000, 0x1fff + i * 0x2000, i + 1)
     with record(t, "dup") as rec:
-        t.dup()
-    return t, rec.steps
+        copy = t.dup()
+    return (t, rec.steps, copy) if with_copy else (t, rec.steps)
+
+
+def test_dup_copy_panel_names_the_copy_s_own_nodes():
+    """The copy's nodes are new allocations: the copy panel labels them with their own
+    serials (those of the finished copy), never the source's; a copied internal node
+    points at its children's copies once they are allocated, at the source's children
+    before (mas_copy_node copies the slots whole)."""
+    from mapletree_edu.trace import TreeView
+    t, steps, copy = dup_steps(with_copy=True)
+    serials = dup_serials(steps)
+    src_view = steps[-1].view
+    real = TreeView.of(copy._tree)
+    assert {n.serial for n in src_view.nodes}.isdisjoint({n.serial for n in real.nodes})
+    # node for node, in the same pre-order: the copy of each source node
+    assert [serials[n.serial] for n in src_view.nodes] == [n.serial for n in real.nodes]
+    last = len(steps) - 1
+    whole = copy_view(src_view, dup_visited(steps, last), serials, dup_allocated(steps, last))
+    assert [(n.serial, n.parent, n.slots) for n in whole.nodes] == \
+        [(n.serial, n.parent, n.slots) for n in real.nodes]
+    # right after the root is copied, before its children are allocated
+    first_build = next(i for i, st in enumerate(steps) if st.fn == "mas_dup_build")
+    (root,) = copy_view(src_view, dup_visited(steps, first_build), serials,
+                        dup_allocated(steps, first_build)).nodes
+    src_root = src_view.nodes[0]
+    assert root.serial == serials[src_root.serial] != src_root.serial
+    assert root.slots == src_root.slots
+    assert steps[first_build + 1].fn == "mas_dup_alloc"
+    (root,) = copy_view(src_view, dup_visited(steps, first_build + 1), serials,
+                        dup_allocated(steps, first_build + 1)).nodes
+    assert root.slots[:root.end + 1] == tuple(serials[c]
+                                              for c in src_root.slots[:src_root.end + 1])
 
 
 def test_dup_visited_grows_in_pre_order():
@@ -110,6 +147,30 @@ def test_dup_visited_grows_in_pre_order():
     assert sizes == sorted(sizes) and sizes[0] == 1
 
 
+def test_dup_copy_panel_after_a_failed_child_allocation():
+    """When mas_dup_alloc fails for a copied node, the model clears that copy's slots to
+    NULL: the copy panel shows them so (and says so on hover), under the copy's serial."""
+    t, _steps = dup_steps()
+    t.allocator.set_fail_at(3)
+    try:
+        with record(t, "dup") as rec:
+            t.dup()
+    except MapleTreeError:
+        pass
+    finally:
+        t.allocator.set_fail_at(None)
+    steps = rec.steps
+    k = next(i for i, st in enumerate(steps)
+             if st.fn == "mas_dup_alloc" and not st.details["ok"])
+    failed_src = steps[k - 1].details["src"]
+    serials = dup_serials(steps)
+    v = copy_view(steps[k].view, dup_visited(steps, k), serials, dup_allocated(steps, k))
+    node = next(n for n in v.nodes if n.serial == serials[failed_src])
+    assert node.slots[:node.end + 1] == (None,) * (node.end + 1)
+    dot = SideBySide.dup(steps, animate=False).right.frames.dot(k)
+    assert "NULL (no child)" in dot and f"n{serials[failed_src]}" in dot
+
+
 @pytest.mark.dot
 @no_dot
 def test_dup_copy_panel_shows_only_the_nodes_copied_so_far():
@@ -118,13 +179,16 @@ def test_dup_copy_panel_shows_only_the_nodes_copied_so_far():
     builds = [i for i, st in enumerate(steps) if st.fn == "mas_dup_build"]
     k = builds[len(builds) // 2]
     s.goto(k)
-    visited = dup_visited(steps, k)
+    serials = dup_serials(steps)
+    visited = {serials[src]: v for src, v in dup_visited(steps, k).items()}
     assert 0 < len(visited) < t.node_count
     dot = s.right.frames.dot(k)
     named = set(re.findall(r"^\s*n(\d+) \[label=", dot, re.M))
-    # the copy panel fits its width: it draws copied nodes only, the latest always; the
-    # older ones it leaves out are counted in its summary boxes
+    # the copy panel fits its width: it draws copied nodes only (under the copies' own
+    # serials), the latest always; the older ones it leaves out are counted in its
+    # summary boxes
     assert named <= {str(x) for x in visited}
+    assert named.isdisjoint({str(n.serial) for n in steps[k].view.nodes})
     latest = max(visited, key=visited.get)
     assert str(latest) in named and f"visit {visited[latest]}" in dot
     for x in named:
@@ -186,6 +250,22 @@ def test_arrange_auto_stacks_wide_diagrams():
     wide_l, wide_r = appends_and_bulk()
     assert SideBySide(small_l, small_r).arrange.value == "beside"
     assert SideBySide(wide_l, wide_r, start=-1).arrange.value == "stacked"
+
+
+def test_arrange_auto_uses_a_slide_s_wider_columns_in_a_deck(monkeypatch):
+    """In a slide deck (the kernel started by the slides launcher) a column is about
+    620 px wide, not 474: a pair whose widest diagram is 351-465 pt stays beside."""
+    from mapletree_edu.widgets import diagram, pairs
+    left, right = appends_and_bulk(VMAS[:22])
+    k = len(SideBySide(left, right).pairs) - 1
+    s = SideBySide(left, right, start=k)
+    assert pairs.AUTO_WIDTH_PT < s._widest(k) <= pairs.DECK_AUTO_WIDTH_PT
+    assert s.arrange.value == "stacked"
+    monkeypatch.setattr(diagram, "IN_DECK", True)
+    assert SideBySide(left, right, start=k).arrange.value == "beside"
+    wide_l, wide_r = appends_and_bulk(VMAS[:8])
+    w = SideBySide(wide_l, wide_r, start=-1)
+    assert w._widest(w.value) > pairs.DECK_AUTO_WIDTH_PT and w.arrange.value == "stacked"
 
 
 @pytest.mark.dot

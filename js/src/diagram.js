@@ -10,7 +10,8 @@
 //
 // `duration` is the transition time in ms (0: no animation; the page's
 // prefers-reduced-motion setting also turns it off). `presenter` draws the text at 16 px
-// or more and is remembered in localStorage for the next players of the session.
+// or more and is remembered in localStorage for the next players of the session; in a
+// reveal.js slide deck every player starts in presenter mode.
 import { graphviz } from "d3-graphviz";
 import { easeCubicInOut } from "d3-ease";
 import { select } from "d3-selection";
@@ -160,6 +161,12 @@ function minFontPt(svg) {
     if (v > 0 && v < min) min = v;
   }
   return Number.isFinite(min) ? min : 10;
+}
+
+// A page that is a reveal.js slide deck (Voila's reveal template): projected, so the
+// players start in presenter mode there.
+function inDeck() {
+  return typeof document !== "undefined" && !!document.querySelector(".reveal .slides");
 }
 
 // --- the view ------------------------------------------------------------------------------
@@ -429,14 +436,22 @@ function render({ model, el }) {
     msg.style.display = "";
   }
 
-  // presenter mode: remembered across players for the session (localStorage)
-  try {
-    const saved = globalThis.localStorage && localStorage.getItem(PRESENTER_KEY);
-    if (saved !== null && saved !== undefined && (saved === "1") !== !!model.get("presenter")) {
-      model.set("presenter", saved === "1");
+  // presenter mode: in a slide deck (reveal.js) every player starts in it; elsewhere it
+  // is remembered across players for the session (localStorage)
+  if (inDeck()) {
+    if (!model.get("presenter")) {
+      model.set("presenter", true);
       model.save_changes();
     }
-  } catch (_e) { /* storage may be blocked */ }
+  } else {
+    try {
+      const saved = globalThis.localStorage && localStorage.getItem(PRESENTER_KEY);
+      if (saved !== null && saved !== undefined && (saved === "1") !== !!model.get("presenter")) {
+        model.set("presenter", saved === "1");
+        model.save_changes();
+      }
+    } catch (_e) { /* storage may be blocked */ }
+  }
 
   const onDot = () => queueMicrotask(draw);
   const onPresenter = () => {

@@ -1,17 +1,22 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """The action of a step, the input of a frame: which nodes are new, copied, modified or
-freed, the walked path, the state's node and slot, the written range, the sibling of a
+freed, the walked path, the state's node and slot, the range written (or, on a read step,
+looked up), the sibling of a
 push or rebalance, the subtrees a gap search pruned, the big node of mab_calc_split and
 the visit numbers of __mt_dup. Unknown ``info`` keys are ignored."""
 
 from dataclasses import dataclass, field
 
 from ..errors import ExportError
+from ..trace.recorder import READ_FNS
 
 # steps whose maple state index/last is not a range being written
 NO_RANGE_FNS = frozenset({"mas_dup_build", "mas_dup_alloc", "mas_dup_free",
                           "mas_expected_entries", "mas_destroy", "mas_destroy_rebalance"})
 DUP_FNS = frozenset({"mas_dup_build", "mas_dup_alloc", "mas_dup_free"})
+# steps whose index/last is a range the step looks up or searches (a read), not one it
+# writes; mas_insert's step checks the range it is about to write, so it is not one
+LOOKUP_FNS = READ_FNS - {"mas_insert"}
 
 
 @dataclass(frozen=True)
@@ -25,14 +30,15 @@ class Highlight:
     path: tuple = ()
     node: int = None
     range: tuple = None          # (index, last) tinted in the leaves
+    reads: bool = False          # the range is looked up or searched, not written
     sibling: int = None
     replaces: tuple = ()         # ((new serial, freed serial), ...)
     slot: tuple = None           # (node serial, offset) the state points at
     pruned: tuple = ()           # ((node serial, offset, gap, verdict), ...)
     extra: dict = field(default_factory=dict, compare=False)
 
-    KEYS = ("new", "copied", "modified", "freed", "path", "node", "range", "sibling",
-            "replaces", "slot", "pruned")
+    KEYS = ("new", "copied", "modified", "freed", "path", "node", "range", "reads",
+            "sibling", "replaces", "slot", "pruned")
 
     @classmethod
     def coerce(cls, value):
@@ -50,6 +56,8 @@ class Highlight:
             for k, v in value.items():
                 if k in ("node", "sibling") or v is None:
                     kw[k] = v
+                elif k == "reads":
+                    kw[k] = bool(v)
                 elif k in ("range", "slot"):
                     kw[k] = tuple(v)
                 elif k == "pruned":
@@ -177,7 +185,8 @@ def step_highlight(step, prev_view=None, visit_numbers=None):
         rng = (step.index, step.last)
     hl = Highlight(new=tuple(new), copied=tuple(copied), modified=tuple(step.modified),
                    freed=tuple(step.freed), path=tuple(step.path), node=step.node,
-                   range=rng, sibling=sibling, replaces=tuple(replaces),
+                   range=rng, reads=rng is not None and step.fn in LOOKUP_FNS,
+                   sibling=sibling, replaces=tuple(replaces),
                    slot=_slot(d.get("slot")), pruned=_pruned(d.get("pruned")))
     return hl, visit_numbers
 

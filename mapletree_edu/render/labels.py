@@ -35,7 +35,7 @@ from .notation import (
 )
 
 COLORS = {"new": NEW, "copied": COPIED, "modified": MODIFIED, None: PLAIN}
-FILLS = {"range": RANGE_BG, "null": NULL_BG, "skip": SKIP_BG, "enter": ENTER_BG}
+FILLS = {"range": RANGE_BG, "read": RANGE_BG, "null": NULL_BG, "skip": SKIP_BG, "enter": ENTER_BG}
 BIG_LEFT, BIG_MID, BIG_RIGHT = "#e4ddf6", "#f6f0d2", "#d6efeb"
 TABLE = ('<TABLE BORDER="{b}" CELLBORDER="1" CELLSPACING="0" CELLPADDING="{pad}" '
          'COLOR="{color}" BGCOLOR="white">')
@@ -85,7 +85,7 @@ def _cell_tip(n, c, fmt):
         for off, content, why in zip(range(c.first, c.last + 1), c.content, verdicts,
                                      strict=True):
             hi = n.pivots[off]
-            what = entry_text(content)[1] if n.is_leaf else f"child n{content}"
+            what = entry_text(content)[1] if n.is_leaf else _child(content)
             parts.append(f"{off}: {fmt.span(lo, hi)} {what}" + (f" ({why})" if why else ""))
             lo = hi + 1
         limit = 17 if c.verdicts else 9
@@ -93,7 +93,7 @@ def _cell_tip(n, c, fmt):
     if n.is_leaf:
         what = entry_text(c.content[0])[1]
     else:
-        what = f"child n{c.content[0]}"
+        what = _child(c.content[0])
         if n.gaps is not None and c.first < len(n.gaps):
             what += f", largest gap {fmt.index(n.gaps[c.first])}"
             if c.first == n.gap_off:
@@ -307,6 +307,12 @@ def freed_label(ghosts, fmt, sizes):
             + _font('<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
                     + "".join(rows) + "</TABLE>", sizes.small, FREED)
             + "</TD></TR></TABLE>")
+
+
+def _child(serial):
+    """What an internal slot points at, for its tooltip (NULL: a copy whose children
+    could not be allocated)."""
+    return "NULL (no child)" if serial is None else f"child n{serial}"
 
 
 def freed_w(ghosts, fmt, sizes):

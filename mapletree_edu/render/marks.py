@@ -5,7 +5,7 @@ No kernel twin. For every node the Plan draws: its status colour (new, copied,
 modified), a thick border on the walked path, a purple one for the sibling, the header
 notes (``mas.node``, ``replaces n7``, ``sibling``, the __mt_dup visit number); for every
 cell of its slot row: the offsets it stands for, its index range, its content and its
-marks (NULL, the written range, the state's slot, a gap search's verdict). The set of
+marks (NULL, the range written or looked up, the state's slot, a gap search's verdict). The set of
 marks used goes to the legend, which shows nothing else.
 """
 
@@ -24,7 +24,7 @@ class Cell:
     hi: int
     elided: bool = False
     content: tuple = ()          # the slots' contents (entries or child serials)
-    fill: str = None             # "null", "range", "skip", "enter" or None
+    fill: str = None             # "null", "range", "read", "skip", "enter" or None
     slot: bool = False           # the state's slot
     verdict: str = None          # "gap 12: skip" for a judged subtree
     verdicts: tuple = ()         # an elided run: each slot's verdict (None: not judged)
@@ -66,9 +66,9 @@ def _cells(n, hidden, hl, pruned):
         lo, hi = lo_of[first], n.pivots[last]
         content = tuple(n.slots[first:last + 1])
         fill = None
-        written = hl.range is not None and lo <= hl.range[1] and hi >= hl.range[0]
-        if n.is_leaf and written and not elided:
-            fill = "range"
+        in_range = hl.range is not None and lo <= hl.range[1] and hi >= hl.range[0]
+        if n.is_leaf and in_range and not elided:
+            fill = "read" if hl.reads else "range"
         elif n.is_leaf and not elided and content == (None,):
             fill = "null"
         verdict = None

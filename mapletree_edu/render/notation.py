@@ -23,7 +23,9 @@ How to read a diagram:
   (``pivots 0x7f4b…``) and each pivot as ``…`` plus the digits that differ.
 - **Colours** say what the step did: green new, blue copied, orange modified, a dashed
   red box lists the nodes it freed; a thick border is the walked path and a purple one
-  the sibling of a push or rebalance; a yellow slot is the range being written.
+  the sibling of a push or rebalance; a yellow slot is the range being written or, on a
+  read step (a walk, a find, a gap search), the range being looked up or searched; the
+  legend names which.
 - Parts of the tree away from the action are **collapsed**: a dashed grey box stands for
   whole subtrees (it says how many leaves and which index range), and a ``⋯ 5`` cell
   inside a node stands for five slots not drawn (hover for their ranges).
@@ -80,6 +82,9 @@ MARKS = (
          "border", None, SIBLING, "sibling"),
     Mark("range", "written range", "the slots the range being written overlaps", "fill",
          RANGE_BG, PLAIN[1], "written"),
+    Mark("read", "range looked up", "on a read step (a walk, a find, a gap search): the "
+         "slots the range it looks up or searches overlaps", "fill", RANGE_BG, PLAIN[1],
+         "read"),
     Mark("null", "NULL", "an empty slot: a gap", "fill", NULL_BG, PLAIN[1], ""),
     Mark("slot", "state's slot", "the slot the maple state points at (mas.offset)",
          "border", None, SLOT_BORDER, "mas"),

@@ -5,54 +5,51 @@ Voila runs the notebook in a fresh kernel and shows it with its reveal.js templa
 ``##`` section is a slide, every ``###`` sub-section and every player (with its "predict,
 then step" question) a sub-slide below it, the navigation lines and test cells are left
 out, and the code is hidden. The live widgets work in the slides (JupyterLab's RISE
-cannot load the widget manager). Presenting saves nothing: Voila never writes the
-notebook.
+cannot load the widget manager). Every player starts in presenter mode (diagram text of
+16 px or more). Presenting saves nothing: Voila never writes the notebook.
 
-reveal.js's style sheets ship in this package (``voila/templates/mapletree-slides``), so
-the slides need no network::
+The templates ship in this package (``voila/templates``): ``mapletree-slides`` (the deck:
+Voila's reveal template with reveal.js's style sheets served from the template's
+``static/`` folder under the server's base URL, so it also works behind Binder's
+``/user/NAME/`` prefix) and ``mapletree`` (a lesson as one page). Neither loads anything
+from outside the server (the parents' Font Awesome links to a CDN are left out)::
 
     python -m mapletree_edu.slides notebooks/05-node-splits.ipynb
+    python -m mapletree_edu.slides --page notebooks/05-node-splits.ipynb
 """
 
 import os
 from pathlib import Path
 
 TEMPLATE = "mapletree-slides"
-SHARE = Path(__file__).resolve().parent         # holds voila/templates/mapletree-slides
-CONFIG = SHARE / "config"                       # voila.json: the reveal settings below
+PAGE_TEMPLATE = "mapletree"
+SHARE = Path(__file__).resolve().parent         # holds voila/templates/<the templates>
+TEMPLATES = SHARE / "voila" / "templates"
 DEFAULT_PORT = 8866
-# the slide's size in CSS pixels; reveal.js scales it to the window (1:1 at 1400x900)
-WIDTH, HEIGHT = 1400, 900
+# The slide's size in CSS pixels (set in the template). reveal.js keeps a 4 % margin, so
+# this size is drawn 1:1 in a 1400x900 window (1400 * 0.96 = 1344, 900 * 0.96 = 864).
+WIDTH, HEIGHT = 1344, 864
+# Set for the lesson's kernel: its players start in presenter mode.
+PRESENTER_ENV = "MAPLETREE_EDU_PRESENTER"
 
 
-def resources(width=WIDTH, height=HEIGHT, base_url="/"):
-    """Voila's ``resources`` for the reveal template: local style sheets, no transition
-    (the players animate instead), slides that scroll when they are taller than the
-    screen."""
-    return {"reveal": {"url_prefix": f"{base_url}voila/templates/{TEMPLATE}/static",
-                       "theme": "white", "transition": "none", "scroll": True,
-                       "width": width, "height": height}}
-
-
-def voila_config():
-    """The content of ``config/voila.json`` (Voila reads a dict setting such as
-    ``resources`` from a config file, not from its command line)."""
-    return {"VoilaConfiguration": {"resources": resources()}}
-
-
-def environment(env=None):
-    """``env`` (default: this process's) with this package's template on JUPYTER_PATH
-    and its ``voila.json`` on JUPYTER_CONFIG_PATH."""
+def environment(env=None, presenter=True):
+    """``env`` (default: this process's) with this package's templates on JUPYTER_PATH
+    and, for slides (``presenter``), the variable that starts the players in presenter
+    mode."""
     env = dict(os.environ if env is None else env)
-    for var, first in (("JUPYTER_PATH", SHARE), ("JUPYTER_CONFIG_PATH", CONFIG)):
-        rest = [p for p in env.get(var, "").split(os.pathsep) if p]
-        env[var] = os.pathsep.join([str(first)] + rest)
+    rest = [p for p in env.get("JUPYTER_PATH", "").split(os.pathsep) if p]
+    env["JUPYTER_PATH"] = os.pathsep.join([str(SHARE)] + rest)
+    if presenter:
+        env[PRESENTER_ENV] = "1"
     return env
 
 
-def command(notebook, port=DEFAULT_PORT, ip="127.0.0.1", open_browser=True, voila="voila"):
-    """The ``voila`` command line that serves ``notebook`` as slides."""
-    cmd = [voila, str(notebook), f"--template={TEMPLATE}", f"--port={port}",
+def command(notebook, port=DEFAULT_PORT, ip="127.0.0.1", open_browser=True, voila="voila",
+            template=TEMPLATE):
+    """The ``voila`` command line that serves ``notebook`` with ``template`` (the slides
+    by default; PAGE_TEMPLATE for one page)."""
+    cmd = [voila, str(notebook), f"--template={template}", f"--port={port}",
            f"--Voila.ip={ip}"]
     if not open_browser:
         cmd.append("--no-browser")

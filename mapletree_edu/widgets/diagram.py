@@ -19,7 +19,9 @@ used when anywidget is not installed, or with ``animate=False``.
 """
 
 import hashlib
+import os
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import ipywidgets as widgets
 import traitlets
@@ -39,9 +41,39 @@ try:
 except ImportError:          # pragma: no cover - the notebooks extra installs it
     anywidget = None
 
+#: The environment variable that starts every player of the kernel in presenter mode
+#: (``python -m mapletree_edu.slides`` sets it for the lesson's kernel).
+PRESENTER_ENV = "MAPLETREE_EDU_PRESENTER"
+#: The slide template (``mapletree_edu.slides``): a kernel Voila starts for a page asked
+#: for with ``?template=mapletree-slides`` (as on Binder) finds it in QUERY_STRING.
+SLIDES_TEMPLATE = "mapletree-slides"
+
+
+def presenter_default(env=None):
+    """Whether players start in presenter mode: in a slide deck (the launcher's
+    environment variable, or a Voila request for the slide template), else not.
+
+    >>> presenter_default({"MAPLETREE_EDU_PRESENTER": "1"})
+    True
+    >>> presenter_default({"QUERY_STRING": "template=mapletree-slides"})
+    True
+    >>> presenter_default({})
+    False
+    """
+    env = os.environ if env is None else env
+    if env.get(PRESENTER_ENV, "") == "1":
+        return True
+    query = parse_qs(env.get("QUERY_STRING", ""))
+    return SLIDES_TEMPLATE in query.get("template", [])
+
+
+#: Whether this kernel's players are shown in a slide deck (see presenter_default()).
+IN_DECK = presenter_default()
+
 # Presenter mode, remembered for the session: a player made after the toggle was
-# pressed starts in the mode last chosen (the page also keeps it in localStorage).
-PRESENTER = {"on": False}
+# pressed starts in the mode last chosen (the page also keeps it in localStorage; in a
+# slide deck, every player starts in it).
+PRESENTER = {"on": IN_DECK}
 
 CSS = """
 .mt-diagram { outline: none; position: relative; width: 100%; }

@@ -10,100 +10,24 @@ Bad input never raises into the notebook: the message is shown in the widget and
 tree is left exactly as it was (the input is checked before the tree is touched, and
 the model's own errors leave it unchanged too).
 
-Go acts on exactly what is typed. ipywidgets syncs a field's value to the kernel on its
-own schedule (on Enter or blur, and a busy kernel makes the page hold back the newest
-value), while a button click is sent at once, so a click could overtake the last
-keystrokes. The Go button is therefore a small anywidget (:class:`GoButton`): in the
-page it reads the fields' current text when clicked and sends it with the click; the
-kernel sets the fields to that text and runs it (Enter in a field runs nothing).
-Without anywidget, Go is an ordinary button over fields that sync on every keystroke.
+Go acts on exactly what is typed: the Go button (:mod:`.go_button`) sends the fields'
+text as typed in the page with the click; the kernel sets the fields to that text and
+runs it (Enter in a field runs nothing). Without anywidget, Go is an ordinary button over
+fields that sync on every keystroke. What each operation does to the tree, and the op
+language of the shareable script, are in :mod:`.explorer_ops`.
 """
 
 import html
 
 import ipywidgets as widgets
-import traitlets
 
-from ..errors import BulkModeError, ExportError, InvalidRangeError, MapleTreeError
+from ..errors import ExportError, MapleTreeError
 from ..replay import format_op, ops_to_script, script_to_ops
 from ..trace import record
 from ..tree import MapleTree
-from .parse import parse_count, parse_index, parse_range, parse_value
+from .explorer_ops import OPERATIONS, VMA_SIZE, VMA_STRIDE, plan, replay_ops, vma_ranges
+from .go_button import GO_ESM, GoButton
 from .player import Player
-from .text import num
-
-OPERATIONS = (("store", "store"), ("clear (store NULL)", "clear"), ("erase one index", "erase"),
-              ("bulk load of N VMAs", "bulk"), ("dup (__mt_dup)", "dup"))
-VMA_SIZE = 0x1000
-VMA_STRIDE = 0x2000
-
-
-GO_ESM = """
-function render({ model, el }) {
-  const btn = document.createElement("button");
-  btn.className = "jupyter-button widget-button mod-primary mt-go-button";
-  btn.textContent = model.get("description");
-  btn.title = "run the operation on the typed input and show its trace";
-  btn.style.width = "80px";
-  el.appendChild(btn);
-  const box = () => el.closest(".mt-explorer");
-  const field = (cls) => {
-    const b = box();
-    return b ? b.querySelector("." + cls + " input, ." + cls + " select") : null;
-  };
-  const go = () => {
-    const read = (cls) => { const f = field(cls); return f ? f.value : null; };
-    const op = field("mt-op");
-    model.send({ event: "go", op_index: op ? op.selectedIndex : -1,
-                 range: read("mt-range"), value: read("mt-value"), count: read("mt-count") });
-  };
-  btn.addEventListener("click", go);
-  model.on("change:disabled", () => { btn.disabled = model.get("disabled"); });
-}
-export default { render };
-"""
-
-try:
-    import anywidget
-except ImportError:          # pragma: no cover - the notebooks extra installs it
-    anywidget = None
-
-
-if anywidget is not None:
-    class GoButton(anywidget.AnyWidget):
-        """The Go button: sends the fields' typed text with the click (see the module
-        docstring). ``on_go(callback)``: callback(content) with op_index, range, value
-        and count as typed (None for a field that is not there); ``click()`` calls it
-        with no content (the kernel's field values are used)."""
-
-        _esm = GO_ESM
-        description = traitlets.Unicode("Go").tag(sync=True)
-        disabled = traitlets.Bool(False).tag(sync=True)
-
-        def __init__(self, **kwargs):
-            super().__init__(**kwargs)
-            self._callbacks = []
-            self.on_msg(self._on_msg)
-
-        def _on_msg(self, _widget, content, _buffers):
-            if isinstance(content, dict) and content.get("event") == "go":
-                for cb in self._callbacks:
-                    cb(content)
-
-        def on_go(self, callback):
-            self._callbacks.append(callback)
-
-        def click(self):
-            for cb in self._callbacks:
-                cb({})
-else:                                                   # pragma: no cover
-    GoButton = None
-
-
-def vma_ranges(n, start=VMA_SIZE, size=VMA_SIZE, stride=VMA_STRIDE):
-    """N VMA-like ranges: ``size`` bytes each, ``stride`` apart (a one-page hole after
-    each), starting at ``start``."""
-    return [(start + k * stride, start + k * stride + size - 1) for k in range(n)]
 
 
 class Explorer(widgets.VBox):
@@ -223,11 +147,11 @@ class Explorer(widgets.VBox):
     def run(self, op, range_text="", value="", count=None):
         """Run one operation; returns True when it ran, False when the input was refused."""
         try:
-            plan = self._plan(op, range_text, value, count)
+            planned = self._plan(op, range_text, value, count)
         except (MapleTreeError, ValueError) as exc:
             self._say(str(exc), False)
             return False
-        label, action, script_ops = plan
+        label, action, script_ops = planned
         before = self.tree.tracer
         try:
             with record(self.tree, label) as rec:
@@ -246,63 +170,14 @@ class Explorer(widgets.VBox):
         return True
 
     def _plan(self, op, range_text, value, count):
-        """Check every input first: (label, action) or a MapleTreeError."""
-        t = self.tree
-        if op == "store":
-            first, last = parse_range(range_text)
-            entry = parse_value(value, None)
-            if entry is None:
-                entry = self._peek_auto()
-            label = f"store {_r(first, last)} = {entry!r}"
-            return label, lambda: self._store(first, last, entry, value), \
-                [("store", (first, last, entry))]
-        if op == "clear":
-            first, last = parse_range(range_text)
-            return f"clear {_r(first, last)}", lambda: t.clear(first, last), \
-                [("store", (first, last, 0))]
-        if op == "erase":
-            first, last = parse_range(range_text)
-            if first != last:
-                raise_range(f"erase takes one index (the range holding it is erased), not "
-                            f"{_r(first, last)}; use clear for a range")
-            index = first
-            return f"erase {index:#x}", lambda: _erased(t.erase(index)), [("erase", (index,))]
-        if op == "bulk":
-            n = parse_count(count if count is not None else self.count.value)
-            start = parse_index(range_text, "first VMA") if str(range_text).strip() \
-                else VMA_SIZE
-            ranges = vma_ranges(n, start)
-            if ranges[-1][1] > (1 << 64) - 1:
-                raise_range(f"{n} VMAs from {start:#x} run past the largest index")
-            if len(t) or t.node_count:
-                raise_bulk("a bulk load fills an empty tree (as dup_mmap() fills a new "
-                           "mm): press 'New empty tree' first")
-            base = parse_value(value, 1)
-            if not isinstance(base, int):
-                raise_range("for a bulk load the value is the first entry number (an int)")
-            ops = [("bulk", (n,))] + [("bstore", (a, b, base + k))
-                                      for k, (a, b) in enumerate(ranges)] + [("bulk_end", ())]
-            return f"bulk load of {n} VMAs", lambda: self._bulk(ranges, base), ops
-        if op == "dup":
-            return "dup", self._dup, [("dup", ())]
-        raise_range(f"unknown operation {op!r}")
+        """Check every input first: a Plan (explorer_ops.plan) or a MapleTreeError."""
+        return plan(self.tree, op, range_text, value,
+                    count if count is not None else self.count.value,
+                    auto=self._auto + 1, used_auto=self._next_value,
+                    keep_copy=self._keep_copy)
 
-    def _peek_auto(self):
-        return self._auto + 1
-
-    def _store(self, first, last, entry, typed):
-        self.tree.store(first, last, entry)
-        if not str(typed).strip():
-            self._next_value()
-
-    def _bulk(self, ranges, base):
-        with self.tree.bulk(len(ranges)) as b:
-            for k, (first, last) in enumerate(ranges):
-                b.store(first, last, base + k)
-
-    def _dup(self):
-        self.copy = self.tree.dup()
-        return f"the copy has {self.copy.node_count} nodes (explorer.copy)"
+    def _keep_copy(self, copy):
+        self.copy = copy
 
     # --- sharing -------------------------------------------------------------------------
     def script(self):
@@ -337,7 +212,7 @@ class Explorer(widgets.VBox):
         labels = []
         try:
             with record(self.tree, "script") as rec:
-                replay_ops(self, ops)
+                replay_ops(self.tree, ops, keep_copy=self._keep_copy)
         except MapleTreeError as exc:
             self.tree, self.copy, self._auto, self.history = saved
             self.tree.tracer = None
@@ -380,56 +255,5 @@ class Explorer(widgets.VBox):
                 "nodes": self.tree.node_count, "player": self.player.state()}
 
 
-def replay_ops(explorer, ops):
-    """Apply op-language ops to an explorer's tree (the explorer keeps dup copies aside)."""
-    t = explorer.tree
-    loader = None
-    bulk_cm = None
-    for op, args in ops:
-        if op in ("tree", "dump", "mtdump", "rcu_on", "rcu_off"):
-            if op == "rcu_on":
-                t.rcu = True
-            elif op == "rcu_off":
-                t.rcu = False
-            continue
-        if op == "store":
-            first, last, v = args
-            if v:
-                t.store(first, last, v)
-            else:
-                t.clear(first, last)
-        elif op == "erase":
-            t.erase(args[0])
-        elif op == "bulk":
-            bulk_cm = t.bulk(args[0])
-            loader = bulk_cm.__enter__()
-        elif op in ("bstore", "bstore_reset"):
-            if loader is None:
-                raise_bulk(f"'{op}' needs 'bulk N' first")
-            first, last, v = args
-            loader.store(first, last, v or None, reset=(op == "bstore_reset"))
-        elif op == "bulk_end":
-            if bulk_cm is None:
-                raise_bulk("'bulk_end' without 'bulk N'")
-            bulk_cm.__exit__(None, None, None)
-            bulk_cm = loader = None
-        elif op == "dup":
-            explorer.copy = t.dup()
-    if bulk_cm is not None:
-        bulk_cm.__exit__(None, None, None)
-
-
-def _r(first, last):
-    return num(first) if first == last else f"{num(first)}-{num(last)}"
-
-
-def _erased(old):
-    return "nothing was stored there" if old is None else f"erased entry {old!r}"
-
-
-def raise_range(msg):
-    raise InvalidRangeError(msg)
-
-
-def raise_bulk(msg):
-    raise BulkModeError(msg)
+__all__ = ["Explorer", "GoButton", "GO_ESM", "OPERATIONS", "VMA_SIZE", "VMA_STRIDE",
+           "vma_ranges", "replay_ops"]

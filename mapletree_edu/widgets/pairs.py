@@ -13,7 +13,6 @@ Two uses in the lessons:
 """
 
 import base64
-import dataclasses
 import html
 import io
 
@@ -24,6 +23,7 @@ from ..errors import InvalidArgumentError
 from ..render.highlight import DUP_FNS
 from . import diagram
 from .controls import DEFAULT_INTERVAL, Transport, presenter_toggle, zoom_toggle
+from .dup_copy import copy_view, dup_allocated, dup_serials, dup_visited
 from .frames import Frames, combine_svgs, trace_radix, view_dot
 from .player import _index
 from .static import HINT, hinted_png, hinted_svg
@@ -31,6 +31,9 @@ from .text import kernel_panel_html, kernel_panel_text, status_html, status_text
 
 OP_START_FNS = frozenset({"mtree_store_range", "mas_store", "mtree_erase"})
 AUTO_WIDTH_PT = 350          # a half-width column at 1400 px (474 px): wider would shrink text
+# a half-width column of a slide (1344 px wide, ~1300 px of content): ~620 px; stacked
+# diagrams would fall below a slide's bottom edge, so beside is kept up to this width
+DECK_AUTO_WIDTH_PT = 465
 
 
 def op_groups(steps):
@@ -76,23 +79,6 @@ def align_by_index(left, right):
         raise InvalidArgumentError("both traces need at least one step to be compared")
     return [(min(i, len(left) - 1), min(i, len(right) - 1))
             for i in range(max(len(left), len(right)))]
-
-
-def dup_visited(steps, i):
-    """{source serial: pre-order visit number} of the nodes __mt_dup copied up to step i."""
-    visits = {}
-    for s in steps[:i + 1]:
-        d = s.details
-        if s.fn == "mas_dup_build" and d.get("visit") and "src" in d:
-            visits[d["src"]] = d["visit"]
-    return visits
-
-
-def copy_view(view, visits):
-    """The source view restricted to the visited nodes: what the copy holds so far."""
-    if view is None or view.root != "node":
-        return view
-    return dataclasses.replace(view, nodes=tuple(n for n in view.nodes if n.serial in visits))
 
 
 def _column():
@@ -141,7 +127,8 @@ class SideBySide(widgets.VBox):
     explicit list of (left index, right index) pairs. ``arrange``: "beside" (two
     columns), "stacked" (one diagram above the other, each at full width; the kernel
     panels stay side by side) or "auto" (stacked when a diagram is wider than
-    ``AUTO_WIDTH_PT`` points, which would shrink its text in a half-width column),
+    ``AUTO_WIDTH_PT`` points, which would shrink its text in a half-width column;
+    ``DECK_AUTO_WIDTH_PT`` in a slide deck, whose columns are wider),
     decided again at every frame until the learner picks one with the toggle.
     ``animate=False`` draws server-side SVG without animation. ``value`` is the frame
     index.
@@ -232,7 +219,8 @@ class SideBySide(widgets.VBox):
         self._arrange(change["new"])
 
     def _auto_arrangement(self, k):
-        return "stacked" if self._widest(k) > AUTO_WIDTH_PT else "beside"
+        limit = DECK_AUTO_WIDTH_PT if diagram.IN_DECK else AUTO_WIDTH_PT
+        return "stacked" if self._widest(k) > limit else "beside"
 
     def _widest(self, k):
         """Natural width in points of the widest diagram of frame k: the frame
@@ -259,12 +247,14 @@ class SideBySide(widgets.VBox):
     @classmethod
     def dup(cls, steps, titles=("source", "copy (nodes copied so far)"), **kwargs):
         """Source beside copy for a recorded ``tree.dup()``: the left panel is the source
-        with the node being copied; the right one the nodes copied so far, numbered in
-        the depth-first pre-order __mt_dup visits them."""
+        with the node being copied; the right one the nodes copied so far, each under
+        its own serial (a copy is a new node), numbered in the depth-first pre-order
+        __mt_dup visits them."""
         steps = list(steps)
         if not any(s.fn in DUP_FNS for s in steps):
             raise InvalidArgumentError("these steps do not record a dup (no mas_dup_* step)")
         visited = [dup_visited(steps, i) for i in range(len(steps))]
+        serials = dup_serials(steps)
         hex_numbers = trace_radix(steps)
 
         freed_at = next((k for k, s in enumerate(steps) if s.fn == "mas_dup_free"), None)
@@ -277,12 +267,13 @@ class SideBySide(widgets.VBox):
                 return ('digraph copy {\n  freed [shape=box, style="rounded,dashed", '
                         'color="#c62828", fontcolor="#c62828", label="out of memory: the '
                         f'{n} nodes of the partial copy were freed (mas_dup_free)"];\n}}\n')
-            v = copy_view(steps[i].view, visited[i])
+            v = copy_view(steps[i].view, visited[i], serials, dup_allocated(steps, i))
             if v is not None and v.root == "node" and not v.nodes:
                 return ('digraph copy {\n  empty [shape=box, style="rounded,dashed", '
                         'label="nothing copied yet"];\n}\n')
-            return view_dot(v, visit_numbers=visited[i], legend=False,
-                            highlight={"copied": tuple(visited[i])},
+            visits = {serials.get(src, src): k for src, k in visited[i].items()}
+            return view_dot(v, visit_numbers=visits, legend=False,
+                            highlight={"copied": tuple(visits)},
                             hex_numbers=hex_numbers, collapse=True, presenter=presenter,
                             caption=[f"{len(visited[i])} of {len(steps[i].view.nodes)} "
                                      "nodes copied"])

@@ -3,12 +3,31 @@
 notebooks under test, a Voila server, and Debian Chromium through Playwright.
 
 Every test here is marked ``browser`` and skipped, with the reason, when chromium,
-playwright or jupyter is missing.
+playwright or jupyter is missing. A test fails when a page of a browser context made by
+``launch_chromium`` raised an uncaught error since the previous test's end (so an error
+while a module's fixtures load counts for its first test), unless the error is on the
+short allowlist of pageerrors.py (JupyterLab's and Notebook 7's own).
 """
 
 import pytest
 
+from . import harness
 from .harness import FIXTURES, LabPage, Server, copy_root, launch_chromium, missing_tools
+from .pageerrors import unexpected
+
+_checked = {"upto": 0}
+
+
+@pytest.fixture(autouse=True)
+def no_uncaught_page_errors():
+    """Fail the test when a page raised an uncaught error not on the allowlist."""
+    yield
+    new = harness.PAGE_ERRORS[_checked["upto"]:]
+    _checked["upto"] = len(harness.PAGE_ERRORS)
+    bad = unexpected(new)
+    if bad:
+        pytest.fail("uncaught page error(s):\n" + "\n".join(
+            f"  {msg}  (page {url})" for url, msg in bad[:10]), pytrace=False)
 
 
 @pytest.fixture(scope="session")

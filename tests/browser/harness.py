@@ -9,7 +9,8 @@ Python Playwright (sync API). The lessons' browser tests reuse it.
   Teardown: SIGTERM, then SIGKILL after a timeout, and the same for any kernel the server
   started (found by process id under the server, never by name).
 - :func:`launch_chromium` starts ``/usr/bin/chromium`` (never a downloaded browser) with a
-  fresh user-data-dir.
+  fresh user-data-dir, and collects every uncaught page error into ``PAGE_ERRORS``
+  (a test fails on one not allowed by ``pageerrors.py``: see conftest.py).
 - :class:`LabPage` opens a notebook, restarts the kernel and runs all cells through the
   real menus, waits for the kernel to go idle, collects error outputs and saves
   screenshots to ``tests/browser/out/``.
@@ -246,11 +247,32 @@ def copy_root(tmp_path_factory, name, notebooks):
     return root
 
 
+# Every uncaught error of every page of a context made by launch_chromium, as (page url,
+# message), in order; tests/browser/conftest.py fails the test during which one not on
+# the allowlist (pageerrors.py) was raised.
+PAGE_ERRORS = []
+
+
+def watch_page_errors(page, into=None):
+    """Collect the page's uncaught errors (Playwright's "pageerror") into PAGE_ERRORS and,
+    when given, the list ``into`` (messages only)."""
+    def on_error(err):
+        PAGE_ERRORS.append((page.url, str(err)))
+        if into is not None:
+            into.append(str(err))
+    page.on("pageerror", on_error)
+
+
 def launch_chromium(playwright, user_data_dir, viewport=(1400, 1000)):
-    """A persistent context of Debian chromium with a fresh profile directory."""
-    return playwright.chromium.launch_persistent_context(
+    """A persistent context of Debian chromium with a fresh profile directory; the
+    uncaught errors of its pages go to PAGE_ERRORS."""
+    ctx = playwright.chromium.launch_persistent_context(
         str(user_data_dir), executable_path=chromium_path(), headless=True,
         args=CHROMIUM_FLAGS, viewport={"width": viewport[0], "height": viewport[1]})
+    for page in ctx.pages:
+        watch_page_errors(page)
+    ctx.on("page", watch_page_errors)
+    return ctx
 
 
 def screenshot(target, name):
@@ -267,7 +289,9 @@ class LabPage:
     def __init__(self, page, server):
         self.page, self.server = page, server
         self.console = []
+        self.page_errors = []          # uncaught errors (also in PAGE_ERRORS)
         page.on("console", lambda m: self.console.append((m.type, m.text)))
+        page.on("pageerror", lambda e: self.page_errors.append(str(e)))
 
     @classmethod
     @contextlib.contextmanager

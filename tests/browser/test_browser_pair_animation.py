@@ -18,19 +18,16 @@ transition ids are counted per copy): the two views of a pair once took over eac
 other's transition on the page's root element and one was left moving for ever.
 """
 
-import re
 
 import pytest
 
 from .anim import printed_json
 from .harness import screenshot
+from .pageerrors import unexpected
 
 pytestmark = pytest.mark.browser
 
 NB = "93-pair-animation-check.ipynb"
-# JupyterLab's own rejection when a kernel request is cut short by a kernel restart or a
-# reload of the harness (nothing of the diagram view): not counted as a view error
-LAB_KERNEL_NOISE = re.compile(r"Canceled future for \w+ message before replies were done$")
 
 # Every diagram frame of the pair in the page: state, frame, node ids.
 FRAMES_JS = """(sel) => [...document.querySelectorAll(sel + ' .mt-frame')].map((f) => ({
@@ -160,8 +157,8 @@ def test_pair_views_always_come_to_rest_on_the_newest_frame(lab):
     page = lab.page
     page.set_viewport_size({"width": 1400, "height": 900})
     page_errors = []
-    page.on("pageerror", lambda e: None if LAB_KERNEL_NOISE.match(str(e))
-            else page_errors.append(str(e)))
+    # JupyterLab's own errors (pageerrors.ALLOWED) are not counted as view errors
+    page.on("pageerror", lambda e: page_errors.extend(unexpected([str(e)])))
     lab.open_and_run(NB)
     assert lab.code_cells_without_count() == [] and lab.errors() == []
     for cls, tag in (("pair-dup", "DUP"), ("pair-bulk", "BULK")):
