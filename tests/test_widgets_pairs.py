@@ -263,9 +263,28 @@ def test_arrange_auto_uses_a_slide_s_wider_columns_in_a_deck(monkeypatch):
     assert s.arrange.value == "stacked"
     monkeypatch.setattr(diagram, "IN_DECK", True)
     assert SideBySide(left, right, start=k).arrange.value == "beside"
+    # a pair too wide for a slide's column is drawn for it (the pipeline collapses what
+    # does not fit): beside, every frame within the column, at presenter size
     wide_l, wide_r = appends_and_bulk(VMAS[:8])
-    w = SideBySide(wide_l, wide_r, start=-1)
-    assert w._widest(w.value) > pairs.DECK_AUTO_WIDTH_PT and w.arrange.value == "stacked"
+    monkeypatch.setattr(diagram, "IN_DECK", False)
+    assert SideBySide(wide_l, wide_r, start=-1).arrange.value == "stacked"
+    monkeypatch.setattr(diagram, "IN_DECK", True)
+    monkeypatch.setitem(diagram.PRESENTER, "on", True)
+    w = SideBySide(wide_l, wide_r, start=-1, dot_opts={"collapse": 4})
+    assert w.arrange.value == "beside"
+    column_pt = pairs.DECK_COLUMN_PX * 3 / 4
+    for k, (a, b) in enumerate(w.pairs):
+        nodes = max(len(side.frames.frame(i).plan.visible)
+                    for side, i in ((w.left, a), (w.right, b)))
+        if nodes > 1:        # one full node cannot be narrower: that frame is stacked
+            assert w._widest(k) <= column_pt, k
+            assert w._auto_arrangement(k) == "beside"
+    # unless the caller asked for everything
+    assert pairs._deck_opts({"collapse": False}) == {"collapse": False}
+    assert pairs._deck_opts({"collapse": 4}) == {"collapse": True,
+                                                 "width_px": pairs.DECK_COLUMN_PX}
+    monkeypatch.setattr(diagram, "IN_DECK", False)
+    assert pairs._deck_opts({"collapse": 4}) == {"collapse": 4}
 
 
 @pytest.mark.dot

@@ -34,6 +34,20 @@ AUTO_WIDTH_PT = 350          # a half-width column at 1400 px (474 px): wider wo
 # a half-width column of a slide (1344 px wide, ~1300 px of content): ~620 px; stacked
 # diagrams would fall below a slide's bottom edge, so beside is kept up to this width
 DECK_AUTO_WIDTH_PT = 465
+# in a deck both sides are drawn for such a column: the frame pipeline collapses what
+# does not fit, so the pair stays beside, inside the slide, at presenter size
+DECK_COLUMN_PX = 600
+
+
+def _deck_opts(dot_opts):
+    """The drawing options of a pair's frames: as given, and in a slide deck fitted to a
+    half-slide column (``collapse=True`` within :data:`DECK_COLUMN_PX`) unless the
+    caller asked to draw everything (``collapse=False``)."""
+    opts = dict(dot_opts or {})
+    if diagram.IN_DECK and opts.get("collapse", True) is not False:
+        opts["collapse"] = True
+        opts.setdefault("width_px", DECK_COLUMN_PX)
+    return opts
 
 
 def op_groups(steps):
@@ -154,7 +168,7 @@ class SideBySide(widgets.VBox):
             raise InvalidArgumentError("nothing to show: no frame pairs")
         self.pairs = pairs
         self.titles = tuple(titles)
-        opts = dict(dot_opts or {})
+        opts = _deck_opts(dot_opts)
         self._presenter = bool(diagram.PRESENTER["on"])
         if self._presenter:
             opts.setdefault("presenter", True)
@@ -265,8 +279,9 @@ class SideBySide(widgets.VBox):
             if freed_at is not None and i >= freed_at:
                 n = steps[freed_at].details.get("freed", 0)
                 return ('digraph copy {\n  freed [shape=box, style="rounded,dashed", '
-                        'color="#c62828", fontcolor="#c62828", label="out of memory: the '
-                        f'{n} nodes of the partial copy were freed (mas_dup_free)"];\n}}\n')
+                        'color="#c62828", fontcolor="#c62828", label="out of memory:\\n'
+                        f'the {n} nodes of the partial copy\\nwere freed (mas_dup_free)"];'
+                        '\n}\n')
             v = copy_view(steps[i].view, visited[i], serials, dup_allocated(steps, i))
             if v is not None and v.root == "node" and not v.nodes:
                 return ('digraph copy {\n  empty [shape=box, style="rounded,dashed", '
@@ -275,10 +290,11 @@ class SideBySide(widgets.VBox):
             return view_dot(v, visit_numbers=visits, legend=False,
                             highlight={"copied": tuple(visits)},
                             hex_numbers=hex_numbers, collapse=True, presenter=presenter,
+                            **({"width_px": DECK_COLUMN_PX} if diagram.IN_DECK else {}),
                             caption=[f"{len(visited[i])} of {len(steps[i].view.nodes)} "
                                      "nodes copied"])
 
-        lopts = dict(kwargs.get("dot_opts") or {})
+        lopts = _deck_opts(kwargs.get("dot_opts"))
         if presenter:
             lopts.setdefault("presenter", True)
         left = Frames.of_steps(steps, **lopts)
