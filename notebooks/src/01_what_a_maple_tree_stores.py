@@ -380,9 +380,10 @@ def notebook():
         Up to Linux 6.0 each process kept its VMAs in a red-black tree, a sorted linked
         list and a small per-thread VMA cache. Linux 6.1 replaced the three with one maple
         tree (it came with Andrew Morton's memory-management pull request for the 6.1 merge
-        window; Phoronix's report is under Resources): "Maple Tree: add new data structure" (mainline `54a611b60590`) added the tree,
-        later commits of the same series moved the mm onto it, "mm: remove the vma linked
-        list" (`763ecb035029`) among them. The commit message of the first names the three
+        window; Phoronix's report is under Resources): "Maple Tree: add new data
+        structure" (mainline `54a611b60590`) added the tree, later commits of the same
+        series moved the mm onto it, "mm: remove the vma linked list" (`763ecb035029`)
+        among them. The commit message of the first names the three
         structures it replaces and gives the first two reasons below; the last two are what
         section 6 and lesson 02 show in the v6.8 code:
 
