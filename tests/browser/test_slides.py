@@ -14,8 +14,9 @@ template with the style sheets shipped in the package), in Chromium at 1400x900.
   ``--ServerApp.base_url=/user/test/`` and Voila's server extension, as on Binder:
   ``voila/render/NOTEBOOK?template=mapletree-slides``);
 - neither the deck nor the lesson as one page (``--page``, template ``mapletree``) asks
-  for anything outside 127.0.0.1 (every request the page makes is recorded), and no page
-  raises an uncaught error.
+  for anything outside 127.0.0.1 (every request the page makes is recorded, and the
+  page's Jupyter configuration names no outside address, such as a CDN's MathJax, that it
+  could load later), and no page raises an uncaught error.
 
 Screenshots: tests/browser/out/slides-title.png, slides-player-0.png, slides-player-1.png,
 slides-player-last.png,
@@ -167,6 +168,19 @@ def outside(urls):
     """The requested addresses that leave 127.0.0.1 (data: and blob: stay in the page)."""
     return sorted({u for u in urls if urlsplit(u).scheme not in ("data", "blob")
                    and urlsplit(u).hostname != "127.0.0.1"})
+
+
+def config_addresses(page):
+    """Addresses outside 127.0.0.1 named in the page's Jupyter configuration (the JSON
+    the front end reads, e.g. ``fullMathjaxUrl``): what the page may load later, on
+    demand, even if it has not yet."""
+    found = page.evaluate(
+        "() => { const out = []; const walk = (v) => {"
+        " if (typeof v === 'string') { if (/^(https?:)?\\/\\//.test(v)) out.push(v); }"
+        " else if (v && typeof v === 'object') Object.values(v).forEach(walk); };"
+        " const el = document.getElementById('jupyter-config-data');"
+        " if (el) walk(JSON.parse(el.textContent)); return out; }")
+    return outside(u if "//" not in u[:2] else "https:" + u for u in found)
 
 
 def _present(page):
@@ -321,6 +335,8 @@ def test_slides_work_under_a_base_url_prefix(prefixed, page):
     assert served and all(urlsplit(u).path.startswith(PREFIX) for u in served), \
         [u for u in served if not urlsplit(u).path.startswith(PREFIX)]
     assert not outside(page.requests), f"requests outside 127.0.0.1: {outside(page.requests)}"
+    assert not config_addresses(page), f"addresses outside in the page's configuration: " \
+        f"{config_addresses(page)}"
     assert not unexpected(page.errors), unexpected(page.errors)
 
 
@@ -347,6 +363,7 @@ def test_voila_page_loads_nothing_from_outside(launcher, tmp_path_factory, page)
         start, after = step_forward(page, player)
         assert after["frame"] != start["frame"], (start, after)
         screenshot(page, "page-voila")
+        assert not config_addresses(page), config_addresses(page)
     assert page.requests, "no request recorded"
     assert not outside(page.requests), f"requests outside 127.0.0.1: {outside(page.requests)}"
     assert not unexpected(page.errors), unexpected(page.errors)
