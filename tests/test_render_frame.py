@@ -328,3 +328,48 @@ def test_notation_key_draws_every_mark():
     assert "* gap_off" in few and ">new<" not in few
     with pytest.raises(ValueError, match="unknown mark"):
         notation_dot(["nope"])
+
+
+def test_a_read_marks_only_the_way_it_has_walked():
+    """Step 0 of a lookup shows the tree before the walk: no path and no looked-up range
+    (they would answer "which nodes will it read?"); the path grows with the state's
+    node, and the range is marked once the walk is in the leaf. The nodes still to come
+    are drawn in full, unmarked, so the frames keep one layout."""
+    from mapletree_edu.render.highlight import step_highlight
+    t = tree_of(60)
+    steps = recorded(t, "load 300", t.load, 300)
+    assert t.height >= 2 and steps[0].node is None
+    frames = build_trace(steps)
+    first, _ = step_highlight(steps[0], None, None)
+    assert first.path == () and first.range is None and "path" not in frames[0].legend
+    assert set(steps[0].path) <= set(frames[0].plan.visible)
+    walked = []
+    for s, f in zip(steps, frames, strict=True):
+        hl, _ = step_highlight(s, None, None)
+        if s.node is not None:
+            walked = list(s.path[:s.path.index(s.node) + 1])
+        assert list(hl.path) == walked
+        leaf = s.node is not None and s.view.by_serial()[s.node].type == "leaf_64"
+        assert (hl.range is not None) == leaf, (s.n, s.fn)
+    assert list(hl.path) == list(steps[-1].path) and hl.range is not None
+    # a write step still marks its whole path from the start
+    w = recorded(t, "store 700", t.store, 700, 705, 1)
+    assert step_highlight(w[0], None, None)[0].path == tuple(w[0].path) != ()
+
+
+def test_a_gap_search_starts_before_its_first_decision():
+    """Step 0 of a gap search is the call itself (a model step, no trace point): no
+    verdict, no path, no range, and the end of the tree where the search starts reading
+    drawn in full; the first decision is step 1."""
+    from mapletree_edu.render.highlight import step_highlight
+    t = tree_of(200)
+    for top_down, fn in ((True, "mas_empty_area_rev"), (False, "mas_empty_area")):
+        steps = recorded(t, "search", lambda: t.empty_area(0, 5000, 2, top_down=top_down))
+        first = steps[0]
+        assert first.fn == fn and first.ev is None and "look for 2 free indices" in first.why
+        hl, _ = step_highlight(first, None, None)
+        assert hl.path == () and hl.range is None and hl.pruned == () and hl.slot is None
+        end = 5000 if top_down else 0
+        assert set(hl.keep) == set(first.view.path_to(end))
+        assert "focus" not in " ".join(build(first).caption)
+        assert steps[1].fn in ("mas_rev_awalk", "mas_awalk", "mas_anode_descend")

@@ -242,6 +242,7 @@ def mas_empty_area(mas, mn, mx, size):
     rc = _check_args(mn, mx, size)
     if rc:
         return rc
+    _start_step(mas, "mas_empty_area", mn, mx, size)
     if mas.status == MA_START:
         mas_start(mas)
     elif mas.offset >= 2:
@@ -403,6 +404,7 @@ def mas_empty_area_rev(mas, mn, mx, size):
     rc = _check_args(mn, mx, size)
     if rc:
         return rc
+    _start_step(mas, "mas_empty_area_rev", mn, mx, size)
     if mas.status == MA_START:
         mas_start(mas)
         if mas.node is None or mas.status in (MA_NONE, MA_ROOT):
@@ -440,6 +442,18 @@ def mas_empty_area_rev(mas, mn, mx, size):
     mas.end = mas_data_end(mas)
     _result_step(mas, "mas_empty_area_rev", 0, size)
     return 0
+
+
+def _start_step(mas, fn, mn, mx, size):
+    """The search as it is called, before it reads a node (a model step, not a kernel
+    trace point): a player's step 0 shows the tree before the first decision."""
+    tracer = mas.tree.tracer
+    if tracer.enabled:
+        side = "the highest fit, from the right" if fn.endswith("_rev") else \
+            "the lowest fit, from the left"
+        # focus: where the search starts reading (the window's top or bottom end)
+        read_step(tracer, fn, mas, f"look for {size} free indices in [{mn}, {mx}]: {side}",
+                  range=None, focus=mx if fn.endswith("_rev") else mn)
 
 
 def _result_step(mas, fn, rc, size):

@@ -35,10 +35,11 @@ class Highlight:
     replaces: tuple = ()         # ((new serial, freed serial), ...)
     slot: tuple = None           # (node serial, offset) the state points at
     pruned: tuple = ()           # ((node serial, offset, gap, verdict), ...)
+    keep: tuple = ()             # serials drawn in full but not marked (a read's way ahead)
     extra: dict = field(default_factory=dict, compare=False)
 
     KEYS = ("new", "copied", "modified", "freed", "path", "node", "range", "reads",
-            "sibling", "replaces", "slot", "pruned")
+            "sibling", "replaces", "slot", "pruned", "keep")
 
     @classmethod
     def coerce(cls, value):
@@ -82,7 +83,7 @@ class Highlight:
     def core(self):
         """Serials a drawing keeps whatever its width: the path, the state's node and
         slot, the sibling and the nodes whose slots the gap search judged."""
-        out = list(self.path)
+        out = list(self.path) + [s for s in self.keep if s not in self.path]
         for s in (self.node, self.sibling, self.slot[0] if self.slot else None):
             if s is not None:
                 out.append(s)
@@ -183,8 +184,22 @@ def step_highlight(step, prev_view=None, visit_numbers=None):
     if step.fn not in NO_RANGE_FNS and view is not None and view.root == "node" \
             and "pruned" not in d and d.get("range", ()) is not None:
         rng = (step.index, step.last)
+    path, keep = tuple(step.path), ()
+    if step.fn in READ_FNS:
+        # a read has walked only as far as its state: the path down to the state's node
+        # (none before the first node is read), and the range it looks up is marked once
+        # the walk is in the leaf, not before (a step 0 would show where the walk ends)
+        walked = path[:path.index(step.node) + 1] if step.node in path else ()
+        path, keep = walked, path[len(walked):]   # the rest is drawn, unmarked
+        if d.get("range", ()) is None:            # a step about no range (a search's
+            keep = ()                             # start): its "focus" index, if any
+            if d.get("focus") is not None and view is not None and view.root == "node":
+                keep = tuple(view.path_to(d["focus"]))
+        by = view.by_serial() if view is not None and view.root == "node" else {}
+        if rng is not None and (step.node not in by or by[step.node].type != "leaf_64"):
+            rng = None
     hl = Highlight(new=tuple(new), copied=tuple(copied), modified=tuple(step.modified),
-                   freed=tuple(step.freed), path=tuple(step.path), node=step.node,
+                   freed=tuple(step.freed), path=path, keep=keep, node=step.node,
                    range=rng, reads=rng is not None and step.fn in LOOKUP_FNS,
                    sibling=sibling, replaces=tuple(replaces),
                    slot=_slot(d.get("slot")), pruned=_pruned(d.get("pruned")))

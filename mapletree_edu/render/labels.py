@@ -398,7 +398,7 @@ def graph_label(title, caption, used, fmt, sizes, ghosts=(), show_legend=True):
 
 
 # --- the caption ---------------------------------------------------------------------------
-CAPTION_SKIP = frozenset({"big_node", "mas", "slot", "pruned"})
+CAPTION_SKIP = frozenset({"big_node", "mas", "slot", "pruned", "focus"})
 
 
 def _serials(v):
