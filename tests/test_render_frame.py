@@ -344,7 +344,7 @@ def test_a_read_marks_only_the_way_it_has_walked():
     assert first.path == () and first.range is None and "path" not in frames[0].legend
     assert set(steps[0].path) <= set(frames[0].plan.visible)
     walked = []
-    for s, f in zip(steps, frames, strict=True):
+    for s in steps:
         hl, _ = step_highlight(s, None, None)
         if s.node is not None:
             walked = list(s.path[:s.path.index(s.node) + 1])
