@@ -364,7 +364,7 @@ def test_a_gap_search_starts_before_its_first_decision():
     from mapletree_edu.render.highlight import step_highlight
     t = tree_of(200)
     for top_down, fn in ((True, "mas_empty_area_rev"), (False, "mas_empty_area")):
-        steps = recorded(t, "search", lambda: t.empty_area(0, 5000, 2, top_down=top_down))
+        steps = recorded(t, "search", lambda td=top_down: t.empty_area(0, 5000, 2, top_down=td))
         first = steps[0]
         assert first.fn == fn and first.ev is None and "look for 2 free indices" in first.why
         hl, _ = step_highlight(first, None, None)
