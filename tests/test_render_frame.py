@@ -373,3 +373,11 @@ def test_a_gap_search_starts_before_its_first_decision():
         assert set(hl.keep) == set(first.view.path_to(end))
         assert "focus" not in " ".join(build(first).caption)
         assert steps[1].fn in ("mas_rev_awalk", "mas_awalk", "mas_anode_descend")
+
+
+def test_a_search_s_focus_is_not_shown_as_a_kernel_detail():
+    from mapletree_edu.widgets.readers import read_kernel_panel_html
+    t = tree_of(200)
+    steps = recorded(t, "search", lambda: t.empty_area(0, 5000, 2))
+    assert dict(steps[0].info).get("focus") == 5000
+    assert "focus" not in read_kernel_panel_html(steps[0])

@@ -200,8 +200,9 @@ READ_FUNCTION_FILES = {"vm_unmapped_area": "mm/mmap.c", "unmapped_area_topdown":
                        "unmapped_area": "mm/mmap.c", "mmap_region": "mm/mmap.c"}
 
 
-#: Details the panel beside the diagram shows already (left out of the kernel panel).
-PANEL_DETAILS = frozenset({"mas", "pruned"})
+#: Details left out of the kernel panel: those the panel beside the diagram shows
+#: already, and ``focus`` (where a search's first frame is drawn, not kernel data).
+PANEL_DETAILS = frozenset({"mas", "pruned", "focus"})
 
 
 def read_kernel_panel_html(step):
