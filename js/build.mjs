@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Builds the two ES modules the diagram view ships, from the packages pinned in
-// package-lock.json:
+// Builds the JavaScript the package ships, from the packages pinned in package-lock.json
+// and our sources in src/:
 //
 //   diagram.js          the view (d3-graphviz, d3 and our code); anywidget loads it per view
 //   graphviz-engine.js  Graphviz compiled to WebAssembly (@hpcc-js/wasm, the .wasm inlined)
+//   jquery-shim.js      the few jQuery calls of Voila's reveal.js deck (a classic script)
 //
-// Output: ../mapletree_edu/widgets/static/. The build is deterministic: the same lockfile
-// gives the same bytes (tests/test_widgets_bundle.py rebuilds and compares).
+// Output: ../mapletree_edu/widgets/static/ for the first two, the slides template's
+// static/ folder for the shim (MT_BUNDLE_OUT / MT_SLIDES_OUT override them). The build is
+// deterministic: the same lockfile gives the same bytes (tests/test_widgets_bundle.py
+// rebuilds and compares).
 //
 //   npm --prefix js ci && npm --prefix js run build
 import * as esbuild from "esbuild";
@@ -15,6 +18,8 @@ import { fileURLToPath } from "node:url";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const outdir = process.env.MT_BUNDLE_OUT || path.join(here, "..", "mapletree_edu", "widgets", "static");
+const slidesOut = process.env.MT_SLIDES_OUT || path.join(here, "..", "mapletree_edu", "slides",
+  "voila", "templates", "mapletree-slides", "static");
 
 // d3-graphviz imports Graphviz from @hpcc-js/wasm itself; in the view that import is
 // replaced by src/engine-shim.js, which hands over the one engine the page loaded.
@@ -48,4 +53,11 @@ await esbuild.build({
   ...common,
   entryPoints: [path.join(here, "src", "engine.js")],
   outfile: path.join(outdir, "graphviz-engine.js"),
+});
+await esbuild.build({
+  ...common,
+  bundle: false,
+  format: "iife",
+  entryPoints: [path.join(here, "src", "jquery-shim.js")],
+  outfile: path.join(slidesOut, "jquery-shim.js"),
 });
