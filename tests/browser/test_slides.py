@@ -173,14 +173,22 @@ def outside(urls):
 def config_addresses(page):
     """Addresses outside 127.0.0.1 named in the page's Jupyter configuration (the JSON
     the front end reads, e.g. ``fullMathjaxUrl``): what the page may load later, on
-    demand, even if it has not yet."""
-    found = page.evaluate(
+    demand, even if it has not yet. Voila's front end also loads MathJax 2 from cdnjs
+    when only ``mathjaxConfig`` is set (it fills in the address itself), so a set
+    ``mathjaxConfig`` counts as that address."""
+    config = page.evaluate(
+        "() => { const el = document.getElementById('jupyter-config-data');"
+        " return el ? JSON.parse(el.textContent) : {}; }")
+    implied = ["https://cdnjs.cloudflare.com/ajax/libs/mathjax/ (Voila's default)"] \
+        if config.get("mathjaxConfig") not in (None, "null") else []
+    found = implied + page.evaluate(
         "() => { const out = []; const walk = (v) => {"
         " if (typeof v === 'string') { if (/^(https?:)?\\/\\//.test(v)) out.push(v); }"
         " else if (v && typeof v === 'object') Object.values(v).forEach(walk); };"
         " const el = document.getElementById('jupyter-config-data');"
         " if (el) walk(JSON.parse(el.textContent)); return out; }")
-    return outside(u if "//" not in u[:2] else "https:" + u for u in found)
+    return [u for u in found if u in implied] + \
+        outside(u if "//" not in u[:2] else "https:" + u for u in found if u not in implied)
 
 
 def _present(page):
