@@ -26,9 +26,12 @@ from .vma import (
     Vma,
     as_vma,
     build_mm_tree,
+    dup_entry,
+    is_dontcopy,
     synthetic_address_space,
 )
 
 __all__ = ["Vma", "as_vma", "build_mm_tree", "synthetic_address_space", "ForkResult",
            "fork_pre68", "fork_v68", "exit_mmap", "tree_shape", "DONTCOPY", "WIPEONFORK",
-           "PAGE_SIZE", "SMALL_PROCESS", "PRE68", "V68", "FAILURES"]
+           "PAGE_SIZE", "SMALL_PROCESS", "PRE68", "V68", "FAILURES", "dup_entry",
+           "is_dontcopy"]

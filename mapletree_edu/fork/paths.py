@@ -24,7 +24,7 @@ from ..debug.walker import walk
 from ..errors import InvalidArgumentError
 from ..stats import CostCounter, Costs
 from ..tree import MapleTree
-from .vma import DONTCOPY, WIPEONFORK, Vma, build_mm_tree
+from .vma import DONTCOPY, WIPEONFORK, build_mm_tree, dup_entry, entry_flags, is_dontcopy
 
 PRE68 = "pre-6.8 bulk rebuild"
 V68 = "v6.8 __mt_dup"
@@ -115,14 +115,6 @@ def _parent_tree(parent):
     return build_mm_tree(parent)
 
 
-def _flags(entry):
-    return getattr(entry, "flags", ())
-
-
-def _dup_vma(entry):
-    return entry.copy() if isinstance(entry, Vma) else entry
-
-
 def _counter(events, allocator):
     if events is None:
         return None
@@ -159,10 +151,10 @@ def fork_pre68(parent, *, events=True):
     copied = skipped = 0
     with child.bulk(len(vmas)) as b:
         for first, last, entry in vmas:
-            if DONTCOPY in _flags(entry):
+            if is_dontcopy(entry):
                 skipped += 1
                 continue
-            b.store(first, last, _dup_vma(entry))
+            b.store(first, last, dup_entry(entry))
             copied += 1
     child.rcu = True
     costs = _finish(counter, allocator, base)
@@ -196,7 +188,7 @@ def _check_failure(vmas, fail_at_vma, fail_in):
             f"fail_at_vma must be a 0-based VMA index in [0, {len(vmas) - 1}], "
             f"not {fail_at_vma!r}")
     if fail_in == "copy_page_range":
-        flags = _flags(vmas[fail_at_vma][2])
+        flags = entry_flags(vmas[fail_at_vma][2])
         if DONTCOPY in flags or WIPEONFORK in flags:
             raise InvalidArgumentError(
                 f"VMA {fail_at_vma} is {'VM_DONTCOPY' if DONTCOPY in flags else 'VM_WIPEONFORK'}"
@@ -249,11 +241,11 @@ def fork_v68(parent, fail_at_vma=None, *, fail_in="dup_vma", events=True):
         if k == fail_at_vma and fail_in == "dup_vma":
             marker_at, failed = k, True
             break
-        if DONTCOPY in _flags(entry):
+        if is_dontcopy(entry):
             child.clear(first, last)
             skipped += 1
             continue
-        child.store(first, last, _dup_vma(entry))
+        child.store(first, last, dup_entry(entry))
         copied += 1
         if k == fail_at_vma:                       # copy_page_range() failed
             failed = True

@@ -183,5 +183,22 @@ def synthetic_address_space(n=0):
     return sorted(base + anon, key=lambda v: v.start)
 
 
+def entry_flags(entry):
+    """The VM_* flag names of a tree entry: a Vma's flags, none for any other entry."""
+    return getattr(entry, "flags", ())
+
+
+def is_dontcopy(entry):
+    """Whether fork leaves this tree entry out of the child (a VM_DONTCOPY Vma)."""
+    return DONTCOPY in entry_flags(entry)
+
+
+def dup_entry(entry):
+    """What the child's tree holds for a copied entry: a Vma's copy (``vm_area_dup``),
+    any other entry as it is."""
+    return entry.copy() if isinstance(entry, Vma) else entry
+
+
 __all__ = ["Vma", "as_vma", "build_mm_tree", "synthetic_address_space", "PAGE_SIZE",
-           "DONTCOPY", "WIPEONFORK", "SMALL_PROCESS", "SYNTHETIC_TOP"]
+           "DONTCOPY", "WIPEONFORK", "SMALL_PROCESS", "SYNTHETIC_TOP", "entry_flags",
+           "is_dontcopy", "dup_entry"]

@@ -22,8 +22,9 @@ The iterator moves from leaf to leaf through the parents (``mas_next_node``): cl
 levels and coming down c levels reads 2c nodes; its first ``mas_find`` reads ``height``
 nodes. Those reads are counted here, apart from the tracer's walk visits (the tracer is
 detached while ``mas_find`` runs, so its ``visits`` are the stores' walks and the dup
-copy only). The state keeps its node pool across the stores, as ``vmi.mas`` does, and
-``vma_iter_free()`` (``mas_destroy``) frees what is left at the end.
+copy only). A clear's ``mas_store_gfp`` ends in ``mas_nomem()``, which calls
+``mas_destroy``: the nodes it freed into the state's pool are released at once. At the
+end ``vma_iter_free()`` (``mas_destroy``) frees whatever is left.
 
 :func:`mapletree_edu.fork.fork_v68` stores through the normal API instead, which walks
 from the root for every VMA (``height`` visits per VMA) and starts every store from a
@@ -40,16 +41,8 @@ from ..core.state import MaState
 from ..core.tracer import NULL_TRACER
 from ..core.write import mas_destroy, mas_store
 from ..debug.walker import walk
-from ..fork.vma import DONTCOPY, Vma
+from ..fork.vma import dup_entry, is_dontcopy
 from ..stats import CostCounter
-
-
-def _copy_entry(entry):
-    return entry.copy() if isinstance(entry, Vma) else entry
-
-
-def _dontcopy(entry):
-    return DONTCOPY in getattr(entry, "flags", ())
 
 
 def iterator_moves(tree):
@@ -97,7 +90,7 @@ def _climb(a, b):
     return levels
 
 
-def replace_pass_iter(tree, copy=_copy_entry, counts=None):
+def replace_pass_iter(tree, copy=dup_entry, counts=None):
     """The loop of v6.8 ``dup_mmap()`` over ``tree`` (the ``__mt_dup`` copy): every
     VM_DONTCOPY entry is cleared (``vma_iter_clear_gfp``), every other one replaced by
     ``copy(entry)`` (``vma_iter_bulk_store``), all through one maple state that
@@ -113,7 +106,7 @@ def replace_pass_iter(tree, copy=_copy_entry, counts=None):
     stores = cleared = reads = 0
     root = core.root
     if root is not None and root.__class__ is not Node:   # one entry at index 0, no node
-        if _dontcopy(root):
+        if is_dontcopy(root):
             tree.clear(0, 0)
             cleared = 1
         else:
@@ -136,7 +129,7 @@ def replace_pass_iter(tree, copy=_copy_entry, counts=None):
             elif mas.node is not before:
                 reads += 2 * _climb(before, mas.node)
             # mas.index / mas.last are the entry's range: [vm_start, vm_end - 1]
-            if _dontcopy(entry):
+            if is_dontcopy(entry):
                 # vma_iter_clear_gfp -> mas_store_gfp: the store, then mas_nomem(), which
                 # with no allocation failure calls mas_destroy(): the nodes a clear freed
                 # into the state's pool go back to the allocator at once

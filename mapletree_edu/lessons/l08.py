@@ -18,6 +18,7 @@ from ..fork import (
     build_mm_tree,
     fork_pre68,
     fork_v68,
+    is_dontcopy,
 )
 from ..fork import synthetic_address_space as _synthetic
 from ..lab.replace import fork_v68_iter, iterator_moves
@@ -130,7 +131,7 @@ def fork_both(parent):
 
 
 def has_dontcopy(tree):
-    return any(DONTCOPY in getattr(e, "flags", ()) for _f, _l, e in tree)
+    return any(is_dontcopy(e) for _f, _l, e in tree)
 
 
 def node_reads(parent, result):
