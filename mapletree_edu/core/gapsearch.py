@@ -449,11 +449,11 @@ def _start_step(mas, fn, mn, mx, size):
     trace point): a player's step 0 shows the tree before the first decision."""
     tracer = mas.tree.tracer
     if tracer.enabled:
-        side = "the highest fit, from the right" if fn.endswith("_rev") else \
-            "the lowest fit, from the left"
+        rev = fn.endswith("_rev")
+        side = "the highest fit, from the right" if rev else "the lowest fit, from the left"
         # focus: where the search starts reading (the window's top or bottom end)
         read_step(tracer, fn, mas, f"look for {size} free indices in [{mn}, {mx}]: {side}",
-                  range=None, focus=mx if fn.endswith("_rev") else mn)
+                  range=None, focus=mx if rev else mn)
 
 
 def _result_step(mas, fn, rc, size):

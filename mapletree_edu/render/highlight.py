@@ -168,21 +168,21 @@ def step_highlight(step, prev_view=None, visit_numbers=None):
             if d.get("src") is not None and d["visit"]:
                 visit_numbers[d["src"]] = d["visit"]
         copied = sorted(visit_numbers or {}, key=lambda s: visit_numbers[s])
+    nodes = view.by_serial() if view is not None and view.root == "node" else None
     sibling = None
     side = d.get("side") if step.fn == "mas_push_data" else d.get("sibling") \
         if step.fn == "mas_rebalance" else None
-    if side and step.node is not None and view is not None and view.root == "node":
-        by = view.by_serial()
-        depth = by[step.node].depth if step.node in by else None
-        target = next((s for s in step.path if by[s].depth == depth), step.node) \
+    if side and step.node is not None and nodes is not None:
+        depth = nodes[step.node].depth if step.node in nodes else None
+        target = next((s for s in step.path if nodes[s].depth == depth), step.node) \
             if depth is not None else None
         sibling = _neighbour(view, target, side) if target is not None else None
     rng = None
     # a gap-search step (it carries ``pruned``) has the search window as index/last, not
     # a range it reads or writes: its marks are the verdicts and the state's slot; a step
     # with ``range`` None in its info is about no range (a decision between steps)
-    if step.fn not in NO_RANGE_FNS and view is not None and view.root == "node" \
-            and "pruned" not in d and d.get("range", ()) is not None:
+    if step.fn not in NO_RANGE_FNS and nodes is not None and "pruned" not in d \
+            and d.get("range", ()) is not None:
         rng = (step.index, step.last)
     path, keep = tuple(step.path), ()
     if step.fn in READ_FNS:
@@ -192,11 +192,9 @@ def step_highlight(step, prev_view=None, visit_numbers=None):
         walked = path[:path.index(step.node) + 1] if step.node in path else ()
         path, keep = walked, path[len(walked):]   # the rest is drawn, unmarked
         if d.get("range", ()) is None:            # a step about no range (a search's
-            keep = ()                             # start): its "focus" index, if any
-            if d.get("focus") is not None and view is not None and view.root == "node":
-                keep = tuple(view.path_to(d["focus"]))
-        by = view.by_serial() if view is not None and view.root == "node" else {}
-        if rng is not None and (step.node not in by or by[step.node].type != "leaf_64"):
+            focus = d.get("focus")                # start): its "focus" index, if any
+            keep = tuple(view.path_to(focus)) if focus is not None and nodes else ()
+        if rng is not None and not getattr(nodes.get(step.node), "is_leaf", False):
             rng = None
     hl = Highlight(new=tuple(new), copied=tuple(copied), modified=tuple(step.modified),
                    freed=tuple(step.freed), path=path, keep=keep, node=step.node,
