@@ -289,8 +289,8 @@ class SideBySide(widgets.VBox):
             visits = {serials.get(src, src): k for src, k in visited[i].items()}
             return view_dot(v, visit_numbers=visits, legend=False,
                             highlight={"copied": tuple(visits)},
-                            hex_numbers=hex_numbers, collapse=True, presenter=presenter,
-                            **({"width_px": DECK_COLUMN_PX} if diagram.IN_DECK else {}),
+                            hex_numbers=hex_numbers, presenter=presenter,
+                            **_deck_opts({"collapse": True}),
                             caption=[f"{len(visited[i])} of {len(steps[i].view.nodes)} "
                                      "nodes copied"])
 
