@@ -11,6 +11,8 @@ time it will use), ``start`` (the transition began: layout done, elements in pla
 import json
 import re
 
+from .harness import SVG_MIN_TEXT_PX
+
 # A recorder started before a click: every animation frame it hashes the SVG of the view
 # (so frames that differ from both ends can be counted) and notes the time between
 # animation frames; a PerformanceObserver notes long tasks.
@@ -65,19 +67,9 @@ NODE_IDS_JS = """(sel) => [...document.querySelectorAll(sel + ' .mt-frame svg g.
 
 EDGE_COUNT_JS = """(sel) => document.querySelectorAll(sel + ' .mt-frame svg g.edge').length"""
 
-# The smallest diagram text on screen (CSS px), from the font size of each <text> and
-# the scale the SVG is drawn at.
-MIN_TEXT_PX_JS = """(sel) => {
-  const svg = document.querySelector(sel + ' .mt-frame svg');
-  const vb = svg.viewBox.baseVal;
-  const scale = svg.getBoundingClientRect().width / vb.width;
-  let min = Infinity;
-  for (const t of svg.querySelectorAll('text')) {
-    const v = parseFloat(t.getAttribute('font-size'));
-    if (v > 0) min = Math.min(min, v * scale);
-  }
-  return min;
-}"""
+# The smallest diagram text on screen (CSS px) of the player ``sel``.
+MIN_TEXT_PX_JS = ("(sel) => (" + SVG_MIN_TEXT_PX
+                  + ")(document.querySelector(sel + ' .mt-frame svg'))")
 
 
 def wait_rest(page, sel, frame=None, timeout=60_000):

@@ -41,6 +41,19 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
                   "--disable-component-update", "--disable-sync"]
 RESTART_BUTTON = "^(Confirm Kernel Restart|Restart)$"
 NEWS_SETTINGS = {"checkForUpdates": False, "fetchNews": "false"}
+# A JavaScript function (svg) => the diagram's smallest text on screen in CSS px: each
+# <text>'s font size times the scale the SVG is drawn at (any page scaling included); the
+# fading copies of changed slot labels during a move (.mt-old-label) are left out.
+SVG_MIN_TEXT_PX = """(svg) => {
+  const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+  let min = Infinity;
+  for (const t of svg.querySelectorAll('text')) {
+    if (t.closest('.mt-old-label')) continue;
+    const v = parseFloat(t.getAttribute('font-size'));
+    if (v > 0) min = Math.min(min, v * scale);
+  }
+  return min;
+}"""
 ERROR_SELECTOR = ('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"], '
                   '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.error"], '
                   ".jp-RenderedText[data-mime-type=\"application/vnd.jupyter.error\"]")

@@ -17,7 +17,15 @@ from pathlib import Path
 
 import pytest
 
-from .harness import OUT, LabPage, Server, copy_root, launch_chromium, screenshot
+from .harness import (
+    OUT,
+    SVG_MIN_TEXT_PX,
+    LabPage,
+    Server,
+    copy_root,
+    launch_chromium,
+    screenshot,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -33,20 +41,14 @@ PLAYERS = (".jp-NotebookPanel:not(.lm-mod-hidden) .mt-player, "
 # width, whether its frame scrolls sideways, and whether every node lies inside the
 # frame's visible box.
 MEASURE_JS = """([sel, k]) => {
+  const minTextPx = """ + SVG_MIN_TEXT_PX + """;
   const root = document.querySelectorAll(sel)[k];
   const out = [];
   for (const f of root.querySelectorAll('.mt-frame')) {
     const svg = f.querySelector('svg');
     if (!svg || !svg.viewBox || !svg.viewBox.baseVal || !svg.viewBox.baseVal.width) continue;
-    const vb = svg.viewBox.baseVal;
     const box = svg.getBoundingClientRect();
-    const scale = box.width / vb.width;
-    let min = Infinity;
-    for (const t of svg.querySelectorAll('text')) {
-      if (t.closest('.mt-old-label')) continue;
-      const v = parseFloat(t.getAttribute('font-size'));
-      if (v > 0) min = Math.min(min, v * scale);
-    }
+    const min = minTextPx(svg);
     const fr = f.getBoundingClientRect();
     let outside = 0;
     for (const g of svg.querySelectorAll('g.node')) {

@@ -36,7 +36,7 @@ import nbformat
 import pytest
 
 from .apps import player_state
-from .harness import OUT, _children, _stop_pids, free_port, screenshot
+from .harness import OUT, SVG_MIN_TEXT_PX, _children, _stop_pids, free_port, screenshot
 from .pageerrors import unexpected
 
 pytestmark = pytest.mark.browser
@@ -59,13 +59,7 @@ MEASURE_JS = """(sel) => {
   const svg = f && f.querySelector('svg');
   if (!svg || !svg.viewBox || !svg.viewBox.baseVal || !svg.viewBox.baseVal.width) return null;
   const box = svg.getBoundingClientRect();
-  const scale = box.width / svg.viewBox.baseVal.width;
-  let min = Infinity;
-  for (const t of svg.querySelectorAll('text')) {
-    if (t.closest('.mt-old-label')) continue;
-    const v = parseFloat(t.getAttribute('font-size'));
-    if (v > 0) min = Math.min(min, v * scale);
-  }
+  const min = (""" + SVG_MIN_TEXT_PX + """)(svg);
   const s = slide.getBoundingClientRect();
   const r = (b) => ({left: b.left, top: b.top, right: b.right, bottom: b.bottom});
   return {px: min, svg: r(box), slide: r(s), scrolls: f.scrollWidth > f.clientWidth + 1.5,
